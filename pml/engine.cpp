@@ -1,0 +1,206 @@
+// Engine setup, progress and teardown. The protocols (send, receive, match, rendezvous) are in
+// pml/protocol.cpp.
+#include "pml/engine.hpp"
+
+#include <rdma/fi_errno.h>
+#include <sched.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "pml/fabric.hpp"
+#include "pml/wire.hpp"
+#include "runtime/base/bootstrap.hpp"
+#include "runtime/base/error.hpp"
+#include "runtime/base/tunable.hpp"
+
+namespace efampi::pml {
+
+namespace {
+constexpr int err_other_cls = 16;
+const std::string key_local = "efampi.ep.local";
+const std::string key_net = "efampi.ep.net";
+}  // namespace
+
+Engine& engine() {
+    static Engine e;
+    return e;
+}
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
+void Engine::init(Bootstrap& boot) {
+    boot_ = &boot;
+    rank_ = boot.rank();
+    size_ = boot.size();
+    eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_EAGER_LIMIT"));
+    rx_buffers_ = static_cast<int>(tunable_int("EFAMPI_RX_BUFFERS"));
+    spin_count_ = static_cast<int>(tunable_int("EFAMPI_SPIN_COUNT"));
+    chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
+    if (rx_buffers_ < 1) rx_buffers_ = 1;
+    buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
+    blocks_.init(buf_bytes_);
+    peers_.assign(static_cast<size_t>(size_), Peer{});
+    if (size_ > 1) open_transports(boot);
+}
+
+void Engine::open_transports(Bootstrap& boot) {
+    bool any_local = false, any_remote = false;
+    for (int i = 0; i < size_; ++i) {
+        if (i == rank_) continue;
+        (boot.is_local(i) ? any_local : any_remote) = true;
+    }
+    // A job on one host talks over loopback: tell the socket providers so, unless told otherwise.
+    if (!any_remote) {
+        setenv("FI_TCP_IFACE", "lo", 0);
+        setenv("FI_UDP_IFACE", "lo", 0);
+        setenv("FI_SOCKETS_IFACE", "lo", 0);
+    }
+    std::string tried;
+    if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
+        local_ = Endpoint::open(Scope::local, "", tried);
+    if (any_remote || (any_local && !local_))
+        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"), tried);
+    if ((any_remote || !local_) && !net_)
+        throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
+    for (Endpoint* ep : {local_.get(), net_.get()}) {
+        if (ep && !ep->has_rma())
+            throw Error(err_other_cls, "provider " + ep->provider() + " offers no FI_RMA");
+    }
+    if (local_) boot.put(key_local, local_->name());
+    if (net_) boot.put(key_net, net_->name());
+    boot.fence();
+
+    // Insert every peer an endpoint serves, in rank order (FI_AV_TABLE indices follow it).
+    for (Endpoint* ep : {local_.get(), net_.get()}) {
+        if (!ep) continue;
+        std::vector<int> ranks;
+        std::vector<std::vector<uint8_t>> addrs;
+        for (int i = 0; i < size_; ++i) {
+            if (i == rank_) continue;
+            bool local_peer = boot.is_local(i) && local_;
+            if ((ep == local_.get()) != local_peer) continue;
+            ranks.push_back(i);
+            addrs.push_back(boot.get(i, ep == local_.get() ? key_local : key_net));
+        }
+        std::vector<uint64_t> fa = ep->insert(addrs);
+        for (size_t k = 0; k < ranks.size(); ++k) {
+            peers_[static_cast<size_t>(ranks[k])].ep = ep;
+            peers_[static_cast<size_t>(ranks[k])].addr = fa[k];
+        }
+        post_recv_buffers(ep);
+        transports_ += (transports_.empty() ? "" : ",") + ep->provider();
+    }
+}
+
+void Engine::post_recv_buffers(Endpoint* ep) {
+    auto set = std::make_unique<RecvBuf[]>(static_cast<size_t>(rx_buffers_));
+    auto slab = std::make_unique<uint8_t[]>(buf_bytes_ * static_cast<size_t>(rx_buffers_));
+    for (int i = 0; i < rx_buffers_; ++i) {
+        RecvBuf* rb = &set[static_cast<size_t>(i)];
+        rb->op.type = OpType::recv_buf;
+        rb->ep = ep;
+        rb->data = slab.get() + buf_bytes_ * static_cast<size_t>(i);
+        repost(rb);
+    }
+    recvbuf_sets_.push_back(std::move(set));
+    slabs_.push_back(std::move(slab));
+}
+
+void Engine::repost(RecvBuf* rb) {
+    ssize_t rc = rb->ep->recv(rb->data, buf_bytes_, nullptr, &rb->op);
+    if (rc == -FI_EAGAIN) {
+        pending_recvs_.push_back(rb);
+    } else if (rc) {
+        fatal("fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    }
+}
+
+void Engine::progress() {
+    Completion c[16];
+    for (Endpoint* ep : {local_.get(), net_.get()}) {
+        if (!ep) continue;
+        int n = ep->poll(c, 16);
+        if (n < 0) fatal("fi_cq_read on " + ep->provider() + ": " + fi_error(n));
+        for (int i = 0; i < n; ++i) dispatch(c[i]);
+    }
+    // Retry what the providers refused with -FI_EAGAIN, oldest first.
+    if (!pending_recvs_.empty()) {
+        std::vector<RecvBuf*> again;
+        again.swap(pending_recvs_);
+        for (RecvBuf* rb : again) repost(rb);
+    }
+    for (size_t n = pending_sends_.size(); n > 0; --n) post_send(pending_sends_.pop_front());
+    for (size_t n = pending_reads_.size(); n > 0; --n) post_read(pending_reads_.pop_front());
+}
+
+void Engine::dispatch(const Completion& c) {
+    if (!c.op) fatal("completion without context" + (c.err ? ": " + fi_error(c.err) : ""));
+    switch (c.op->type) {
+        case OpType::recv_buf: {
+            RecvBuf* rb = reinterpret_cast<RecvBuf*>(c.op);
+            if (c.err == FI_ECANCELED) return;  // endpoint closing
+            if (c.err)
+                fatal("receive on " + rb->ep->provider() + " failed: " + fi_error(c.err) +
+                      (c.err == FI_ETRUNC ? " (is EFAMPI_EAGER_LIMIT the same on every rank?)"
+                                          : ""));
+            on_recv(rb, c.len);
+            return;
+        }
+        case OpType::send_buf: {
+            SendBuf* sb = reinterpret_cast<SendBuf*>(c.op);
+            if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
+            blocks_.put(sb->data);
+            sendbufs_.put(sb);
+            --sends_in_flight_;
+            return;
+        }
+        case OpType::read:
+            on_read(reinterpret_cast<ReadOp*>(c.op), c.err);
+            return;
+    }
+}
+
+void Engine::wait(Request* r) {
+    int spins = 0;
+    while (!r->done) {
+        progress();
+        if (r->done) break;
+        // Past the spin budget, give the core away on every round: 8 ranks on 2 cores move.
+        if (++spins >= spin_count_) sched_yield();
+    }
+}
+
+void Engine::fatal(const std::string& msg) {
+    std::fprintf(stderr, "efampi: rank %d: %s\n", rank_, msg.c_str());
+    std::fflush(stderr);
+    if (boot_) boot_->abort(1, msg);
+    std::_Exit(1);
+}
+
+void Engine::finalize() {
+    if (!boot_) return;
+    // Our own sends must leave before the transports close; peers may still need our acks and
+    // fins, so keep progressing through the closing fence as well.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sends_in_flight_ > 0 || !pending_sends_.empty() || !pending_reads_.empty()) {
+        progress();
+        sched_yield();
+        if (std::chrono::steady_clock::now() > deadline) {
+            std::fprintf(stderr, "efampi: rank %d: MPI_Finalize: %zu sends still in flight "
+                         "after 60 s; closing anyway\n", rank_, sends_in_flight_);
+            break;
+        }
+    }
+    if (size_ > 1) boot_->fence([this] { progress(); });
+    local_.reset();
+    net_.reset();
+    recvbuf_sets_.clear();
+    slabs_.clear();
+    boot_ = nullptr;
+}
+
+}  // namespace efampi::pml

@@ -1,0 +1,170 @@
+#pragma once
+// The point-to-point engine: software matching over libfabric RDM endpoints (DESIGN.md §3).
+// One per process. Ranks here are job ranks ("peers"); communicators reach the engine only as
+// a context id plus the sender's rank inside the communicator, which travels in the header.
+//
+// Completion model: a Request is complete when `done` is set; the caller owns it from isend /
+// irecv until it calls release(). Eager sends complete at once (the payload is copied); sync
+// sends on the receiver's ack; rendezvous sends on the receiver's fin; receives when the data
+// is in the user buffer. Nothing completes without progress(), which every wait calls.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pml/match_queue.hpp"
+#include "pml/pool.hpp"
+#include "pml/request.hpp"
+
+namespace efampi {
+class Bootstrap;
+}
+
+namespace efampi::pml {
+
+class Endpoint;
+struct Header;
+
+struct RecvBuf {
+    OpCtx op;
+    Endpoint* ep = nullptr;
+    uint8_t* data = nullptr;
+    RecvBuf* next = nullptr;
+};
+
+struct SendBuf {
+    OpCtx op;
+    Endpoint* ep = nullptr;
+    uint64_t dest = 0;
+    size_t len = 0;
+    uint8_t* data = nullptr;  // points into a slab owned by the engine
+    SendBuf* next = nullptr;
+    SendBuf* prev = nullptr;
+};
+
+struct ReadOp {
+    OpCtx op;
+    Request* req = nullptr;
+    Endpoint* ep = nullptr;
+    uint64_t src = 0;
+    uint8_t* buf = nullptr;
+    size_t len = 0;
+    uint64_t raddr = 0;
+    uint64_t key = 0;
+    ReadOp* next = nullptr;
+    ReadOp* prev = nullptr;
+};
+
+struct Peer {
+    Endpoint* ep = nullptr;   // null for self
+    uint64_t addr = 0;        // fi_addr_t on ep
+    uint32_t send_seq = 0;
+    uint32_t recv_seq = 0;
+    IntrusiveList<Incoming> ooo;  // arrived ahead of recv_seq, sorted by seq
+};
+
+class Engine {
+public:
+    Engine();
+    ~Engine();
+
+    // Opens the transports and exchanges addresses through `boot` (throws efampi::Error).
+    void init(Bootstrap& boot);
+    // Completes this process's outstanding sends, fences with every rank while still
+    // progressing, closes the transports.
+    void finalize();
+
+    int rank() const { return rank_; }
+    int size() const { return size_; }
+    const std::string& transports() const { return transports_; }
+
+    // Blocking standard/synchronous send; returns 0 or an MPI error class.
+    int send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
+             bool sync);
+    Request* isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
+                   bool sync);
+    Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+
+    void progress();
+    void wait(Request* r);
+    bool test(Request* r) {
+        if (!r->done) progress();
+        return r->done;
+    }
+    void release(Request* r) {
+        r->live = false;
+        requests_.put(r);
+    }
+    // An already complete request (operations with MPI_PROC_NULL).
+    Request* completed_request() {
+        Request* r = requests_.get();
+        r->live = true;
+        r->done = true;
+        return r;
+    }
+
+    // Statistics for tests.
+    size_t unexpected_count() const { return mq_.unexpected_count(); }
+    size_t posted_count() const { return mq_.posted_count(); }
+
+private:
+    void open_transports(Bootstrap& boot);
+    void post_recv_buffers(Endpoint* ep);
+    void repost(RecvBuf* rb);
+
+    // Sending.
+    Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                        uint32_t ctx, bool sync, Request* r);
+    void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
+                      bool sync, Request* r);
+    void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
+    void post_send(SendBuf* sb);
+    void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
+
+    // Receiving.
+    void on_recv(RecvBuf* rb, size_t len);
+    void arrive(const Header& h, const uint8_t* payload, size_t plen);
+    void deliver(Incoming& m);
+    void match(Request* r, Incoming& m);
+    Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
+    void drop(Incoming* m);
+    void start_read(Request* r, Incoming& m);
+    void post_read(ReadOp* op);
+    void on_read(ReadOp* op, int err);
+
+    void dispatch(const struct Completion& c);
+    [[noreturn]] void fatal(const std::string& msg);
+    void complete(Request* r) { r->done = true; }
+
+    Bootstrap* boot_ = nullptr;
+    int rank_ = 0;
+    int size_ = 1;
+    uint64_t eager_limit_ = 8192;
+    size_t buf_bytes_ = 0;       // header + eager payload
+    int rx_buffers_ = 256;
+    int spin_count_ = 2000;
+    uint64_t chunk_limit_ = 0;
+    std::string transports_;
+
+    std::unique_ptr<Endpoint> local_;
+    std::unique_ptr<Endpoint> net_;
+    std::vector<Peer> peers_;
+    MatchQueue mq_;
+
+    Pool<Request> requests_;
+    Pool<Incoming> incoming_;
+    Pool<SendBuf> sendbufs_;
+    Pool<ReadOp> reads_;
+    BlockPool blocks_;
+    std::vector<std::unique_ptr<RecvBuf[]>> recvbuf_sets_;
+    std::vector<std::unique_ptr<uint8_t[]>> slabs_;
+    IntrusiveList<SendBuf> pending_sends_;  // -FI_EAGAIN: retried by progress()
+    IntrusiveList<ReadOp> pending_reads_;
+    std::vector<RecvBuf*> pending_recvs_;
+    size_t sends_in_flight_ = 0;
+};
+
+// The process's engine.
+Engine& engine();
+
+}  // namespace efampi::pml

@@ -1,0 +1,214 @@
+#include "pml/fabric.hpp"
+
+#include <rdma/fabric.h>
+#include <rdma/fi_cm.h>
+#include <rdma/fi_domain.h>
+#include <rdma/fi_endpoint.h>
+#include <rdma/fi_errno.h>
+#include <rdma/fi_rma.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "pml/request.hpp"
+#include "runtime/base/error.hpp"
+
+namespace efampi::pml {
+
+static_assert(sizeof(fi_context2) == sizeof(OpCtx::fi_space), "OpCtx must hold an fi_context2");
+static_assert(offsetof(OpCtx, fi_space) == 0, "fi_context2 must come first");
+
+namespace {
+
+fi_info* make_hints(Scope scope, const std::string& prov) {
+    fi_info* h = fi_allocinfo();
+    if (!h) throw Error(err_other, "fi_allocinfo failed");
+    h->ep_attr->type = FI_EP_RDM;
+    h->caps = FI_MSG | FI_RMA | FI_LOCAL_COMM;
+    if (scope == Scope::network) h->caps |= FI_REMOTE_COMM;
+    h->mode = FI_CONTEXT | FI_CONTEXT2;
+    h->domain_attr->av_type = FI_AV_TABLE;
+    h->domain_attr->resource_mgmt = FI_RM_ENABLED;
+    h->domain_attr->threading = FI_THREAD_DOMAIN;
+    h->domain_attr->mr_mode = FI_MR_VIRT_ADDR | FI_MR_ALLOCATED | FI_MR_PROV_KEY | FI_MR_ENDPOINT;
+    if (!prov.empty()) h->fabric_attr->prov_name = strdup(prov.c_str());
+    return h;
+}
+
+// fi_getinfo at the version we were compiled against; a runtime older than the headers
+// answers -FI_ENOSYS, and then we ask at the runtime's own version.
+int getinfo(fi_info* hints, fi_info** out) {
+    int rc = fi_getinfo(FI_VERSION(FI_MAJOR_VERSION, FI_MINOR_VERSION), nullptr, nullptr, 0,
+                        hints, out);
+    if (rc == -FI_ENOSYS) rc = fi_getinfo(fi_version(), nullptr, nullptr, 0, hints, out);
+    return rc;
+}
+
+bool is_shm(const char* name) { return name && std::strcmp(name, "shm") == 0; }
+
+void check(int rc, const char* what) {
+    if (rc) throw Error(err_other, std::string(what) + ": " + fi_error(rc));
+}
+}  // namespace
+
+std::string fi_error(int rc) { return fi_strerror(rc < 0 ? -rc : rc); }
+
+std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provider,
+                                         std::string& tried) {
+    std::string want = scope == Scope::local ? "shm" : provider;
+    fi_info* hints = make_hints(scope, want);
+    fi_info* list = nullptr;
+    int rc = getinfo(hints, &list);
+    fi_freeinfo(hints);
+    const char* env = std::getenv("FI_PROVIDER");
+    std::string asked = (want.empty() ? std::string("any RDM provider") : want) +
+                        (scope == Scope::local ? " (FI_LOCAL_COMM)" : " (FI_REMOTE_COMM)") +
+                        (env ? std::string(" with FI_PROVIDER=") + env : std::string());
+    if (rc != 0 || !list) {
+        tried += (tried.empty() ? "" : "; ") + asked + ": " + fi_error(rc ? rc : FI_ENODATA);
+        return nullptr;
+    }
+    // Preference for the network: efa, then the order libfabric gives (best first), never shm.
+    fi_info* pick = nullptr;
+    for (fi_info* i = list; i && !pick; i = i->next)
+        if (std::strcmp(i->fabric_attr->prov_name, "efa") == 0) pick = i;
+    for (fi_info* i = list; i && !pick; i = i->next)
+        if (scope == Scope::local || !is_shm(i->fabric_attr->prov_name)) pick = i;
+    if (!pick) {
+        tried += (tried.empty() ? "" : "; ") + asked + ": only shm offered";
+        fi_freeinfo(list);
+        return nullptr;
+    }
+    std::unique_ptr<Endpoint> ep(new Endpoint());
+    fi_info* mine = fi_dupinfo(pick);
+    fi_freeinfo(list);
+    ep->setup(mine);
+    return ep;
+}
+
+void Endpoint::setup(fi_info* info) {
+    info_ = info;
+    prov_ = info->fabric_attr->prov_name;
+    inject_size_ = info->tx_attr->inject_size;
+    max_msg_ = info->ep_attr->max_msg_size;
+    mr_mode_ = info->domain_attr->mr_mode;
+    virt_addr_ = (mr_mode_ & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
+    has_rma_ = (info->caps & FI_RMA) != 0;
+
+    check(fi_fabric(info->fabric_attr, &fabric_, nullptr), "fi_fabric");
+    check(fi_domain(fabric_, info, &domain_, nullptr), "fi_domain");
+    fi_cq_attr cq_attr{};
+    cq_attr.format = FI_CQ_FORMAT_MSG;
+    cq_attr.size = info->tx_attr->size + info->rx_attr->size;
+    cq_attr.wait_obj = FI_WAIT_NONE;
+    check(fi_cq_open(domain_, &cq_attr, &cq_, nullptr), "fi_cq_open");
+    fi_av_attr av_attr{};
+    av_attr.type = FI_AV_TABLE;
+    check(fi_av_open(domain_, &av_attr, &av_, nullptr), "fi_av_open");
+    check(fi_endpoint(domain_, info, &ep_, nullptr), "fi_endpoint");
+    check(fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV), "fi_ep_bind(cq)");
+    check(fi_ep_bind(ep_, &av_->fid, 0), "fi_ep_bind(av)");
+    check(fi_enable(ep_), "fi_enable");
+}
+
+Endpoint::~Endpoint() {
+    if (ep_) fi_close(&ep_->fid);
+    if (av_) fi_close(&av_->fid);
+    if (cq_) fi_close(&cq_->fid);
+    if (domain_) fi_close(&domain_->fid);
+    if (fabric_) fi_close(&fabric_->fid);
+    if (info_) fi_freeinfo(info_);
+}
+
+std::vector<uint8_t> Endpoint::name() const {
+    std::vector<uint8_t> addr(256);
+    size_t len = addr.size();
+    int rc = fi_getname(&ep_->fid, addr.data(), &len);
+    if (rc == -FI_ETOOSMALL) {
+        addr.resize(len);
+        rc = fi_getname(&ep_->fid, addr.data(), &len);
+    }
+    check(rc, "fi_getname");
+    addr.resize(len);
+    return addr;
+}
+
+std::vector<uint64_t> Endpoint::insert(const std::vector<std::vector<uint8_t>>& addrs) {
+    std::vector<uint64_t> out(addrs.size(), FI_ADDR_NOTAVAIL);
+    for (size_t i = 0; i < addrs.size(); ++i) {
+        fi_addr_t a = FI_ADDR_NOTAVAIL;
+        int n = fi_av_insert(av_, addrs[i].data(), 1, &a, 0, nullptr);
+        if (n != 1)
+            throw Error(err_other, "fi_av_insert of peer " + std::to_string(i) + " on " + prov_ +
+                                       ": " + fi_error(n < 0 ? n : FI_EINVAL));
+        out[i] = a;
+    }
+    return out;
+}
+
+MemReg Endpoint::reg(void* buf, size_t len, uint64_t access) {
+    MemReg m;
+    uint64_t key = (mr_mode_ & FI_MR_PROV_KEY) ? 0 : next_key_++;
+    int rc = fi_mr_reg(domain_, buf, len, access, 0, key, 0, &m.mr, nullptr);
+    if (rc)
+        throw Error(err_other, "fi_mr_reg of " + std::to_string(len) + " bytes on " + prov_ +
+                                   ": " + fi_error(rc) +
+                                   (rc == -FI_ENOMEM ? " (check `ulimit -l`)" : ""));
+    if (mr_mode_ & FI_MR_ENDPOINT) {
+        rc = fi_mr_bind(m.mr, &ep_->fid, 0);
+        if (!rc) rc = fi_mr_enable(m.mr);
+        if (rc) {
+            fi_close(&m.mr->fid);
+            throw Error(err_other, "fi_mr_bind/enable on " + prov_ + ": " + fi_error(rc));
+        }
+    }
+    m.desc = fi_mr_desc(m.mr);
+    m.key = fi_mr_key(m.mr);
+    return m;
+}
+
+void Endpoint::dereg(MemReg& m) noexcept {
+    if (m.mr) fi_close(&m.mr->fid);
+    m = MemReg{};
+}
+
+ssize_t Endpoint::inject(const void* buf, size_t len, uint64_t dest) noexcept {
+    return fi_inject(ep_, buf, len, dest);
+}
+
+ssize_t Endpoint::send(const void* buf, size_t len, void* desc, uint64_t dest,
+                       OpCtx* ctx) noexcept {
+    return fi_send(ep_, buf, len, desc, dest, ctx);
+}
+
+ssize_t Endpoint::recv(void* buf, size_t len, void* desc, OpCtx* ctx) noexcept {
+    return fi_recv(ep_, buf, len, desc, FI_ADDR_UNSPEC, ctx);
+}
+
+ssize_t Endpoint::read(void* buf, size_t len, uint64_t src, uint64_t raddr, uint64_t key,
+                       OpCtx* ctx) noexcept {
+    return fi_read(ep_, buf, len, nullptr, src, raddr, key, ctx);
+}
+
+int Endpoint::poll(Completion* out, int max) noexcept {
+    fi_cq_msg_entry e[16];
+    if (max > 16) max = 16;
+    ssize_t n = fi_cq_read(cq_, e, static_cast<size_t>(max));
+    if (n > 0) {
+        for (ssize_t i = 0; i < n; ++i)
+            out[i] = Completion{static_cast<OpCtx*>(e[i].op_context), e[i].len, 0};
+        return static_cast<int>(n);
+    }
+    if (n == -FI_EAGAIN) return 0;
+    if (n == -FI_EAVAIL) {
+        fi_cq_err_entry err{};
+        if (fi_cq_readerr(cq_, &err, 0) != 1) return 0;
+        // shm 1.17 reports some errors with the wrong sign: compare magnitudes.
+        int code = err.err < 0 ? -err.err : err.err;
+        out[0] = Completion{static_cast<OpCtx*>(err.op_context), err.len, code ? code : FI_EIO};
+        return 1;
+    }
+    return static_cast<int>(n);
+}
+
+}  // namespace efampi::pml

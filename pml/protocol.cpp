@@ -1,0 +1,350 @@
+// The point-to-point protocols: eager (inject when it fits, else a bounce buffer), synchronous
+// eager with an ack, rendezvous (RTS carrying a key; the receiver fi_reads into the user buffer
+// and answers fin), self delivery, in-order arrival by per-peer sequence numbers, and matching.
+#include <rdma/fi_domain.h>
+#include <rdma/fi_errno.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "pml/engine.hpp"
+#include "pml/fabric.hpp"
+#include "pml/wire.hpp"
+
+namespace efampi::pml {
+
+namespace {
+inline Request* cookie_request(uint64_t c) { return reinterpret_cast<Request*>(c); }
+inline uint64_t request_cookie(Request* r) { return reinterpret_cast<uint64_t>(r); }
+}  // namespace
+
+// ---------------------------------------------------------------- sending
+
+int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
+                 bool sync) {
+    // Fast path: an eager standard send completes as soon as its bytes are handed over.
+    if (!sync && bytes <= eager_limit_ && dst != rank_) {
+        Request tmp;
+        start_send(buf, bytes, dst, src_rank, tag, ctx, false, &tmp);
+        return tmp.err;
+    }
+    Request* r = isend(buf, bytes, dst, src_rank, tag, ctx, sync);
+    wait(r);
+    int err = r->err;
+    release(r);
+    return err;
+}
+
+Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                       uint32_t ctx, bool sync) {
+    Request* r = requests_.get();
+    r->live = true;
+    return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, r);
+}
+
+Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                            uint32_t ctx, bool sync, Request* r) {
+    r->type = ReqType::send;
+    r->sync = sync;
+    r->buf = const_cast<void*>(buf);
+    r->bytes = bytes;
+    if (dst == rank_) {
+        send_to_self(buf, bytes, src_rank, tag, ctx, sync, r);
+        return r;
+    }
+    Peer& p = peers_[static_cast<size_t>(dst)];
+    Header h{};
+    h.ctx = ctx;
+    h.src = src_rank;
+    h.tag = tag;
+    h.seq = p.send_seq++;
+    h.src_world = rank_;
+    if (bytes <= eager_limit_) {
+        h.kind = Kind::eager;
+        if (sync) {
+            h.flags = flag_sync;
+            h.cookie = request_cookie(r);
+        }
+        post_packet(p, &h, sizeof h, buf, bytes);
+        if (!sync) complete(r);  // the payload was copied: the buffer is free again
+        return r;
+    }
+    // Rendezvous: expose the buffer for the receiver's fi_read; complete on its fin.
+    MemReg m = p.ep->reg(const_cast<void*>(buf), bytes, FI_REMOTE_READ);
+    r->mr = m.mr;
+    h.kind = Kind::rts;
+    h.cookie = request_cookie(r);
+    RtsExt ext{bytes, p.ep->virt_addr() ? reinterpret_cast<uint64_t>(buf) : 0, m.key};
+    post_packet(p, &h, sizeof h, &ext, sizeof ext);
+    return r;
+}
+
+// Hands `a` then `b` to the peer's endpoint as one message: injected when it fits the
+// provider's inject size, else copied into a bounce buffer; -FI_EAGAIN goes to the backlog.
+void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen) {
+    size_t len = alen + blen;
+    if (len <= p.ep->inject_size() && len <= 4096 && pending_sends_.empty()) {
+        alignas(8) uint8_t tmp[4096];
+        std::memcpy(tmp, a, alen);
+        if (blen) std::memcpy(tmp + alen, b, blen);
+        ssize_t rc = p.ep->inject(tmp, len, p.addr);
+        if (rc == 0) return;
+        if (rc != -FI_EAGAIN)
+            fatal("fi_inject on " + p.ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    }
+    SendBuf* sb = sendbufs_.get();
+    sb->op.type = OpType::send_buf;
+    sb->ep = p.ep;
+    sb->dest = p.addr;
+    sb->len = len;
+    sb->data = static_cast<uint8_t*>(blocks_.get());
+    std::memcpy(sb->data, a, alen);
+    if (blen) std::memcpy(sb->data + alen, b, blen);
+    ++sends_in_flight_;
+    if (!pending_sends_.empty()) {
+        pending_sends_.push_back(sb);
+        return;
+    }
+    post_send(sb);
+}
+
+void Engine::post_send(SendBuf* sb) {
+    ssize_t rc = sb->ep->send(sb->data, sb->len, nullptr, sb->dest, &sb->op);
+    if (rc == -FI_EAGAIN) {
+        pending_sends_.push_back(sb);
+    } else if (rc) {
+        fatal("fi_send on " + sb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    }
+}
+
+void Engine::send_ctrl(int peer, uint8_t kind, uint64_t cookie) {
+    Header h{};
+    h.kind = static_cast<Kind>(kind);
+    h.src_world = rank_;
+    h.cookie = cookie;
+    post_packet(peers_[static_cast<size_t>(peer)], &h, sizeof h, nullptr, 0);
+}
+
+void Engine::send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
+                          bool sync, Request* r) {
+    Incoming m{};
+    m.ctx = ctx;
+    m.src = src_rank;
+    m.tag = tag;
+    m.peer = rank_;
+    m.kind = static_cast<uint8_t>(Kind::eager);
+    m.size = bytes;
+    m.data = static_cast<uint8_t*>(const_cast<void*>(buf));
+    if (Request* q = mq_.take_posted(ctx, src_rank, tag)) {
+        match(q, m);
+        complete(r);
+        return;
+    }
+    if (bytes <= eager_limit_ && !sync) {
+        mq_.push_unexpected(keep(m));  // copied: the send is done
+        complete(r);
+        return;
+    }
+    // Large or synchronous: the receive copies straight from the sender's buffer later.
+    Incoming* u = incoming_.get();
+    *u = m;
+    u->self_send = r;
+    mq_.push_unexpected(u);
+}
+
+// ---------------------------------------------------------------- receiving
+
+Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+    Request* r = requests_.get();
+    r->live = true;
+    r->type = ReqType::recv;
+    r->buf = buf;
+    r->bytes = capacity;
+    r->ctx = ctx;
+    r->src = src_rank;
+    r->tag = tag;
+    if (Incoming* m = mq_.take_unexpected(*r)) {
+        match(r, *m);
+        drop(m);
+    } else {
+        mq_.post(r);
+    }
+    return r;
+}
+
+void Engine::on_recv(RecvBuf* rb, size_t len) {
+    const Header* h = reinterpret_cast<const Header*>(rb->data);
+    if (len < sizeof(Header)) fatal("runt message of " + std::to_string(len) + " bytes");
+    switch (h->kind) {
+        case Kind::ack:
+            complete(cookie_request(h->cookie));
+            break;
+        case Kind::fin: {
+            Request* r = cookie_request(h->cookie);
+            MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
+            peers_[static_cast<size_t>(h->src_world)].ep->dereg(m);
+            r->mr = nullptr;
+            complete(r);
+            break;
+        }
+        case Kind::eager:
+        case Kind::rts:
+            arrive(*h, rb->data + sizeof(Header), len - sizeof(Header));
+            break;
+        default:
+            fatal("message of unknown kind " + std::to_string(static_cast<int>(h->kind)));
+    }
+    repost(rb);
+}
+
+// A matchable message from the wire: deliver it if it is the peer's next in sequence, else
+// keep it until the gap closes (completions may come in any order, e.g. on EFA).
+void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
+    Incoming m{};
+    m.ctx = h.ctx;
+    m.src = h.src;
+    m.tag = h.tag;
+    m.peer = h.src_world;
+    m.seq = h.seq;
+    m.kind = static_cast<uint8_t>(h.kind);
+    m.flags = h.flags;
+    m.cookie = h.cookie;
+    if (h.kind == Kind::rts) {
+        RtsExt ext;
+        std::memcpy(&ext, payload, sizeof ext);
+        m.size = ext.size;
+        m.addr = ext.addr;
+        m.key = ext.key;
+    } else {
+        m.size = plen;
+        m.data = const_cast<uint8_t*>(payload);
+    }
+    Peer& p = peers_[static_cast<size_t>(h.src_world)];
+    if (h.seq != p.recv_seq) {
+        Incoming* u = incoming_.get();
+        *u = m;
+        if (m.data && m.size) {
+            u->data = static_cast<uint8_t*>(blocks_.get());
+            std::memcpy(u->data, m.data, m.size);
+        }
+        // Sorted insertion; the list is short (only what overtook a gap).
+        IntrusiveList<Incoming> sorted;
+        bool placed = false;
+        while (Incoming* x = p.ooo.pop_front()) {
+            if (!placed && static_cast<int32_t>(u->seq - x->seq) < 0) {
+                sorted.push_back(u);
+                placed = true;
+            }
+            sorted.push_back(x);
+        }
+        if (!placed) sorted.push_back(u);
+        p.ooo = sorted;
+        return;
+    }
+    deliver(m);
+    ++p.recv_seq;
+    while (!p.ooo.empty() && p.ooo.front()->seq == p.recv_seq) {
+        Incoming* u = p.ooo.pop_front();
+        if (Request* r = mq_.take_posted(u->ctx, u->src, u->tag)) {
+            match(r, *u);
+            drop(u);
+        } else {
+            mq_.push_unexpected(u);
+        }
+        ++p.recv_seq;
+    }
+}
+
+void Engine::deliver(Incoming& m) {
+    if (Request* r = mq_.take_posted(m.ctx, m.src, m.tag)) {
+        match(r, m);
+        return;
+    }
+    mq_.push_unexpected(keep(m));
+}
+
+Incoming* Engine::keep(const Incoming& m) {
+    Incoming* u = incoming_.get();
+    *u = m;
+    u->data = nullptr;
+    if (m.kind == static_cast<uint8_t>(Kind::eager) && m.size) {
+        u->data = static_cast<uint8_t*>(blocks_.get());
+        std::memcpy(u->data, m.data, m.size);
+    }
+    return u;
+}
+
+void Engine::drop(Incoming* m) {
+    if (m->data && !m->self_send) blocks_.put(m->data);
+    incoming_.put(m);
+}
+
+// Receive `r` meets message `m`: fill the buffer (or start reading it), set the status.
+void Engine::match(Request* r, Incoming& m) {
+    r->st_source = m.src;
+    r->st_tag = m.tag;
+    uint64_t n = std::min<uint64_t>(m.size, r->bytes);
+    r->st_bytes = n;
+    r->err = m.size > r->bytes ? err_truncate : 0;
+    if (m.kind == static_cast<uint8_t>(Kind::rts)) {
+        start_read(r, m);
+        return;
+    }
+    if (n) std::memcpy(r->buf, m.data, n);
+    if (m.self_send) {
+        complete(m.self_send);
+    } else if (m.flags & flag_sync) {
+        send_ctrl(m.peer, static_cast<uint8_t>(Kind::ack), m.cookie);
+    }
+    complete(r);
+}
+
+void Engine::start_read(Request* r, Incoming& m) {
+    r->peer = m.peer;
+    r->remote_cookie = m.cookie;
+    Peer& p = peers_[static_cast<size_t>(m.peer)];
+    uint64_t n = r->st_bytes;
+    uint64_t chunk = p.ep->max_msg_size();
+    if (chunk_limit_ && chunk_limit_ < chunk) chunk = chunk_limit_;
+    if (chunk == 0) chunk = n ? n : 1;
+    if (n == 0) {  // truncated to nothing: nothing to read
+        send_ctrl(m.peer, static_cast<uint8_t>(Kind::fin), m.cookie);
+        complete(r);
+        return;
+    }
+    r->pending = static_cast<uint32_t>((n + chunk - 1) / chunk);
+    for (uint64_t off = 0; off < n; off += chunk) {
+        ReadOp* op = reads_.get();
+        op->op.type = OpType::read;
+        op->req = r;
+        op->ep = p.ep;
+        op->src = p.addr;
+        op->buf = static_cast<uint8_t*>(r->buf) + off;
+        op->len = std::min(chunk, n - off);
+        op->raddr = m.addr + off;
+        op->key = m.key;
+        if (!pending_reads_.empty()) pending_reads_.push_back(op);
+        else post_read(op);
+    }
+}
+
+void Engine::post_read(ReadOp* op) {
+    ssize_t rc = op->ep->read(op->buf, op->len, op->src, op->raddr, op->key, &op->op);
+    if (rc == -FI_EAGAIN) {
+        pending_reads_.push_back(op);
+    } else if (rc) {
+        on_read(op, static_cast<int>(-rc));
+    }
+}
+
+void Engine::on_read(ReadOp* op, int err) {
+    Request* r = op->req;
+    reads_.put(op);
+    if (err && !r->err) r->err = err_other;
+    if (--r->pending == 0) {
+        send_ctrl(r->peer, static_cast<uint8_t>(Kind::fin), r->remote_cookie);
+        complete(r);
+    }
+}
+
+}  // namespace efampi::pml

@@ -1,0 +1,73 @@
+#pragma once
+// Requests and the other operation contexts the completion queues hand back. Every object
+// posted to libfabric begins with an OpCtx, whose first member is the provider's fi_context2
+// space; a completion is dispatched on OpCtx::type. This header does not include libfabric
+// (only pml/*.cpp do): the context space is sized here and checked in fabric.cpp.
+#include <cstddef>
+#include <cstdint>
+
+namespace efampi::pml {
+
+constexpr int any_source = -1;  // same values as MPI_ANY_SOURCE / MPI_ANY_TAG in the ABI
+constexpr int any_tag = -2;
+
+enum class OpType : uint8_t { recv_buf, send_buf, read };
+
+struct OpCtx {
+    void* fi_space[8];  // struct fi_context2, owned by the provider while the op is posted
+    OpType type;
+};
+
+enum class ReqType : uint8_t { send, recv };
+
+// Error classes the pml reports in Request::err (values of the MPI standard ABI).
+constexpr int err_truncate = 15;
+constexpr int err_other = 16;
+
+struct Request {
+    ReqType type = ReqType::send;
+    bool live = false;     // handed out and not yet released (stale handles are detected)
+    bool done = false;     // complete: status valid, buffer reusable
+    bool sync = false;     // send: wait for the receiver's ack
+    int err = 0;           // MPI error class of the completed operation, 0 when fine
+    // Status of a completed receive.
+    int st_source = 0;
+    int st_tag = 0;
+    uint64_t st_bytes = 0;
+    // Matching criteria of a posted receive (src/tag may be any_source/any_tag).
+    uint32_t ctx = 0;
+    int src = 0;
+    int tag = 0;
+    void* buf = nullptr;
+    uint64_t bytes = 0;        // send: message size; recv: capacity
+    // Rendezvous state.
+    uint32_t pending = 0;      // receive: fi_read chunks outstanding
+    uint64_t remote_cookie = 0;
+    int peer = -1;             // receive: the sender's job rank, for the fin
+    void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
+    void* owner = nullptr;     // the runtime's object (communicator) for error handlers
+    Request* next = nullptr;   // intrusive links: posted-receive queue, free list
+    Request* prev = nullptr;
+};
+
+// A matchable message that arrived (or was sent to self) before its receive was posted, or
+// ahead of its sequence number. Payloads up to the eager limit are copied into `data`.
+struct Incoming {
+    uint32_t ctx = 0;
+    int src = 0;         // sender's rank in the communicator
+    int tag = 0;
+    int peer = 0;        // sender's job rank
+    uint32_t seq = 0;
+    uint8_t kind = 0;    // pml::Kind
+    uint8_t flags = 0;
+    uint64_t cookie = 0;
+    uint64_t size = 0;   // eager: payload bytes; rts: total message bytes
+    uint64_t addr = 0;   // rts: remote address and key
+    uint64_t key = 0;
+    uint8_t* data = nullptr;       // eager payload copy (block from the engine's pool)
+    Request* self_send = nullptr;  // a send to self waiting for its match (data = its buffer)
+    Incoming* next = nullptr;
+    Incoming* prev = nullptr;
+};
+
+}  // namespace efampi::pml

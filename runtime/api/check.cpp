@@ -1,0 +1,71 @@
+#include "runtime/api/check.hpp"
+
+#include <string>
+
+namespace efampi::api {
+
+void bad_comm(MPI_Comm h) {
+    if (h == MPI_COMM_NULL) throw Error(MPI_ERR_COMM, "communicator is MPI_COMM_NULL");
+    throw Error(MPI_ERR_COMM, "communicator handle " +
+                                  std::to_string(reinterpret_cast<uintptr_t>(h)) +
+                                  " is not a valid communicator (freed or never created)");
+}
+
+void bad_type(MPI_Datatype h, const char* what) {
+    if (h == MPI_DATATYPE_NULL) throw Error(MPI_ERR_TYPE, std::string(what) + " is MPI_DATATYPE_NULL");
+    const rt::Datatype* d = rt::to_type(h);
+    if (d && !d->committed)
+        throw Error(MPI_ERR_TYPE, std::string(what) + " has not been committed");
+    throw Error(MPI_ERR_TYPE, std::string(what) + " handle " +
+                                  std::to_string(reinterpret_cast<uintptr_t>(h)) +
+                                  " is not a valid datatype");
+}
+
+void bad_count(int64_t count, const char* what) {
+    throw Error(MPI_ERR_COUNT, std::string(what) + " " + std::to_string(count) + " is negative");
+}
+
+void bad_buffer(int64_t count, const char* what) {
+    throw Error(MPI_ERR_BUFFER, "buffer is NULL but " + std::string(what) + " is " +
+                                    std::to_string(count));
+}
+
+void bad_rank(int rank, const rt::Comm& c, const char* what) {
+    throw Error(MPI_ERR_RANK, std::string(what) + " rank " + std::to_string(rank) +
+                                  " is out of range for communicator of size " +
+                                  std::to_string(c.size));
+}
+
+void bad_tag(int tag, const char* what) {
+    throw Error(MPI_ERR_TAG, std::string(what) + " " + std::to_string(tag) +
+                                 " is invalid (valid: 0.." + std::to_string(tag_ub) + ")");
+}
+
+void bad_arg(const char* what) { throw Error(MPI_ERR_ARG, what); }
+
+void set_status(MPI_Status* st, const pml::Request* r) {
+    if (st == MPI_STATUS_IGNORE) return;
+    st->MPI_SOURCE = r->st_source;
+    st->MPI_TAG = r->st_tag;
+    st->MPI_ERROR = r->err;
+    st->MPI_internal[0] = static_cast<int>(r->st_bytes & 0xffffffffu);
+    st->MPI_internal[1] = static_cast<int>(r->st_bytes >> 32);
+    st->MPI_internal[2] = 0;  // cancelled
+}
+
+void set_status_empty(MPI_Status* st) {
+    if (st == MPI_STATUS_IGNORE) return;
+    st->MPI_SOURCE = MPI_PROC_NULL;
+    st->MPI_TAG = MPI_ANY_TAG;
+    st->MPI_ERROR = MPI_SUCCESS;
+    st->MPI_internal[0] = 0;
+    st->MPI_internal[1] = 0;
+    st->MPI_internal[2] = 0;
+}
+
+uint64_t status_bytes(const MPI_Status* st) {
+    return static_cast<uint32_t>(st->MPI_internal[0]) |
+           (static_cast<uint64_t>(static_cast<uint32_t>(st->MPI_internal[1])) << 32);
+}
+
+}  // namespace efampi::api

@@ -1,0 +1,72 @@
+#pragma once
+// Argument checks of the C boundary. Each is a cheap inline test whose failure path is a cold
+// out-of-line function that throws efampi::Error with a message naming the argument.
+#include <mpi.h>
+
+#include <cstdint>
+
+#include "pml/request.hpp"
+#include "runtime/base/error.hpp"
+#include "runtime/objects/comm.hpp"
+#include "runtime/objects/datatype.hpp"
+
+namespace efampi::api {
+
+constexpr int tag_ub = 0x7fffffff;  // the header carries a 32-bit signed tag
+
+[[noreturn]] void bad_comm(MPI_Comm h);
+[[noreturn]] void bad_type(MPI_Datatype h, const char* what);
+[[noreturn]] void bad_count(int64_t count, const char* what);
+[[noreturn]] void bad_buffer(int64_t count, const char* what);
+[[noreturn]] void bad_rank(int rank, const rt::Comm& c, const char* what);
+[[noreturn]] void bad_tag(int tag, const char* what);
+[[noreturn]] void bad_arg(const char* what);
+
+inline rt::Comm* check_comm(MPI_Comm h) {
+    rt::Comm* c = rt::to_comm(h);
+    if (__builtin_expect(c == nullptr, 0)) bad_comm(h);
+    return c;
+}
+
+inline const rt::Datatype* check_type(MPI_Datatype h, const char* what = "datatype") {
+    const rt::Datatype* d = rt::to_type(h);
+    if (__builtin_expect(d == nullptr || !d->committed, 0)) bad_type(h, what);
+    return d;
+}
+
+// count and buffer together: a negative count, or a null buffer holding data.
+inline void check_data(const void* buf, int64_t count, const char* what = "count") {
+    if (__builtin_expect(count < 0, 0)) bad_count(count, what);
+    if (__builtin_expect(buf == nullptr && count > 0, 0)) bad_buffer(count, what);
+}
+
+inline void check_dest(const rt::Comm& c, int rank, const char* what = "destination") {
+    if (__builtin_expect((rank < 0 || rank >= c.size) && rank != MPI_PROC_NULL, 0))
+        bad_rank(rank, c, what);
+}
+
+inline void check_source(const rt::Comm& c, int rank, const char* what = "source") {
+    if (__builtin_expect((rank < 0 || rank >= c.size) && rank != MPI_PROC_NULL &&
+                             rank != MPI_ANY_SOURCE, 0))
+        bad_rank(rank, c, what);
+}
+
+inline void check_send_tag(int tag, const char* what = "tag") {
+    if (__builtin_expect(tag < 0, 0)) bad_tag(tag, what);
+}
+
+inline void check_recv_tag(int tag, const char* what = "tag") {
+    if (__builtin_expect(tag < 0 && tag != MPI_ANY_TAG, 0)) bad_tag(tag, what);
+}
+
+// The byte count of a message of `count` elements of `d` (contiguous predefined types).
+inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
+    return static_cast<uint64_t>(count) * static_cast<uint64_t>(d->extent);
+}
+
+// Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).
+void set_status(MPI_Status* st, const pml::Request* r);
+void set_status_empty(MPI_Status* st);  // MPI_PROC_NULL: source PROC_NULL, ANY_TAG, 0 bytes
+uint64_t status_bytes(const MPI_Status* st);
+
+}  // namespace efampi::api

@@ -1,0 +1,203 @@
+// The error path of the C boundary (api::raise and friends) and the error-handling entry
+// points: MPI_Error_string/class and communicator error handlers.
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/objects/comm.hpp"
+#include "runtime/objects/errhandler.hpp"
+#include "runtime/state.hpp"
+
+namespace efampi::api {
+
+namespace {
+
+const char* const class_text[] = {
+    "no error",                                          // MPI_SUCCESS
+    "invalid buffer pointer",                            // MPI_ERR_BUFFER
+    "invalid count argument",                            // MPI_ERR_COUNT
+    "invalid datatype",                                  // MPI_ERR_TYPE
+    "invalid tag",                                       // MPI_ERR_TAG
+    "invalid communicator",                              // MPI_ERR_COMM
+    "invalid rank",                                      // MPI_ERR_RANK
+    "invalid request",                                   // MPI_ERR_REQUEST
+    "invalid root",                                      // MPI_ERR_ROOT
+    "invalid group",                                     // MPI_ERR_GROUP
+    "invalid operation",                                 // MPI_ERR_OP
+    "invalid topology",                                  // MPI_ERR_TOPOLOGY
+    "invalid dimension argument",                        // MPI_ERR_DIMS
+    "invalid argument",                                  // MPI_ERR_ARG
+    "unknown error",                                     // MPI_ERR_UNKNOWN
+    "message truncated",                                 // MPI_ERR_TRUNCATE
+    "other error",                                       // MPI_ERR_OTHER
+    "internal error",                                    // MPI_ERR_INTERN
+    "pending request",                                   // MPI_ERR_PENDING
+    "error code in status",                              // MPI_ERR_IN_STATUS
+    "permission denied",                                 // MPI_ERR_ACCESS
+    "invalid file access mode",                          // MPI_ERR_AMODE
+    "invalid assert argument",                           // MPI_ERR_ASSERT
+    "invalid file name",                                 // MPI_ERR_BAD_FILE
+    "invalid base argument",                             // MPI_ERR_BASE
+    "data conversion error",                             // MPI_ERR_CONVERSION
+    "invalid displacement argument",                     // MPI_ERR_DISP
+    "data representation already registered",           // MPI_ERR_DUP_DATAREP
+    "file exists",                                       // MPI_ERR_FILE_EXISTS
+    "file in use",                                       // MPI_ERR_FILE_IN_USE
+    "invalid file handle",                               // MPI_ERR_FILE
+    "invalid info key",                                  // MPI_ERR_INFO_KEY
+    "info key not found",                                // MPI_ERR_INFO_NOKEY
+    "invalid info value",                                // MPI_ERR_INFO_VALUE
+    "invalid info object",                               // MPI_ERR_INFO
+    "I/O error",                                         // MPI_ERR_IO
+    "invalid keyval",                                    // MPI_ERR_KEYVAL
+    "invalid lock type",                                 // MPI_ERR_LOCKTYPE
+    "name not found",                                    // MPI_ERR_NAME
+    "out of memory",                                     // MPI_ERR_NO_MEM
+    "collective argument not identical on all processes",  // MPI_ERR_NOT_SAME
+    "no space left",                                     // MPI_ERR_NO_SPACE
+    "no such file",                                      // MPI_ERR_NO_SUCH_FILE
+    "invalid port name",                                 // MPI_ERR_PORT
+    "quota exceeded",                                    // MPI_ERR_QUOTA
+    "read-only file or file system",                     // MPI_ERR_READ_ONLY
+    "invalid window attach",                             // MPI_ERR_RMA_ATTACH
+    "conflicting RMA accesses",                          // MPI_ERR_RMA_CONFLICT
+    "RMA target outside the window",                     // MPI_ERR_RMA_RANGE
+    "RMA shared-memory error",                           // MPI_ERR_RMA_SHARED
+    "wrong RMA synchronisation",                         // MPI_ERR_RMA_SYNC
+    "name service error",                                // MPI_ERR_SERVICE
+    "invalid size argument",                             // MPI_ERR_SIZE
+    "spawn failed",                                      // MPI_ERR_SPAWN
+    "unsupported data representation",                  // MPI_ERR_UNSUPPORTED_DATAREP
+    "operation not supported (yet) by efampi",           // MPI_ERR_UNSUPPORTED_OPERATION
+    "invalid window",                                    // MPI_ERR_WIN
+    "invalid window flavor",                             // MPI_ERR_RMA_FLAVOR
+    "process aborted",                                   // MPI_ERR_PROC_ABORTED
+    "value too large",                                   // MPI_ERR_VALUE_TOO_LARGE
+    "invalid session",                                   // MPI_ERR_SESSION
+    "invalid error handler",                             // MPI_ERR_ERRHANDLER
+};
+constexpr int n_classes = static_cast<int>(sizeof class_text / sizeof class_text[0]);
+static_assert(MPI_ERR_ERRHANDLER + 1 == sizeof class_text / sizeof class_text[0],
+              "one text per error class");
+
+const char* class_name(int cls) {
+    static const char* const names[] = {
+        "MPI_SUCCESS", "MPI_ERR_BUFFER", "MPI_ERR_COUNT", "MPI_ERR_TYPE", "MPI_ERR_TAG",
+        "MPI_ERR_COMM", "MPI_ERR_RANK", "MPI_ERR_REQUEST", "MPI_ERR_ROOT", "MPI_ERR_GROUP",
+        "MPI_ERR_OP", "MPI_ERR_TOPOLOGY", "MPI_ERR_DIMS", "MPI_ERR_ARG", "MPI_ERR_UNKNOWN",
+        "MPI_ERR_TRUNCATE", "MPI_ERR_OTHER", "MPI_ERR_INTERN", "MPI_ERR_PENDING",
+        "MPI_ERR_IN_STATUS"};
+    if (cls >= 0 && cls < static_cast<int>(sizeof names / sizeof names[0])) return names[cls];
+    if (cls == MPI_ERR_NO_MEM) return "MPI_ERR_NO_MEM";
+    if (cls == MPI_ERR_UNSUPPORTED_OPERATION) return "MPI_ERR_UNSUPPORTED_OPERATION";
+    if (cls == MPI_ERR_ERRHANDLER) return "MPI_ERR_ERRHANDLER";
+    return "MPI error";
+}
+
+// The detail of the most recent error, so that MPI_Error_string on the code a call returned
+// under MPI_ERRORS_RETURN says what was wrong, not only the class.
+thread_local std::string last_detail;
+thread_local int last_class = MPI_SUCCESS;
+
+}  // namespace
+
+int n_classes_public() { return n_classes; }
+const char* class_text_of(int cls) { return class_text[cls]; }
+std::string last_detail_for(int cls) { return cls == last_class ? last_detail : std::string(); }
+
+int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept {
+    rt::Comm* c = rt::to_comm(comm);
+    if (!c) c = rt::comm_self();
+    rt::Errhandler* e = c->errh ? c->errh : rt::errhandler_fatal();
+    try {
+        last_detail = std::string(fn) + ": " + msg;
+        last_class = cls;
+    } catch (...) {
+    }
+    switch (e->kind) {
+        case rt::ErrKind::ret:
+            return cls;
+        case rt::ErrKind::user: {
+            MPI_Comm h = c->handle;
+            int code = cls;
+            e->fn(&h, &code);
+            return code;
+        }
+        case rt::ErrKind::fatal:
+        case rt::ErrKind::abort:
+            break;
+    }
+    int rank = rt::comm_world()->rank;
+    char line[1024];
+    std::snprintf(line, sizeof line, "efampi: rank %d: %s: %s (%s)", rank, fn, msg,
+                  class_name(cls));
+    std::fprintf(stderr, "%s\n", line);
+    std::fflush(stderr);
+    rt::abort_job(cls, line);
+}
+
+int unsupported(const char* fn) noexcept { return unsupported_on(MPI_COMM_SELF, fn); }
+
+int unsupported_on(MPI_Comm comm, const char* fn) noexcept {
+    require_initialized(fn);
+    return raise(comm, fn, MPI_ERR_UNSUPPORTED_OPERATION,
+                 "not implemented yet in efampi (see docs/implemented.md)");
+}
+
+void require_initialized(const char* fn) noexcept {
+    rt::Phase p = rt::state().phase;
+    if (__builtin_expect(p == rt::Phase::running, 1)) return;
+    std::fprintf(stderr, "efampi: %s called %s; aborting\n", fn,
+                 p == rt::Phase::before_init ? "before MPI_Init" : "after MPI_Finalize");
+    std::fflush(stderr);
+    std::_Exit(1);
+}
+
+int call_slow(MPI_Comm comm, const char* fn) noexcept {
+    try {
+        throw;
+    } catch (const Error& e) {
+        return raise(comm, fn, e.cls, e.msg.c_str());
+    } catch (const std::bad_alloc&) {
+        return raise(comm, fn, MPI_ERR_NO_MEM, "out of memory");
+    } catch (const std::exception& e) {
+        return raise(comm, fn, MPI_ERR_INTERN, e.what());
+    } catch (...) {
+        return raise(comm, fn, MPI_ERR_INTERN, "unknown internal failure");
+    }
+}
+
+}  // namespace efampi::api
+
+using namespace efampi;
+
+extern "C" int PMPI_Error_class(int errorcode, int* errorclass) {
+    if (!errorclass || errorcode < 0 || errorcode >= api::n_classes_public()) {
+        if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
+        return api::raise(MPI_COMM_SELF, "MPI_Error_class", MPI_ERR_ARG,
+                          ("error code " + std::to_string(errorcode) + " is not valid").c_str());
+    }
+    *errorclass = errorcode;
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Error_class)
+
+extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
+    if (!string || !resultlen || errorcode < 0 || errorcode >= api::n_classes_public()) {
+        if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
+        return api::raise(MPI_COMM_SELF, "MPI_Error_string", MPI_ERR_ARG,
+                          ("error code " + std::to_string(errorcode) + " is not valid").c_str());
+    }
+    std::string s = api::class_text_of(errorcode);
+    std::string d = api::last_detail_for(errorcode);
+    if (!d.empty()) s += " (" + d + ")";
+    if (s.size() > MPI_MAX_ERROR_STRING - 1) s.resize(MPI_MAX_ERROR_STRING - 1);
+    std::memcpy(string, s.c_str(), s.size() + 1);
+    *resultlen = static_cast<int>(s.size());
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Error_string)

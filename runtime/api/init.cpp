@@ -1,0 +1,171 @@
+// Life cycle and environment entry points: init, finalize, thread queries, abort, versions,
+// processor name, timers.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "pml/engine.hpp"
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/state.hpp"
+
+using namespace efampi;
+
+namespace {
+
+int init_common(const char* fn, int required, int* provided) {
+    rt::State& s = rt::state();
+    if (s.phase != rt::Phase::before_init) {
+        std::fprintf(stderr, "efampi: %s called %s; aborting\n", fn,
+                     s.phase == rt::Phase::running ? "twice" : "after MPI_Finalize");
+        std::_Exit(1);
+    }
+    try {
+        int level = rt::initialize(required);
+        if (provided) *provided = level;
+        return MPI_SUCCESS;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "efampi: %s failed: %s\n", fn, e.msg.c_str());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "efampi: %s failed: %s\n", fn, e.what());
+    }
+    // Errors during initialisation are fatal (MPI_ERRORS_ARE_FATAL is the default handler).
+    std::fflush(stderr);
+    if (s.boot) s.boot->abort(1, std::string(fn) + " failed");
+    std::_Exit(1);
+}
+
+void copy_string(const std::string& s, char* out, int* len, size_t max) {
+    size_t n = s.size() < max - 1 ? s.size() : max - 1;
+    std::memcpy(out, s.data(), n);
+    out[n] = '\0';
+    *len = static_cast<int>(n);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Init(int* argc, char*** argv) {
+    (void)argc;
+    (void)argv;
+    return init_common("MPI_Init", MPI_THREAD_SINGLE, nullptr);
+}
+EFAMPI_ALIAS(Init)
+
+extern "C" int PMPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+    (void)argc;
+    (void)argv;
+    return init_common("MPI_Init_thread", required, provided);
+}
+EFAMPI_ALIAS(Init_thread)
+
+extern "C" int PMPI_Finalize(void) {
+    return api::call(MPI_COMM_WORLD, "MPI_Finalize", [] {
+        rt::finalize();
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Finalize)
+
+extern "C" int PMPI_Initialized(int* flag) {
+    if (!flag) return MPI_ERR_ARG;
+    *flag = rt::state().phase != rt::Phase::before_init;
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Initialized)
+
+extern "C" int PMPI_Finalized(int* flag) {
+    if (!flag) return MPI_ERR_ARG;
+    *flag = rt::state().phase == rt::Phase::finalized;
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Finalized)
+
+extern "C" int PMPI_Query_thread(int* provided) {
+    return api::call(MPI_COMM_SELF, "MPI_Query_thread", [&] {
+        if (!provided) api::bad_arg("provided pointer is NULL");
+        *provided = rt::state().thread_level;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Query_thread)
+
+extern "C" int PMPI_Is_thread_main(int* flag) {
+    return api::call(MPI_COMM_SELF, "MPI_Is_thread_main", [&] {
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        *flag = pthread_equal(pthread_self(), rt::state().main_thread) != 0;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Is_thread_main)
+
+extern "C" int PMPI_Abort(MPI_Comm comm, int errorcode) {
+    rt::State& s = rt::state();
+    int rank = s.phase == rt::Phase::running ? rt::comm_world()->rank : -1;
+    (void)comm;  // every communicator aborts the whole job for now
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "MPI_Abort called by rank %d with error code %d", rank,
+                  errorcode);
+    std::fflush(stdout);
+    if (s.phase != rt::Phase::running) {
+        std::fprintf(stderr, "efampi: %s\n", msg);
+        std::_Exit(errorcode ? errorcode : 1);
+    }
+    rt::abort_job(errorcode, msg);
+}
+EFAMPI_ALIAS(Abort)
+
+extern "C" int PMPI_Get_version(int* version, int* subversion) {
+    if (!version || !subversion) return MPI_ERR_ARG;
+    *version = MPI_VERSION;
+    *subversion = MPI_SUBVERSION;
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Get_version)
+
+extern "C" int PMPI_Abi_get_version(int* abi_major, int* abi_minor) {
+    if (!abi_major || !abi_minor) return MPI_ERR_ARG;
+    *abi_major = MPI_ABI_VERSION;
+    *abi_minor = MPI_ABI_SUBVERSION;
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Abi_get_version)
+
+extern "C" int PMPI_Get_library_version(char* version, int* resultlen) {
+    if (!version || !resultlen) return MPI_ERR_ARG;
+    std::string s = "efampi " EFAMPI_VERSION " (MPI " + std::to_string(MPI_VERSION) + "." +
+                    std::to_string(MPI_SUBVERSION) + " functions on the MPI 5.0 standard ABI " +
+                    std::to_string(MPI_ABI_VERSION) + "." + std::to_string(MPI_ABI_SUBVERSION) +
+                    "; point-to-point over libfabric " + EFAMPI_FABRIC_VERSION +
+                    "; see docs/implemented.md for what is implemented)";
+    copy_string(s, version, resultlen, MPI_MAX_LIBRARY_VERSION_STRING);
+    return MPI_SUCCESS;
+}
+EFAMPI_ALIAS(Get_library_version)
+
+extern "C" int PMPI_Get_processor_name(char* name, int* resultlen) {
+    return api::call(MPI_COMM_SELF, "MPI_Get_processor_name", [&] {
+        if (!name || !resultlen) api::bad_arg("name or resultlen pointer is NULL");
+        char host[MPI_MAX_PROCESSOR_NAME] = {};
+        if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown");
+        copy_string(host, name, resultlen, MPI_MAX_PROCESSOR_NAME);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Get_processor_name)
+
+extern "C" double PMPI_Wtime(void) {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+EFAMPI_ALIAS(Wtime)
+
+extern "C" double PMPI_Wtick(void) {
+    timespec ts;
+    clock_getres(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+EFAMPI_ALIAS(Wtick)

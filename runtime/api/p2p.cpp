@@ -1,0 +1,225 @@
+// Point-to-point entry points on contiguous predefined datatypes: the blocking, nonblocking
+// and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
+#include "pml/engine.hpp"
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/api/request_handle.hpp"
+
+using namespace efampi;
+
+namespace {
+
+template <class Count>
+int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
+              MPI_Comm comm, bool sync) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        api::check_dest(*c, dest);
+        api::check_send_tag(tag);
+        if (dest == MPI_PROC_NULL) return MPI_SUCCESS;
+        int err = pml::engine().send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank,
+                                     tag, c->ctx, sync);
+        return err ? api::raise(comm, fn, err, "send failed") : MPI_SUCCESS;
+    });
+}
+
+template <class Count>
+int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
+               MPI_Comm comm, MPI_Request* request, bool sync) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        api::check_dest(*c, dest);
+        api::check_send_tag(tag);
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Request* r;
+        if (dest == MPI_PROC_NULL) {
+            r = api::proc_null_request();
+        } else {
+            r = pml::engine().isend(buf, api::message_bytes(d, count), c->to_world(dest), c->rank,
+                                    tag, c->ctx, sync);
+        }
+        r->owner = c;
+        *request = api::to_handle(r);
+        return MPI_SUCCESS;
+    });
+}
+
+template <class Count>
+int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
+              MPI_Comm comm, MPI_Status* status) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        api::check_source(*c, source);
+        api::check_recv_tag(tag);
+        if (source == MPI_PROC_NULL) {
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        pml::Engine& e = pml::engine();
+        pml::Request* r = e.irecv(buf, api::message_bytes(d, count), source, tag, c->ctx);
+        e.wait(r);
+        api::set_status(status, r);
+        int err = r->err;
+        uint64_t got = r->st_bytes;
+        e.release(r);
+        if (err) return api::raise_request_error(comm, fn, err, got, api::message_bytes(d, count));
+        return MPI_SUCCESS;
+    });
+}
+
+template <class Count>
+int irecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
+               MPI_Comm comm, MPI_Request* request) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        api::check_source(*c, source);
+        api::check_recv_tag(tag);
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Request* r = source == MPI_PROC_NULL
+                              ? api::proc_null_request()
+                              : pml::engine().irecv(buf, api::message_bytes(d, count), source,
+                                                    tag, c->ctx);
+        r->owner = c;
+        *request = api::to_handle(r);
+        return MPI_SUCCESS;
+    });
+}
+
+template <class Count>
+int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype stype, int dest,
+                  int stag, void* rbuf, Count rcount, MPI_Datatype rtype, int source, int rtag,
+                  MPI_Comm comm, MPI_Status* status) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* sd = api::check_type(stype, "send datatype");
+        const rt::Datatype* rd = api::check_type(rtype, "receive datatype");
+        api::check_data(sbuf, scount, "send count");
+        api::check_data(rbuf, rcount, "receive count");
+        api::check_dest(*c, dest);
+        api::check_source(*c, source);
+        api::check_send_tag(stag, "send tag");
+        api::check_recv_tag(rtag, "receive tag");
+        pml::Engine& e = pml::engine();
+        pml::Request* rr = nullptr;
+        if (source != MPI_PROC_NULL)
+            rr = e.irecv(rbuf, api::message_bytes(rd, rcount), source, rtag, c->ctx);
+        int serr = 0;
+        if (dest != MPI_PROC_NULL) {
+            pml::Request* sr = e.isend(sbuf, api::message_bytes(sd, scount), c->to_world(dest),
+                                       c->rank, stag, c->ctx, false);
+            e.wait(sr);
+            serr = sr->err;
+            e.release(sr);
+        }
+        if (!rr) {
+            api::set_status_empty(status);
+            return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
+        }
+        e.wait(rr);
+        api::set_status(status, rr);
+        int err = rr->err;
+        uint64_t got = rr->st_bytes;
+        e.release(rr);
+        if (err)
+            return api::raise_request_error(comm, fn, err, got, api::message_bytes(rd, rcount));
+        return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
+    });
+}
+
+}  // namespace
+
+extern "C" int PMPI_Send(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                         MPI_Comm comm) {
+    return send_impl("MPI_Send", buf, count, dt, dest, tag, comm, false);
+}
+EFAMPI_ALIAS(Send)
+
+extern "C" int PMPI_Send_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest, int tag,
+                           MPI_Comm comm) {
+    return send_impl("MPI_Send_c", buf, count, dt, dest, tag, comm, false);
+}
+EFAMPI_ALIAS(Send_c)
+
+extern "C" int PMPI_Ssend(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                          MPI_Comm comm) {
+    return send_impl("MPI_Ssend", buf, count, dt, dest, tag, comm, true);
+}
+EFAMPI_ALIAS(Ssend)
+
+extern "C" int PMPI_Ssend_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest, int tag,
+                            MPI_Comm comm) {
+    return send_impl("MPI_Ssend_c", buf, count, dt, dest, tag, comm, true);
+}
+EFAMPI_ALIAS(Ssend_c)
+
+extern "C" int PMPI_Isend(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                          MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Isend", buf, count, dt, dest, tag, comm, request, false);
+}
+EFAMPI_ALIAS(Isend)
+
+extern "C" int PMPI_Isend_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest, int tag,
+                            MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Isend_c", buf, count, dt, dest, tag, comm, request, false);
+}
+EFAMPI_ALIAS(Isend_c)
+
+extern "C" int PMPI_Issend(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                           MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Issend", buf, count, dt, dest, tag, comm, request, true);
+}
+EFAMPI_ALIAS(Issend)
+
+extern "C" int PMPI_Issend_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest,
+                             int tag, MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Issend_c", buf, count, dt, dest, tag, comm, request, true);
+}
+EFAMPI_ALIAS(Issend_c)
+
+extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype dt, int source, int tag,
+                         MPI_Comm comm, MPI_Status* status) {
+    return recv_impl("MPI_Recv", buf, count, dt, source, tag, comm, status);
+}
+EFAMPI_ALIAS(Recv)
+
+extern "C" int PMPI_Recv_c(void* buf, MPI_Count count, MPI_Datatype dt, int source, int tag,
+                           MPI_Comm comm, MPI_Status* status) {
+    return recv_impl("MPI_Recv_c", buf, count, dt, source, tag, comm, status);
+}
+EFAMPI_ALIAS(Recv_c)
+
+extern "C" int PMPI_Irecv(void* buf, int count, MPI_Datatype dt, int source, int tag,
+                          MPI_Comm comm, MPI_Request* request) {
+    return irecv_impl("MPI_Irecv", buf, count, dt, source, tag, comm, request);
+}
+EFAMPI_ALIAS(Irecv)
+
+extern "C" int PMPI_Irecv_c(void* buf, MPI_Count count, MPI_Datatype dt, int source, int tag,
+                            MPI_Comm comm, MPI_Request* request) {
+    return irecv_impl("MPI_Irecv_c", buf, count, dt, source, tag, comm, request);
+}
+EFAMPI_ALIAS(Irecv_c)
+
+extern "C" int PMPI_Sendrecv(const void* sbuf, int scount, MPI_Datatype stype, int dest,
+                             int stag, void* rbuf, int rcount, MPI_Datatype rtype, int source,
+                             int rtag, MPI_Comm comm, MPI_Status* status) {
+    return sendrecv_impl("MPI_Sendrecv", sbuf, scount, stype, dest, stag, rbuf, rcount, rtype,
+                         source, rtag, comm, status);
+}
+EFAMPI_ALIAS(Sendrecv)
+
+extern "C" int PMPI_Sendrecv_c(const void* sbuf, MPI_Count scount, MPI_Datatype stype, int dest,
+                               int stag, void* rbuf, MPI_Count rcount, MPI_Datatype rtype,
+                               int source, int rtag, MPI_Comm comm, MPI_Status* status) {
+    return sendrecv_impl("MPI_Sendrecv_c", sbuf, scount, stype, dest, stag, rbuf, rcount, rtype,
+                         source, rtag, comm, status);
+}
+EFAMPI_ALIAS(Sendrecv_c)

@@ -1,0 +1,166 @@
+// Completion entry points: MPI_Wait, MPI_Waitall, MPI_Test, MPI_Testall.
+#include <string>
+
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/api/request_handle.hpp"
+
+using namespace efampi;
+
+namespace efampi::api {
+
+pml::Request* to_request(MPI_Request h) {
+    if (h == MPI_REQUEST_NULL) return nullptr;
+    uintptr_t v = rt::handle_value(h);
+    auto* r = reinterpret_cast<pml::Request*>(v);
+    if (v <= rt::predefined_limit || v % alignof(pml::Request) != 0 || !r->live)
+        throw Error(MPI_ERR_REQUEST, "request handle " + std::to_string(v) +
+                                         " is not an active request (freed or never created)");
+    return r;
+}
+
+pml::Request* proc_null_request() {
+    pml::Request* r = pml::engine().completed_request();
+    r->st_source = MPI_PROC_NULL;
+    r->st_tag = MPI_ANY_TAG;
+    return r;
+}
+
+int raise_request_error(MPI_Comm comm, const char* fn, int err, uint64_t got, uint64_t capacity) {
+    if (err == MPI_ERR_TRUNCATE) {
+        std::string m = "message truncated: the receive buffer holds " +
+                        std::to_string(capacity) + " bytes, the message is larger (" +
+                        std::to_string(got) + " bytes delivered)";
+        return raise(comm, fn, err, m.c_str());
+    }
+    return raise(comm, fn, err, "communication failed");
+}
+
+}  // namespace efampi::api
+
+namespace {
+
+MPI_Comm owner_comm(const pml::Request* r) {
+    auto* c = static_cast<const rt::Comm*>(r->owner);
+    return c ? c->handle : MPI_COMM_SELF;
+}
+
+// Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL. Returns the
+// error class it carried.
+int finish(MPI_Request* h, pml::Request* r, MPI_Status* st, uint64_t* capacity = nullptr) {
+    api::set_status(st, r);
+    int err = r->err;
+    if (capacity) *capacity = r->bytes;
+    pml::engine().release(r);
+    *h = MPI_REQUEST_NULL;
+    return err;
+}
+
+}  // namespace
+
+extern "C" int PMPI_Wait(MPI_Request* request, MPI_Status* status) {
+    const char* fn = "MPI_Wait";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Request* r = api::to_request(*request);
+        if (!r) {
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        pml::engine().wait(r);
+        MPI_Comm comm = owner_comm(r);
+        uint64_t got = r->st_bytes, cap = 0;
+        int err = finish(request, r, status, &cap);
+        return err ? api::raise_request_error(comm, fn, err, got, cap) : MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Wait)
+
+extern "C" int PMPI_Test(MPI_Request* request, int* flag, MPI_Status* status) {
+    const char* fn = "MPI_Test";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        if (!request || !flag) api::bad_arg("request or flag pointer is NULL");
+        pml::Request* r = api::to_request(*request);
+        if (!r) {
+            *flag = 1;
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        if (!pml::engine().test(r)) {
+            *flag = 0;
+            return MPI_SUCCESS;
+        }
+        *flag = 1;
+        MPI_Comm comm = owner_comm(r);
+        uint64_t got = r->st_bytes, cap = 0;
+        int err = finish(request, r, status, &cap);
+        return err ? api::raise_request_error(comm, fn, err, got, cap) : MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Test)
+
+namespace {
+
+// Completes every request of the array; per-request errors go to the statuses and the call
+// returns MPI_ERR_IN_STATUS, as the standard asks of multi-request calls.
+int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statuses) {
+    MPI_Comm comm = MPI_COMM_SELF;
+    bool any_err = false;
+    for (int i = 0; i < count; ++i) {
+        MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[i];
+        pml::Request* r = api::to_request(reqs[i]);
+        if (!r) {
+            api::set_status_empty(st);
+            continue;
+        }
+        if (r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+        finish(&reqs[i], r, st);
+        if (st != MPI_STATUS_IGNORE && !any_err) st->MPI_ERROR = MPI_SUCCESS;
+    }
+    if (!any_err) return MPI_SUCCESS;
+    return api::raise(comm, fn, MPI_ERR_IN_STATUS,
+                      "one or more requests failed; see the MPI_ERROR field of each status");
+}
+
+void check_array(int count, const MPI_Request* reqs) {
+    if (count < 0) api::bad_count(count, "count");
+    if (count > 0 && !reqs) api::bad_arg("array of requests is NULL");
+    for (int i = 0; i < count; ++i) api::to_request(reqs[i]);  // throws on a bad handle
+}
+
+}  // namespace
+
+extern "C" int PMPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[]) {
+    const char* fn = "MPI_Waitall";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_array(count, reqs);
+        pml::Engine& e = pml::engine();
+        for (int i = 0; i < count; ++i)
+            if (pml::Request* r = api::to_request(reqs[i])) e.wait(r);
+        return complete_all(fn, count, reqs, statuses);
+    });
+}
+EFAMPI_ALIAS(Waitall)
+
+extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
+    const char* fn = "MPI_Testall";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_array(count, reqs);
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        pml::Engine& e = pml::engine();
+        e.progress();
+        for (int i = 0; i < count; ++i) {
+            pml::Request* r = api::to_request(reqs[i]);
+            if (r && !r->done) {
+                *flag = 0;
+                return MPI_SUCCESS;
+            }
+        }
+        *flag = 1;
+        return complete_all(fn, count, reqs, statuses);
+    });
+}
+EFAMPI_ALIAS(Testall)

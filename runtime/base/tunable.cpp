@@ -1,0 +1,65 @@
+#include "runtime/base/tunable.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/base/error.hpp"
+
+namespace efampi {
+
+namespace {
+// MPI_ERR_ARG's value in the standard ABI; base/ does not include mpi.h.
+constexpr int err_arg = 13;
+
+const TunableInfo* find(const char* name) {
+    for (const auto& t : tunables())
+        if (std::strcmp(t.name, name) == 0) return &t;
+    return nullptr;
+}
+}  // namespace
+
+const std::vector<TunableInfo>& tunables() {
+    static const std::vector<TunableInfo> table = {
+        {"EFAMPI_EAGER_LIMIT", "8192",
+         "Largest message (bytes) sent eagerly; larger ones use rendezvous with fi_read."},
+        {"EFAMPI_RX_BUFFERS", "256", "Receive buffers posted per endpoint."},
+        {"EFAMPI_SPIN_COUNT", "2000",
+         "Polls of the completion queues in a blocking wait before each sched_yield."},
+        {"EFAMPI_NET_PROVIDER", "",
+         "libfabric provider for peers on other hosts (default: efa, else the best RDM one). "
+         "FI_PROVIDER, when set, restricts every endpoint."},
+        {"EFAMPI_NO_SHM", "0", "1: peers on this host use the network provider, not shm."},
+        {"EFAMPI_RNDV_CHUNK", "0",
+         "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
+    };
+    return table;
+}
+
+std::string tunable_str(const char* name) {
+    const TunableInfo* t = find(name);
+    if (!t) throw Error(err_arg, std::string("unknown tunable ") + name);
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string(t->def);
+}
+
+int64_t tunable_int(const char* name) {
+    std::string s = tunable_str(name);
+    if (s.empty()) return 0;
+    char* end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 0);
+    int64_t mult = 1;
+    if (end && *end) {
+        switch (*end) {
+            case 'k': case 'K': mult = 1ll << 10; break;
+            case 'm': case 'M': mult = 1ll << 20; break;
+            case 'g': case 'G': mult = 1ll << 30; break;
+            default: mult = 0;
+        }
+        if (mult == 0 || end[1] != '\0' || end == s.c_str())
+            throw Error(err_arg, std::string(name) + "=" + s + " is not a number");
+    }
+    if (end == s.c_str()) throw Error(err_arg, std::string(name) + "=" + s + " is not a number");
+    return v * mult;
+}
+
+}  // namespace efampi

@@ -1,0 +1,40 @@
+#pragma once
+// Communicators. Each has two context ids: `ctx` for point-to-point and `ctx + 1` for its
+// collectives, so the two kinds of traffic never match each other. WORLD uses 0/1, SELF 2/3;
+// later communicators get theirs from the context-id allocator (issue 5).
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "collectives/comm_view.hpp"
+#include "runtime/objects/errhandler.hpp"
+#include "runtime/objects/handle.hpp"
+
+namespace efampi::rt {
+
+struct Comm {
+    Magic magic = Magic::comm;
+    uint32_t ctx = 0;
+    int rank = 0;
+    int size = 0;
+    std::vector<int> world;   // comm rank -> job rank; empty means the identity
+    Errhandler* errh = nullptr;
+    std::string name;
+    MPI_Comm handle = nullptr;
+
+    int to_world(int r) const { return world.empty() ? r : world[static_cast<size_t>(r)]; }
+    coll::CommView coll_view() const {
+        return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data()};
+    }
+};
+
+Comm* comm_world();
+Comm* comm_self();
+// The communicator behind `h`, or null when `h` names none (MPI_COMM_NULL, freed, garbage).
+Comm* to_comm(MPI_Comm h);
+// Sets up WORLD and SELF for a job of `size` ranks where this process is `rank`.
+void comms_init(int rank, int size);
+void comms_finalize();
+
+}  // namespace efampi::rt

@@ -1,0 +1,98 @@
+#include "runtime/objects/datatype.hpp"
+
+#include <array>
+#include <complex>
+#include <cstddef>
+#include <cwchar>
+
+namespace efampi::rt {
+
+namespace {
+
+template <class A, class B>
+struct Pair {
+    A a;
+    B b;
+};
+
+struct Entry {
+    MPI_Datatype handle;
+    int64_t size;
+    int64_t extent;
+    const char* name;
+};
+
+// Sizes are those of this ABI's C types on LP64 hosts; pair extents follow the C layout.
+#define EFAMPI_T(h, sz, ext) Entry{h, sz, ext, #h}
+const Entry entries[] = {
+    EFAMPI_T(MPI_AINT, 8, 8), EFAMPI_T(MPI_COUNT, 8, 8), EFAMPI_T(MPI_OFFSET, 8, 8),
+    EFAMPI_T(MPI_PACKED, 1, 1), EFAMPI_T(MPI_SHORT, sizeof(short), sizeof(short)),
+    EFAMPI_T(MPI_INT, sizeof(int), sizeof(int)), EFAMPI_T(MPI_LONG, sizeof(long), sizeof(long)),
+    EFAMPI_T(MPI_LONG_LONG, 8, 8), EFAMPI_T(MPI_UNSIGNED_SHORT, 2, 2),
+    EFAMPI_T(MPI_UNSIGNED, 4, 4), EFAMPI_T(MPI_UNSIGNED_LONG, sizeof(long), sizeof(long)),
+    EFAMPI_T(MPI_UNSIGNED_LONG_LONG, 8, 8), EFAMPI_T(MPI_FLOAT, 4, 4),
+    EFAMPI_T(MPI_C_FLOAT_COMPLEX, 8, 8), EFAMPI_T(MPI_CXX_FLOAT_COMPLEX, 8, 8),
+    EFAMPI_T(MPI_DOUBLE, 8, 8), EFAMPI_T(MPI_C_DOUBLE_COMPLEX, 16, 16),
+    EFAMPI_T(MPI_CXX_DOUBLE_COMPLEX, 16, 16), EFAMPI_T(MPI_LOGICAL, 4, 4),
+    EFAMPI_T(MPI_INTEGER, 4, 4), EFAMPI_T(MPI_REAL, 4, 4), EFAMPI_T(MPI_COMPLEX, 8, 8),
+    EFAMPI_T(MPI_DOUBLE_PRECISION, 8, 8), EFAMPI_T(MPI_DOUBLE_COMPLEX, 16, 16),
+    EFAMPI_T(MPI_LONG_DOUBLE, sizeof(long double), sizeof(long double)),
+    EFAMPI_T(MPI_C_LONG_DOUBLE_COMPLEX, 2 * sizeof(long double), 2 * sizeof(long double)),
+    EFAMPI_T(MPI_CXX_LONG_DOUBLE_COMPLEX, 2 * sizeof(long double), 2 * sizeof(long double)),
+    EFAMPI_T(MPI_FLOAT_INT, sizeof(float) + sizeof(int), sizeof(Pair<float, int>)),
+    EFAMPI_T(MPI_DOUBLE_INT, sizeof(double) + sizeof(int), sizeof(Pair<double, int>)),
+    EFAMPI_T(MPI_LONG_INT, sizeof(long) + sizeof(int), sizeof(Pair<long, int>)),
+    EFAMPI_T(MPI_2INT, 2 * sizeof(int), sizeof(Pair<int, int>)),
+    EFAMPI_T(MPI_SHORT_INT, sizeof(short) + sizeof(int), sizeof(Pair<short, int>)),
+    EFAMPI_T(MPI_LONG_DOUBLE_INT, sizeof(long double) + sizeof(int),
+             sizeof(Pair<long double, int>)),
+    EFAMPI_T(MPI_2REAL, 8, 8), EFAMPI_T(MPI_2DOUBLE_PRECISION, 16, 16),
+    EFAMPI_T(MPI_2INTEGER, 8, 8), EFAMPI_T(MPI_C_BOOL, 1, 1), EFAMPI_T(MPI_CXX_BOOL, 1, 1),
+    EFAMPI_T(MPI_WCHAR, sizeof(wchar_t), sizeof(wchar_t)), EFAMPI_T(MPI_INT8_T, 1, 1),
+    EFAMPI_T(MPI_UINT8_T, 1, 1), EFAMPI_T(MPI_CHAR, 1, 1), EFAMPI_T(MPI_SIGNED_CHAR, 1, 1),
+    EFAMPI_T(MPI_UNSIGNED_CHAR, 1, 1), EFAMPI_T(MPI_BYTE, 1, 1), EFAMPI_T(MPI_INT16_T, 2, 2),
+    EFAMPI_T(MPI_UINT16_T, 2, 2), EFAMPI_T(MPI_INT32_T, 4, 4), EFAMPI_T(MPI_UINT32_T, 4, 4),
+    EFAMPI_T(MPI_INT64_T, 8, 8), EFAMPI_T(MPI_UINT64_T, 8, 8), EFAMPI_T(MPI_LOGICAL1, 1, 1),
+    EFAMPI_T(MPI_INTEGER1, 1, 1), EFAMPI_T(MPI_CHARACTER, 1, 1), EFAMPI_T(MPI_LOGICAL2, 2, 2),
+    EFAMPI_T(MPI_INTEGER2, 2, 2), EFAMPI_T(MPI_REAL2, 2, 2), EFAMPI_T(MPI_LOGICAL4, 4, 4),
+    EFAMPI_T(MPI_INTEGER4, 4, 4), EFAMPI_T(MPI_REAL4, 4, 4), EFAMPI_T(MPI_COMPLEX4, 4, 4),
+    EFAMPI_T(MPI_LOGICAL8, 8, 8), EFAMPI_T(MPI_INTEGER8, 8, 8), EFAMPI_T(MPI_REAL8, 8, 8),
+    EFAMPI_T(MPI_COMPLEX8, 8, 8), EFAMPI_T(MPI_LOGICAL16, 16, 16),
+    EFAMPI_T(MPI_INTEGER16, 16, 16), EFAMPI_T(MPI_REAL16, 16, 16),
+    EFAMPI_T(MPI_COMPLEX16, 16, 16), EFAMPI_T(MPI_COMPLEX32, 32, 32),
+};
+#undef EFAMPI_T
+
+constexpr uintptr_t first = 0x200, last = 0x2ff;
+
+std::array<Datatype, last - first + 1> build() {
+    std::array<Datatype, last - first + 1> t{};
+    for (auto& d : t) d.magic = Magic::dead;  // holes in the table are not types
+    for (const Entry& e : entries) {
+        Datatype& d = t[handle_value(e.handle) - first];
+        d.magic = Magic::datatype;
+        d.size = e.size;
+        d.extent = e.extent;
+        d.name = e.name;
+        d.predefined = true;
+    }
+    return t;
+}
+
+const std::array<Datatype, last - first + 1> table = build();
+
+}  // namespace
+
+const Datatype* to_type(MPI_Datatype h) {
+    uintptr_t v = handle_value(h);
+    if (v <= predefined_limit) {
+        if (v < first || v > last) return nullptr;
+        const Datatype& d = table[v - first];
+        return d.magic == Magic::datatype ? &d : nullptr;
+    }
+    if (v % alignof(Datatype) != 0) return nullptr;
+    auto* d = reinterpret_cast<const Datatype*>(v);
+    return d->magic == Magic::datatype ? d : nullptr;
+}
+
+}  // namespace efampi::rt

@@ -1,0 +1,49 @@
+#include "runtime/state.hpp"
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "pml/engine.hpp"
+#include "runtime/bootstrap/bootstrap_factory.hpp"
+#include "runtime/objects/comm.hpp"
+
+namespace efampi::rt {
+
+State& state() {
+    static State s;
+    return s;
+}
+
+int initialize(int required) {
+    State& s = state();
+    s.boot = make_bootstrap();
+    comms_init(s.boot->rank(), s.boot->size());
+    pml::engine().init(*s.boot);
+    // The library keeps no per-thread state and takes no locks: calls from one thread at a
+    // time are safe (SERIALIZED); concurrent calls are not, so MULTIPLE is never granted.
+    s.thread_level = required > MPI_THREAD_SERIALIZED ? MPI_THREAD_SERIALIZED : required;
+    if (s.thread_level < MPI_THREAD_SINGLE) s.thread_level = MPI_THREAD_SINGLE;
+    s.main_thread = pthread_self();
+    s.phase = Phase::running;
+    return s.thread_level;
+}
+
+void finalize() {
+    State& s = state();
+    pml::engine().finalize();
+    comms_finalize();
+    s.boot->finalize();
+    s.phase = Phase::finalized;
+}
+
+void abort_job(int code, const char* msg) {
+    State& s = state();
+    std::fflush(stdout);
+    if (s.boot) s.boot->abort(code, msg ? msg : "");
+    _exit(code ? code : 1);
+}
+
+}  // namespace efampi::rt

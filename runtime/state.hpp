@@ -1,0 +1,28 @@
+#pragma once
+// The process-wide state of the library: where it is in its life, the thread level granted,
+// and the bootstrap. One instance; touched on setup paths and by the phase checks.
+#include <pthread.h>
+
+#include <memory>
+
+#include "runtime/base/bootstrap.hpp"
+
+namespace efampi::rt {
+
+enum class Phase { before_init, running, finalized };
+
+struct State {
+    Phase phase = Phase::before_init;
+    int thread_level = 0;
+    pthread_t main_thread{};
+    std::unique_ptr<Bootstrap> boot;
+};
+
+State& state();
+
+// MPI_Init's work; `required` is the thread level asked for; returns the level provided.
+int initialize(int required);
+void finalize();
+[[noreturn]] void abort_job(int code, const char* msg);
+
+}  // namespace efampi::rt
