@@ -53,11 +53,11 @@ void Engine::open_transports(Bootstrap& boot) {
         if (i == rank_) continue;
         (boot.is_local(i) ? any_local : any_remote) = true;
     }
-    // A job on one host talks over loopback: tell the socket providers so, unless told otherwise.
+    // A job on one host talks over loopback: tell the socket providers so, unless told
+    // otherwise. (Not FI_SOCKETS_IFACE: with it, sockets 1.17 refuses fi_av_open, EINVAL.)
     if (!any_remote) {
         setenv("FI_TCP_IFACE", "lo", 0);
         setenv("FI_UDP_IFACE", "lo", 0);
-        setenv("FI_SOCKETS_IFACE", "lo", 0);
     }
     std::string tried;
     if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
@@ -93,6 +93,15 @@ void Engine::open_transports(Bootstrap& boot) {
         }
         post_recv_buffers(ep);
         transports_ += (transports_.empty() ? "" : ",") + ep->provider();
+    }
+    if (tunable_int("EFAMPI_VERBOSE") > 0) {
+        std::string s;
+        for (int i = 0; i < size_; ++i) {
+            const Peer& p = peers_[static_cast<size_t>(i)];
+            s += " " + std::to_string(i) + ":" + (p.ep ? p.ep->provider() : std::string("self"));
+        }
+        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu); peers%s\n", rank_,
+                     transports_.c_str(), (local_ ? local_ : net_)->inject_size(), s.c_str());
     }
 }
 
@@ -133,8 +142,9 @@ void Engine::progress() {
         again.swap(pending_recvs_);
         for (RecvBuf* rb : again) repost(rb);
     }
-    for (size_t n = pending_sends_.size(); n > 0; --n) post_send(pending_sends_.pop_front());
-    for (size_t n = pending_reads_.size(); n > 0; --n) post_read(pending_reads_.pop_front());
+    // Oldest first; stop at the first refusal (the rest would be refused too).
+    while (!pending_sends_.empty() && post_send(pending_sends_.front())) pending_sends_.pop_front();
+    while (!pending_reads_.empty() && post_read(pending_reads_.front())) pending_reads_.pop_front();
 }
 
 void Engine::dispatch(const Completion& c) {
@@ -153,6 +163,7 @@ void Engine::dispatch(const Completion& c) {
         case OpType::send_buf: {
             SendBuf* sb = reinterpret_cast<SendBuf*>(c.op);
             if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
+            --sb->ep->inflight;
             blocks_.put(sb->data);
             sendbufs_.put(sb);
             --sends_in_flight_;

@@ -118,7 +118,7 @@ private:
     void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
                       bool sync, Request* r);
     void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
-    void post_send(SendBuf* sb);
+    bool post_send(SendBuf* sb);  // false: queued on the backlog
     void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
 
     // Receiving.
@@ -129,7 +129,7 @@ private:
     Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
     void drop(Incoming* m);
     void start_read(Request* r, Incoming& m);
-    void post_read(ReadOp* op);
+    bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);
 
     void dispatch(const struct Completion& c);

@@ -24,8 +24,11 @@ fi_info* make_hints(Scope scope, const std::string& prov) {
     fi_info* h = fi_allocinfo();
     if (!h) throw Error(err_other, "fi_allocinfo failed");
     h->ep_attr->type = FI_EP_RDM;
-    h->caps = FI_MSG | FI_RMA | FI_LOCAL_COMM;
-    if (scope == Scope::network) h->caps |= FI_REMOTE_COMM;
+    h->caps = FI_MSG | FI_RMA;
+    // shm in libfabric 1.17 refuses FI_REMOTE_COMM and, despite serving only local peers,
+    // also refuses an explicit FI_LOCAL_COMM (-FI_ENODATA): ask it for neither. The network
+    // provider is asked for both so that EFA also serves this host's peers when it must.
+    if (scope == Scope::network) h->caps |= FI_LOCAL_COMM | FI_REMOTE_COMM;
     h->mode = FI_CONTEXT | FI_CONTEXT2;
     h->domain_attr->av_type = FI_AV_TABLE;
     h->domain_attr->resource_mgmt = FI_RM_ENABLED;
@@ -62,7 +65,7 @@ std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provide
     fi_freeinfo(hints);
     const char* env = std::getenv("FI_PROVIDER");
     std::string asked = (want.empty() ? std::string("any RDM provider") : want) +
-                        (scope == Scope::local ? " (FI_LOCAL_COMM)" : " (FI_REMOTE_COMM)") +
+                        (scope == Scope::local ? " (local peers)" : " (FI_LOCAL_COMM|FI_REMOTE_COMM)") +
                         (env ? std::string(" with FI_PROVIDER=") + env : std::string());
     if (rc != 0 || !list) {
         tried += (tried.empty() ? "" : "; ") + asked + ": " + fi_error(rc ? rc : FI_ENODATA);
@@ -90,6 +93,8 @@ void Endpoint::setup(fi_info* info) {
     info_ = info;
     prov_ = info->fabric_attr->prov_name;
     inject_size_ = info->tx_attr->inject_size;
+    tx_size_ = info->tx_attr->size ? info->tx_attr->size : 64;
+    if (const char* d = std::getenv("EFAMPI_TX_DEPTH"); d && std::atoi(d) > 0) tx_size_ = static_cast<size_t>(std::atoi(d));
     max_msg_ = info->ep_attr->max_msg_size;
     mr_mode_ = info->domain_attr->mr_mode;
     virt_addr_ = (mr_mode_ & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
@@ -104,6 +109,7 @@ void Endpoint::setup(fi_info* info) {
     check(fi_cq_open(domain_, &cq_attr, &cq_, nullptr), "fi_cq_open");
     fi_av_attr av_attr{};
     av_attr.type = FI_AV_TABLE;
+    av_attr.count = 64;  // a hint; the table grows (sockets refuses 0)
     check(fi_av_open(domain_, &av_attr, &av_, nullptr), "fi_av_open");
     check(fi_endpoint(domain_, info, &ep_, nullptr), "fi_endpoint");
     check(fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV), "fi_ep_bind(cq)");

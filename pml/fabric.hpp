@@ -68,6 +68,10 @@ public:
     const std::string& provider() const { return prov_; }
     size_t inject_size() const { return inject_size_; }
     size_t max_msg_size() const { return max_msg_; }
+    size_t tx_size() const { return tx_size_; }
+    // Operations posted with a completion and not yet completed (sends and reads). The engine
+    // keeps this below tx_size(): udp;ofi_rxd 1.17 accepts more and then stalls for good.
+    size_t inflight = 0;
     bool virt_addr() const { return virt_addr_; }  // remote addresses are virtual addresses
     bool has_rma() const { return has_rma_; }
 
@@ -84,6 +88,7 @@ private:
     std::string prov_;
     size_t inject_size_ = 0;
     size_t max_msg_ = 0;
+    size_t tx_size_ = 0;
     uint64_t mr_mode_ = 0;
     uint64_t next_key_ = 1;
     bool virt_addr_ = false;

@@ -101,20 +101,22 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
     std::memcpy(sb->data, a, alen);
     if (blen) std::memcpy(sb->data + alen, b, blen);
     ++sends_in_flight_;
-    if (!pending_sends_.empty()) {
-        pending_sends_.push_back(sb);
-        return;
-    }
-    post_send(sb);
+    if (!pending_sends_.empty() || !post_send(sb)) pending_sends_.push_back(sb);
 }
 
-void Engine::post_send(SendBuf* sb) {
-    ssize_t rc = sb->ep->send(sb->data, sb->len, nullptr, sb->dest, &sb->op);
-    if (rc == -FI_EAGAIN) {
-        pending_sends_.push_back(sb);
-    } else if (rc) {
-        fatal("fi_send on " + sb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+// Posts `sb`, or returns false when the provider (or our in-flight cap) refuses for now; the
+// caller then keeps it at its place in the backlog.
+bool Engine::post_send(SendBuf* sb) {
+    Endpoint* ep = sb->ep;
+    if (ep->inflight >= ep->tx_size()) return false;
+    ssize_t rc = ep->send(sb->data, sb->len, nullptr, sb->dest, &sb->op);
+    if (rc == 0) {
+        ++ep->inflight;
+        return true;
     }
+    if (rc != -FI_EAGAIN)
+        fatal("fi_send on " + ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    return false;
 }
 
 void Engine::send_ctrl(int peer, uint8_t kind, uint64_t cookie) {
@@ -312,7 +314,7 @@ void Engine::start_read(Request* r, Incoming& m) {
         complete(r);
         return;
     }
-    r->pending = static_cast<uint32_t>((n + chunk - 1) / chunk);
+    r->pending = static_cast<uint32_t>(n / chunk + (n % chunk != 0));  // chunk may be 2^64-1
     for (uint64_t off = 0; off < n; off += chunk) {
         ReadOp* op = reads_.get();
         op->op.type = OpType::read;
@@ -323,22 +325,27 @@ void Engine::start_read(Request* r, Incoming& m) {
         op->len = std::min(chunk, n - off);
         op->raddr = m.addr + off;
         op->key = m.key;
-        if (!pending_reads_.empty()) pending_reads_.push_back(op);
-        else post_read(op);
+        if (!pending_reads_.empty() || !post_read(op)) pending_reads_.push_back(op);
     }
 }
 
-void Engine::post_read(ReadOp* op) {
-    ssize_t rc = op->ep->read(op->buf, op->len, op->src, op->raddr, op->key, &op->op);
-    if (rc == -FI_EAGAIN) {
-        pending_reads_.push_back(op);
-    } else if (rc) {
-        on_read(op, static_cast<int>(-rc));
+bool Engine::post_read(ReadOp* op) {
+    Endpoint* ep = op->ep;
+    if (ep->inflight >= ep->tx_size()) return false;
+    ssize_t rc = ep->read(op->buf, op->len, op->src, op->raddr, op->key, &op->op);
+    if (rc == 0) {
+        ++ep->inflight;
+        return true;
     }
+    if (rc == -FI_EAGAIN) return false;
+    ++ep->inflight;  // on_read gives it back
+    on_read(op, static_cast<int>(-rc));
+    return true;
 }
 
 void Engine::on_read(ReadOp* op, int err) {
     Request* r = op->req;
+    --op->ep->inflight;
     reads_.put(op);
     if (err && !r->err) r->err = err_other;
     if (--r->pending == 0) {

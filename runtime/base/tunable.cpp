@@ -29,6 +29,9 @@ const std::vector<TunableInfo>& tunables() {
          "libfabric provider for peers on other hosts (default: efa, else the best RDM one). "
          "FI_PROVIDER, when set, restricts every endpoint."},
         {"EFAMPI_NO_SHM", "0", "1: peers on this host use the network provider, not shm."},
+        {"EFAMPI_TX_DEPTH", "0",
+         "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
+        {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
         {"EFAMPI_RNDV_CHUNK", "0",
          "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
     };
