@@ -4,6 +4,8 @@
 
 #include <rdma/fi_errno.h>
 #include <sched.h>
+#include <dlfcn.h>
+#include <signal.h>
 
 #include <chrono>
 #include <cstdio>
@@ -22,6 +24,27 @@ namespace {
 constexpr int err_other_cls = 16;
 const std::string key_local = "efampi.ep.local";
 const std::string key_net = "efampi.ep.net";
+}  // namespace
+
+namespace {
+// libfabric links libpsm2 and libinfinipath, whose load-time constructors install handlers for
+// fatal signals that print a backtrace and exit(1): a rank killed by SIGSEGV would look to the
+// launcher like a plain exit. Handlers that live in those libraries are reset to the default;
+// an application's own handlers are left alone.
+void drop_foreign_fatal_handlers() {
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
+        struct sigaction sa;
+        if (sigaction(sig, nullptr, &sa) != 0) continue;
+        void* fn = (sa.sa_flags & SA_SIGINFO) ? reinterpret_cast<void*>(sa.sa_sigaction)
+                                               : reinterpret_cast<void*>(sa.sa_handler);
+        if (fn == reinterpret_cast<void*>(SIG_DFL) || fn == reinterpret_cast<void*>(SIG_IGN))
+            continue;
+        Dl_info info;
+        if (dladdr(fn, &info) == 0 || !info.dli_fname) continue;
+        if (std::strstr(info.dli_fname, "libpsm") || std::strstr(info.dli_fname, "infinipath"))
+            signal(sig, SIG_DFL);
+    }
+}
 }  // namespace
 
 Engine& engine() {
@@ -44,7 +67,9 @@ void Engine::init(Bootstrap& boot) {
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
     blocks_.init(buf_bytes_);
     peers_.assign(static_cast<size_t>(size_), Peer{});
+    drop_foreign_fatal_handlers();
     if (size_ > 1) open_transports(boot);
+    drop_foreign_fatal_handlers();  // in case a provider loaded more of them
 }
 
 void Engine::open_transports(Bootstrap& boot) {

@@ -1,0 +1,132 @@
+#include "launcher/stdio_relay.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace efampi::launcher {
+namespace {
+
+constexpr std::size_t read_chunk = 16 * 1024;
+// Reads per readiness event: a rank flooding its output must not keep the loop from its other
+// duties (exits, signals, timeouts); the rest waits for the next poll.
+constexpr int max_reads_per_event = 8;
+
+}  // namespace
+
+output_relay::output_relay(output_relay&& o) noexcept
+    : source_(o.source_), dest_(o.dest_), dest_broken_(o.dest_broken_), pending_(std::move(o.pending_)) {
+    o.source_ = -1;
+}
+
+void output_relay::write_out(const char* data, std::size_t n) {
+    // Blocking writes on purpose: a slow reader of mpirun's output slows the ranks down
+    // (their pipes fill) instead of mpirun buffering without bound.
+    while (n > 0 && !dest_broken_) {
+        ssize_t w = write(dest_, data, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) {  // our stdout was left non-blocking by someone: wait for it
+                pollfd p{dest_, POLLOUT, 0};
+                poll(&p, 1, 100);
+                continue;
+            }
+            // EPIPE and friends: nobody reads our output any more. on_readable() then closes
+            // the source, so the rank gets SIGPIPE on its next write, as in a shell pipeline.
+            dest_broken_ = true;
+            return;
+        }
+        data += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+void output_relay::on_readable() {
+    if (source_ < 0) return;
+    char buf[read_chunk];
+    for (int reads = 0; reads < max_reads_per_event; ++reads) {
+        ssize_t r = read(source_, buf, sizeof buf);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) return;
+            close_source();  // treat a read error like EOF
+            return;
+        }
+        if (r == 0) {
+            close_source();
+            return;
+        }
+        pending_.append(buf, static_cast<std::size_t>(r));
+        auto last_newline = pending_.rfind('\n');
+        if (last_newline != std::string::npos) {
+            write_out(pending_.data(), last_newline + 1);
+            pending_.erase(0, last_newline + 1);
+        }
+        if (pending_.size() >= max_line_buffer) {
+            write_out(pending_.data(), pending_.size());
+            pending_.clear();
+        }
+        if (dest_broken_) {
+            pending_.clear();
+            close_source();
+            return;
+        }
+        if (static_cast<std::size_t>(r) < sizeof buf) return;  // drained for now
+    }
+}
+
+void output_relay::close_source() {
+    if (source_ < 0) return;
+    if (!pending_.empty()) {
+        write_out(pending_.data(), pending_.size());
+        pending_.clear();
+    }
+    close(source_);
+    source_ = -1;
+}
+
+stdin_relay::stdin_relay(int dest_fd) : dest_(dest_fd) {}
+
+stdin_relay::~stdin_relay() { stop(); }
+
+int stdin_relay::poll_fd() const {
+    if (dest_ < 0) return -1;
+    return pending_.empty() ? STDIN_FILENO : dest_;
+}
+
+short stdin_relay::poll_events() const { return pending_.empty() ? POLLIN : POLLOUT; }
+
+void stdin_relay::on_ready(short revents) {
+    if (dest_ < 0) return;
+    if (pending_.empty()) {
+        if (source_done_) return;
+        char buf[read_chunk];
+        ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (r <= 0) {  // EOF (or an unreadable stdin): rank 0 sees EOF too
+            source_done_ = true;
+            stop();
+            return;
+        }
+        pending_.assign(buf, static_cast<std::size_t>(r));
+        revents = POLLOUT;  // try writing right away; the pipe is usually empty
+    }
+    if (revents & (POLLOUT | POLLERR | POLLHUP)) {
+        ssize_t w = write(dest_, pending_.data(), pending_.size());
+        if (w < 0) {
+            if (errno == EINTR || errno == EAGAIN) return;
+            stop();  // EPIPE: rank 0 closed its stdin or exited
+            return;
+        }
+        pending_.erase(0, static_cast<std::size_t>(w));
+    }
+}
+
+void stdin_relay::stop() {
+    if (dest_ >= 0) close(dest_);
+    dest_ = -1;
+    pending_.clear();
+}
+
+}  // namespace efampi::launcher

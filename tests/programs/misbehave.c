@@ -1,0 +1,57 @@
+/* One program, many ways to misbehave; the first argument says which. Used by
+   run_program.py to check what the user sees when a job goes wrong. */
+#include <mpi.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int rank_of_world(void) {
+    int r = -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+/* Ranks other than the culprit wait for a message that never comes. */
+static void wait_forever(void) {
+    int x;
+    MPI_Recv(&x, 1, MPI_INT, MPI_ANY_SOURCE, 999, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+int main(int argc, char** argv) {
+    const char* what = argc > 1 ? argv[1] : "hello";
+    int x = 0;
+    if (strcmp(what, "before_init") == 0) {
+        MPI_Send(&x, 1, MPI_INT, 0, 0, MPI_COMM_WORLD);
+        return 0;
+    }
+    MPI_Init(&argc, &argv);
+    int rank = rank_of_world(), size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (strcmp(what, "hello") == 0) {
+        printf("hello from %d of %d\n", rank, size);
+    } else if (strcmp(what, "after_finalize") == 0) {
+        MPI_Finalize();
+        MPI_Send(&x, 1, MPI_INT, 0, 0, MPI_COMM_WORLD);
+        return 0;
+    } else if (strcmp(what, "segv") == 0) {
+        if (rank == size - 1) raise(SIGSEGV);
+        wait_forever();
+    } else if (strcmp(what, "abort") == 0) {
+        if (rank == size - 1) MPI_Abort(MPI_COMM_WORLD, 7);
+        wait_forever();
+    } else if (strcmp(what, "exit3") == 0) {
+        if (rank == size - 1) exit(3);
+        wait_forever();
+    } else if (strcmp(what, "bad_rank") == 0) {
+        MPI_Send(&x, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD); /* ERRORS_ARE_FATAL */
+    } else if (strcmp(what, "truncate") == 0) {
+        int big[100] = {0};
+        int right = (rank + 1) % size, left = (rank - 1 + size) % size;
+        MPI_Sendrecv(big, 100, MPI_INT, right, 0, big, 10, MPI_INT, left, 0, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+    }
+    MPI_Finalize();
+    return 0;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Runs one misbehaving MPI program and checks what the user sees: the exit status, words
+that must appear on stderr/stdout, and that the job ends within a time bound."""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mpirun")
+    ap.add_argument("--np", default="2")
+    ap.add_argument("--program", required=True)
+    ap.add_argument("--case", required=True)
+    ap.add_argument("--exit", default="nonzero", help="an exit code, or 'nonzero'")
+    ap.add_argument("--expect", action="append", default=[], help="text the output must hold")
+    ap.add_argument("--max-seconds", type=float, default=20)
+    ap.add_argument("--env", action="append", default=[])
+    a = ap.parse_args()
+    cmd = ([a.mpirun, "-n", a.np] if a.mpirun else []) + [a.program, a.case]
+    env = dict(os.environ)
+    for kv in a.env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.max_seconds + 30,
+                           env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        print(f"FAIL: {' '.join(cmd)} did not end within {a.max_seconds + 30} s")
+        return 1
+    dt = time.monotonic() - t0
+    out = p.stdout + p.stderr
+    print(f"$ {' '.join(cmd)}\nexit {p.returncode} after {dt:.1f} s\n{out}")
+    ok = True
+    if a.exit == "nonzero":
+        ok &= p.returncode != 0
+    else:
+        ok &= p.returncode == int(a.exit)
+    if not ok:
+        print(f"FAIL: exit status {p.returncode}, wanted {a.exit}")
+    for word in a.expect:
+        if word not in out:
+            print(f"FAIL: output lacks {word!r}")
+            ok = False
+    if dt > a.max_seconds:
+        print(f"FAIL: took {dt:.1f} s, more than {a.max_seconds} s")
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
