@@ -64,6 +64,9 @@ options parse_options(std::span<const std::string> args) {
             value = a.substr(eq + 1);
             inline_value = &value;
         }
+        auto flag = [&] {  // an option without a value must not get one
+            if (inline_value) usage("option '" + name + "' takes no value");
+        };
         if (name == "-n" || name == "-np" || name == "--n" || name == "--np") {
             o.nprocs = parse_count(name, value_of(name, inline_value));
         } else if (name == "-x") {
@@ -71,19 +74,18 @@ options parse_options(std::span<const std::string> args) {
         } else if (name.rfind("-x", 0) == 0 && name.size() > 2 && name[2] != '-') {
             add_export(o, name.substr(2));  // `-xVAR=value`, as getopt would accept
         } else if (name == "-h" || name == "--help" || name == "-help") {
+            flag();
             o.help = true;
         } else if (name == "--version" || name == "-V") {
+            flag();
             o.version = true;
         } else if (name == "--oversubscribe" || name == "-oversubscribe") {
-            // Always allowed: ranks beyond the core count simply share cores.
+            flag();  // always allowed: ranks beyond the core count simply share cores
         } else if (name == "--allow-run-as-root" || name == "-allow-run-as-root") {
-            // Accepted for Open MPI command-line compatibility; running as root is never refused.
+            flag();  // for Open MPI command-line compatibility; root is never refused
         } else {
             usage("unknown option '" + a + "'");
         }
-        if (inline_value && (name == "-h" || name == "--help" || name == "--version" ||
-                             name == "--oversubscribe" || name == "--allow-run-as-root"))
-            usage("option '" + name + "' takes no value");
     }
     o.program.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
     if (o.program.empty() && !o.help && !o.version) usage("no program given");

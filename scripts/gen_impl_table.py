@@ -68,6 +68,8 @@ def main(argv=None):
     ap.add_argument("--output", default=os.path.join(ROOT, "docs", "implemented.md"))
     ap.add_argument("--sources", nargs="*", default=None,
                     help="C++ sources to scan (default: runtime/**/*.cpp under the repository)")
+    ap.add_argument("--check", action="store_true",
+                    help="do not write: exit 1 when the output file is not up to date")
     args = ap.parse_args(argv)
 
     sources = args.sources
@@ -75,6 +77,17 @@ def main(argv=None):
         sources = sorted(glob.glob(os.path.join(ROOT, "runtime", "**", "*.cpp"), recursive=True))
     signatures = abi_common.read_signatures(args.signatures)
     text = generate(signatures, set(abi_common.implemented_names(sources)))
+    if args.check:
+        try:
+            with open(args.output) as f:
+                current = f.read()
+        except OSError:
+            current = ""
+        if current != text:
+            print("%s is out of date: run python3 scripts/gen_impl_table.py" % args.output)
+            return 1
+        print("%s is up to date" % args.output)
+        return 0
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as f:
         f.write(text)

@@ -1,9 +1,14 @@
 #!/bin/sh
-# Installs the Debian 12 packages efampi needs to build and test. Idempotent: when every
-# package is present it does nothing (no network). Run as root (or with sudo).
+# Installs the Debian 12 packages efampi needs to build (and, with --test, to run its whole
+# test suite: Open MPI's mpirun is a peer PMIx launcher the library must run under; it is never
+# a build dependency). Idempotent: when every package is present it does nothing (no network).
+# Run as root (or with sudo).
 set -eu
 pkgs="build-essential pkg-config meson ninja-build python3 libfabric-dev libfabric-bin
-libpmix-dev libhwloc-dev libgtest-dev binutils iproute2"
+libpmix-dev libhwloc-dev libgtest-dev binutils"
+if [ "${1:-}" = "--test" ]; then
+  pkgs="$pkgs openmpi-bin iproute2"
+fi
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -5,7 +5,7 @@
 # 2-rank suites there. Prints one closing line: "tests: N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh || exit 1
+./scripts/install-deps.sh --test || exit 1
 status=0
 
 run_suite() {  # build dir, meson test arguments...

@@ -105,15 +105,14 @@ extern "C" int PMPI_Abort(MPI_Comm comm, int errorcode) {
     rt::State& s = rt::state();
     int rank = s.phase == rt::Phase::running ? rt::comm_world()->rank : -1;
     (void)comm;  // every communicator aborts the whole job for now
-    char msg[128];
-    std::snprintf(msg, sizeof msg, "MPI_Abort called by rank %d with error code %d", rank,
-                  errorcode);
     std::fflush(stdout);
     if (s.phase != rt::Phase::running) {
-        std::fprintf(stderr, "efampi: %s\n", msg);
+        std::fprintf(stderr, "efampi: MPI_Abort called by rank %d with error code %d\n", rank,
+                     errorcode);
         std::_Exit(errorcode ? errorcode : 1);
     }
-    rt::abort_job(errorcode, msg);
+    // The launcher reports the rank and the code; there is nothing to add.
+    rt::abort_job(errorcode, "");
 }
 EFAMPI_ALIAS(Abort)
 

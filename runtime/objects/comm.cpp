@@ -45,6 +45,7 @@ void comms_finalize() {
         if (c->errh) errhandler_release(c->errh);
         c->errh = errhandler_fatal();
     }
+    errhandlers_finalize();
 }
 
 }  // namespace efampi::rt

@@ -58,3 +58,12 @@ void errhandler_release(Errhandler* e) {
 }
 
 }  // namespace efampi::rt
+
+namespace efampi::rt {
+
+void errhandlers_finalize() {
+    for (Errhandler* e : graveyard()) delete e;
+    graveyard().clear();
+}
+
+}  // namespace efampi::rt

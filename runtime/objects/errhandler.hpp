@@ -27,5 +27,8 @@ Errhandler* errhandler_abort();
 Errhandler* errhandler_create(MPI_Comm_errhandler_function* fn);
 void errhandler_retain(Errhandler* e);
 void errhandler_release(Errhandler* e);
+// At MPI_Finalize: frees the error handlers released during the run (parked until then so
+// that a stale handle reads a dead magic instead of freed memory).
+void errhandlers_finalize();
 
 }  // namespace efampi::rt

@@ -113,10 +113,26 @@ def test_real_compile(mpicc, mpicxx, work):
     check(r.returncode == 0 and r.stdout, "mpicc --version must pass through", r)
 
 
+def test_real_link(mpicc, mpicxx, work):
+    """Only when Meson built the library first (--link): a whole MPI program, compiled and linked."""
+    with open(os.path.join(work, "hello.c"), "w") as f:
+        f.write("#include <mpi.h>\nint main(int argc, char** argv) {\n"
+                "  MPI_Init(&argc, &argv); MPI_Finalize(); return 0;\n}\n")
+    r = run([mpicc, "-o", "hello_c", "hello.c"], cwd=work)
+    check(r.returncode == 0 and os.access(os.path.join(work, "hello_c"), os.X_OK), "mpicc must link", r)
+    r = run([mpicc, "-c", "hello.c", "-o", "hello.o"], cwd=work)
+    check(r.returncode == 0, "mpicc -c of an MPI program", r)
+    r = run([mpicc, "-o", "hello_o", "hello.o"], cwd=work)
+    check(r.returncode == 0, "mpicc must link an object", r)
+    r = run([mpicxx, "-x", "c++", "-o", "hello_cxx", "hello.c"], cwd=work)
+    check(r.returncode == 0, "mpicxx must compile and link C++", r)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mpicc", required=True)
     ap.add_argument("--mpicxx", required=True)
+    ap.add_argument("--link", action="store_true", help="the library is built: also link")
     opts = ap.parse_args()
     opts.mpicc, opts.mpicxx = os.path.abspath(opts.mpicc), os.path.abspath(opts.mpicxx)
     with tempfile.TemporaryDirectory(prefix="efampi-wrappers-") as work:
@@ -124,6 +140,8 @@ def main():
             test_wrapper(opts.mpicc, "EFAMPI_CC", work)
             test_wrapper(opts.mpicxx, "EFAMPI_CXX", work)
             test_real_compile(opts.mpicc, opts.mpicxx, work)
+            if opts.link:
+                test_real_link(opts.mpicc, opts.mpicxx, work)
         except (Failure, OSError, subprocess.TimeoutExpired) as e:
             print(f"FAIL: {e}", file=sys.stderr)
             return 1

@@ -12,6 +12,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mpirun")
     ap.add_argument("--np", default="2")
+    ap.add_argument("--mpirun-arg", action="append", default=[],
+                    help="extra launcher argument (e.g. Open MPI's --oversubscribe)")
     ap.add_argument("--program", required=True)
     ap.add_argument("--case", required=True)
     ap.add_argument("--exit", default="nonzero", help="an exit code, or 'nonzero'")
@@ -19,7 +21,7 @@ def main():
     ap.add_argument("--max-seconds", type=float, default=20)
     ap.add_argument("--env", action="append", default=[])
     a = ap.parse_args()
-    cmd = ([a.mpirun, "-n", a.np] if a.mpirun else []) + [a.program, a.case]
+    cmd = ([a.mpirun, *a.mpirun_arg, "-n", a.np] if a.mpirun else []) + [a.program, a.case]
     env = dict(os.environ)
     for kv in a.env:
         k, _, v = kv.partition("=")
