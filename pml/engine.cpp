@@ -47,10 +47,7 @@ void drop_foreign_fatal_handlers() {
 }
 }  // namespace
 
-Engine& engine() {
-    static Engine e;
-    return e;
-}
+Engine g_engine;
 
 Engine::Engine() = default;
 Engine::~Engine() = default;
@@ -85,15 +82,19 @@ void Engine::open_transports(Bootstrap& boot) {
         setenv("FI_UDP_IFACE", "lo", 0);
     }
     std::string tried;
+    std::string multi = tunable_str("EFAMPI_MULTI_RECV");
     if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
-        local_ = Endpoint::open(Scope::local, "", tried);
+        local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
     if (any_remote || (any_local && !local_))
-        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"), tried);
+        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"), multi != "0",
+                              tried);
     if ((any_remote || !local_) && !net_)
         throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
     for (Endpoint* ep : {local_.get(), net_.get()}) {
-        if (ep && !ep->has_rma())
+        if (!ep) continue;
+        if (!ep->has_rma())
             throw Error(err_other_cls, "provider " + ep->provider() + " offers no FI_RMA");
+        ep->enable(buf_bytes_);
     }
     if (local_) boot.put(key_local, local_->name());
     if (net_) boot.put(key_net, net_->name());
@@ -125,19 +126,30 @@ void Engine::open_transports(Bootstrap& boot) {
             const Peer& p = peers_[static_cast<size_t>(i)];
             s += " " + std::to_string(i) + ":" + (p.ep ? p.ep->provider() : std::string("self"));
         }
-        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu); peers%s\n", rank_,
-                     transports_.c_str(), (local_ ? local_ : net_)->inject_size(), s.c_str());
+        Endpoint* ep = local_ ? local_.get() : net_.get();
+        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
+                     rank_, transports_.c_str(), ep->inject_size(), ep->multi_recv() ? 1 : 0,
+                     s.c_str());
     }
 }
 
+// With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).
+// Without: rx_buffers_ buffers of one message each.
 void Engine::post_recv_buffers(Endpoint* ep) {
-    auto set = std::make_unique<RecvBuf[]>(static_cast<size_t>(rx_buffers_));
-    auto slab = std::make_unique<uint8_t[]>(buf_bytes_ * static_cast<size_t>(rx_buffers_));
-    for (int i = 0; i < rx_buffers_; ++i) {
-        RecvBuf* rb = &set[static_cast<size_t>(i)];
+    constexpr size_t multi_buffers = 4;
+    constexpr size_t messages_per_multi = 64;
+    bool multi = ep->multi_recv();
+    size_t count = multi ? multi_buffers : static_cast<size_t>(rx_buffers_);
+    size_t bytes = multi ? buf_bytes_ * messages_per_multi : buf_bytes_;
+    auto set = std::make_unique<RecvBuf[]>(count);
+    auto slab = std::make_unique<uint8_t[]>(bytes * count);
+    for (size_t i = 0; i < count; ++i) {
+        RecvBuf* rb = &set[i];
         rb->op.type = OpType::recv_buf;
         rb->ep = ep;
-        rb->data = slab.get() + buf_bytes_ * static_cast<size_t>(i);
+        rb->data = slab.get() + bytes * i;
+        rb->size = bytes;
+        rb->multi = multi;
         repost(rb);
     }
     recvbuf_sets_.push_back(std::move(set));
@@ -145,7 +157,8 @@ void Engine::post_recv_buffers(Endpoint* ep) {
 }
 
 void Engine::repost(RecvBuf* rb) {
-    ssize_t rc = rb->ep->recv(rb->data, buf_bytes_, nullptr, &rb->op);
+    ssize_t rc = rb->multi ? rb->ep->recv_multi(rb->data, rb->size, &rb->op)
+                           : rb->ep->recv(rb->data, rb->size, nullptr, &rb->op);
     if (rc == -FI_EAGAIN) {
         pending_recvs_.push_back(rb);
     } else if (rc) {
@@ -182,7 +195,13 @@ void Engine::dispatch(const Completion& c) {
                 fatal("receive on " + rb->ep->provider() + " failed: " + fi_error(c.err) +
                       (c.err == FI_ETRUNC ? " (is EFAMPI_EAGER_LIMIT the same on every rank?)"
                                           : ""));
-            on_recv(rb, c.len);
+            if (!rb->multi) {
+                on_recv(rb->data, c.len);
+                repost(rb);
+                return;
+            }
+            if (c.len) on_recv(static_cast<const uint8_t*>(c.buf), c.len);
+            if (c.released) repost(rb);
             return;
         }
         case OpType::send_buf: {

@@ -29,6 +29,8 @@ struct RecvBuf {
     OpCtx op;
     Endpoint* ep = nullptr;
     uint8_t* data = nullptr;
+    size_t size = 0;
+    bool multi = false;  // a multi-receive buffer (many messages, released by the provider)
     RecvBuf* next = nullptr;
 };
 
@@ -95,10 +97,15 @@ public:
         r->live = false;
         requests_.put(r);
     }
-    // An already complete request (operations with MPI_PROC_NULL).
-    Request* completed_request() {
+    // A request from the pool, every field at its default.
+    Request* new_request() {
         Request* r = requests_.get();
         r->live = true;
+        return r;
+    }
+    // An already complete request (operations with MPI_PROC_NULL).
+    Request* completed_request() {
+        Request* r = new_request();
         r->done = true;
         return r;
     }
@@ -115,6 +122,8 @@ private:
     // Sending.
     Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
                         uint32_t ctx, bool sync, Request* r);
+    int send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                        uint32_t ctx);
     void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
                       bool sync, Request* r);
     void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
@@ -122,7 +131,7 @@ private:
     void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
 
     // Receiving.
-    void on_recv(RecvBuf* rb, size_t len);
+    void on_recv(const uint8_t* data, size_t len);
     void arrive(const Header& h, const uint8_t* payload, size_t plen);
     void deliver(Incoming& m);
     void match(Request* r, Incoming& m);
@@ -164,7 +173,8 @@ private:
     size_t sends_in_flight_ = 0;
 };
 
-// The process's engine.
-Engine& engine();
+// The process's engine (a plain global: no guard on the hot path).
+extern Engine g_engine;
+inline Engine& engine() { return g_engine; }
 
 }  // namespace efampi::pml

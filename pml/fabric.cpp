@@ -20,7 +20,7 @@ static_assert(offsetof(OpCtx, fi_space) == 0, "fi_context2 must come first");
 
 namespace {
 
-fi_info* make_hints(Scope scope, const std::string& prov) {
+fi_info* make_hints(Scope scope, const std::string& prov, bool multi_recv) {
     fi_info* h = fi_allocinfo();
     if (!h) throw Error(err_other, "fi_allocinfo failed");
     h->ep_attr->type = FI_EP_RDM;
@@ -29,6 +29,7 @@ fi_info* make_hints(Scope scope, const std::string& prov) {
     // also refuses an explicit FI_LOCAL_COMM (-FI_ENODATA): ask it for neither. The network
     // provider is asked for both so that EFA also serves this host's peers when it must.
     if (scope == Scope::network) h->caps |= FI_LOCAL_COMM | FI_REMOTE_COMM;
+    if (multi_recv) h->caps |= FI_MULTI_RECV;
     h->mode = FI_CONTEXT | FI_CONTEXT2;
     h->domain_attr->av_type = FI_AV_TABLE;
     h->domain_attr->resource_mgmt = FI_RM_ENABLED;
@@ -57,12 +58,19 @@ void check(int rc, const char* what) {
 std::string fi_error(int rc) { return fi_strerror(rc < 0 ? -rc : rc); }
 
 std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provider,
-                                         std::string& tried) {
+                                         bool want_multi_recv, std::string& tried) {
     std::string want = scope == Scope::local ? "shm" : provider;
-    fi_info* hints = make_hints(scope, want);
+    // Multi-receive buffers save a repost per message; providers without them get one
+    // buffer per message.
     fi_info* list = nullptr;
-    int rc = getinfo(hints, &list);
-    fi_freeinfo(hints);
+    int rc = -FI_ENODATA;
+    for (bool multi : {true, false}) {
+        if (multi && !want_multi_recv) continue;
+        fi_info* hints = make_hints(scope, want, multi);
+        rc = getinfo(hints, &list);
+        fi_freeinfo(hints);
+        if (rc == 0 && list) break;
+    }
     const char* env = std::getenv("FI_PROVIDER");
     std::string asked = (want.empty() ? std::string("any RDM provider") : want) +
                         (scope == Scope::local ? " (local peers)" : " (FI_LOCAL_COMM|FI_REMOTE_COMM)") +
@@ -86,6 +94,7 @@ std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provide
     fi_info* mine = fi_dupinfo(pick);
     fi_freeinfo(list);
     ep->setup(mine);
+    ep->multi_recv_ = ep->multi_recv_ && want_multi_recv;  // providers may offer it unasked
     return ep;
 }
 
@@ -99,11 +108,12 @@ void Endpoint::setup(fi_info* info) {
     mr_mode_ = info->domain_attr->mr_mode;
     virt_addr_ = (mr_mode_ & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
     has_rma_ = (info->caps & FI_RMA) != 0;
+    multi_recv_ = (info->caps & FI_MULTI_RECV) != 0;
 
     check(fi_fabric(info->fabric_attr, &fabric_, nullptr), "fi_fabric");
     check(fi_domain(fabric_, info, &domain_, nullptr), "fi_domain");
     fi_cq_attr cq_attr{};
-    cq_attr.format = FI_CQ_FORMAT_MSG;
+    cq_attr.format = FI_CQ_FORMAT_DATA;  // carries buf: where a multi-receive message landed
     cq_attr.size = info->tx_attr->size + info->rx_attr->size;
     cq_attr.wait_obj = FI_WAIT_NONE;
     check(fi_cq_open(domain_, &cq_attr, &cq_, nullptr), "fi_cq_open");
@@ -114,7 +124,14 @@ void Endpoint::setup(fi_info* info) {
     check(fi_endpoint(domain_, info, &ep_, nullptr), "fi_endpoint");
     check(fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV), "fi_ep_bind(cq)");
     check(fi_ep_bind(ep_, &av_->fid, 0), "fi_ep_bind(av)");
+}
+
+void Endpoint::enable(size_t bytes) {
     check(fi_enable(ep_), "fi_enable");
+    // After fi_enable: shm 1.17 crashes when this option is set on an endpoint not yet enabled.
+    if (multi_recv_ &&
+        fi_setopt(&ep_->fid, FI_OPT_ENDPOINT, FI_OPT_MIN_MULTI_RECV, &bytes, sizeof bytes) != 0)
+        multi_recv_ = false;  // cannot bound the tail: use one buffer per message instead
 }
 
 Endpoint::~Endpoint() {
@@ -191,18 +208,29 @@ ssize_t Endpoint::recv(void* buf, size_t len, void* desc, OpCtx* ctx) noexcept {
     return fi_recv(ep_, buf, len, desc, FI_ADDR_UNSPEC, ctx);
 }
 
+ssize_t Endpoint::recv_multi(void* buf, size_t len, OpCtx* ctx) noexcept {
+    iovec iov{buf, len};
+    fi_msg msg{};
+    msg.msg_iov = &iov;
+    msg.iov_count = 1;
+    msg.addr = FI_ADDR_UNSPEC;
+    msg.context = ctx;
+    return fi_recvmsg(ep_, &msg, FI_MULTI_RECV);
+}
+
 ssize_t Endpoint::read(void* buf, size_t len, uint64_t src, uint64_t raddr, uint64_t key,
                        OpCtx* ctx) noexcept {
     return fi_read(ep_, buf, len, nullptr, src, raddr, key, ctx);
 }
 
 int Endpoint::poll(Completion* out, int max) noexcept {
-    fi_cq_msg_entry e[16];
+    fi_cq_data_entry e[16];
     if (max > 16) max = 16;
     ssize_t n = fi_cq_read(cq_, e, static_cast<size_t>(max));
     if (n > 0) {
         for (ssize_t i = 0; i < n; ++i)
-            out[i] = Completion{static_cast<OpCtx*>(e[i].op_context), e[i].len, 0};
+            out[i] = Completion{static_cast<OpCtx*>(e[i].op_context), e[i].len, 0, e[i].buf,
+                                (e[i].flags & FI_MULTI_RECV) != 0};
         return static_cast<int>(n);
     }
     if (n == -FI_EAGAIN) return 0;
@@ -211,7 +239,8 @@ int Endpoint::poll(Completion* out, int max) noexcept {
         if (fi_cq_readerr(cq_, &err, 0) != 1) return 0;
         // shm 1.17 reports some errors with the wrong sign: compare magnitudes.
         int code = err.err < 0 ? -err.err : err.err;
-        out[0] = Completion{static_cast<OpCtx*>(err.op_context), err.len, code ? code : FI_EIO};
+        out[0] = Completion{static_cast<OpCtx*>(err.op_context), err.len, code ? code : FI_EIO,
+                            err.buf, (err.flags & FI_MULTI_RECV) != 0};
         return 1;
     }
     return static_cast<int>(n);

@@ -26,7 +26,9 @@ struct OpCtx;
 struct Completion {
     OpCtx* op;
     size_t len;
-    int err;  // 0, or the positive FI_E* error of a failed operation
+    int err;          // 0, or the positive FI_E* error of a failed operation
+    void* buf;        // receives: where the message landed (inside a multi-receive buffer)
+    bool released;    // receives: the provider is done with this (multi-receive) buffer
 };
 
 struct MemReg {
@@ -44,7 +46,7 @@ public:
     // that is not shm. FI_PROVIDER (honoured by libfabric itself) narrows the choice. Returns
     // null when nothing suits; `tried` then says what was asked and refused.
     static std::unique_ptr<Endpoint> open(Scope scope, const std::string& provider,
-                                          std::string& tried);
+                                          bool want_multi_recv, std::string& tried);
     ~Endpoint();
     Endpoint(const Endpoint&) = delete;
     Endpoint& operator=(const Endpoint&) = delete;
@@ -60,6 +62,13 @@ public:
     ssize_t inject(const void* buf, size_t len, uint64_t dest) noexcept;
     ssize_t send(const void* buf, size_t len, void* desc, uint64_t dest, OpCtx* ctx) noexcept;
     ssize_t recv(void* buf, size_t len, void* desc, OpCtx* ctx) noexcept;
+    // A buffer that takes many messages (FI_MULTI_RECV): each arrives as its own completion;
+    // the last one is flagged `released` once less than min_multi_recv() bytes are left.
+    ssize_t recv_multi(void* buf, size_t len, OpCtx* ctx) noexcept;
+    bool multi_recv() const { return multi_recv_; }
+    // Enables the endpoint (after open, before anything else). `largest_message` bounds what
+    // peers send us: a multi-receive buffer is released when less than that is left.
+    void enable(size_t largest_message);
     ssize_t read(void* buf, size_t len, uint64_t src, uint64_t raddr, uint64_t key,
                  OpCtx* ctx) noexcept;
     // Reads up to `max` completions; returns how many (0 when none), or a negative error.
@@ -92,6 +101,7 @@ private:
     uint64_t mr_mode_ = 0;
     uint64_t next_key_ = 1;
     bool virt_addr_ = false;
+    bool multi_recv_ = false;
     bool has_rma_ = false;
 };
 

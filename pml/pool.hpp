@@ -18,8 +18,7 @@ public:
         T* x = free_;
         free_ = x->next;
         ++live_;
-        *x = T{};
-        return x;
+        return new (x) T();  // in place: no temporary to copy from
     }
     void put(T* x) {
         x->next = free_;

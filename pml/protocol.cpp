@@ -22,12 +22,10 @@ inline uint64_t request_cookie(Request* r) { return reinterpret_cast<uint64_t>(r
 
 int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
                  bool sync) {
-    // Fast path: an eager standard send completes as soon as its bytes are handed over.
-    if (!sync && bytes <= eager_limit_ && dst != rank_) {
-        Request tmp;
-        start_send(buf, bytes, dst, src_rank, tag, ctx, false, &tmp);
-        return tmp.err;
-    }
+    // Fast path: an eager standard send completes as soon as its bytes are handed over; no
+    // request is needed.
+    if (!sync && bytes <= eager_limit_ && dst != rank_)
+        return send_eager_fast(buf, bytes, peers_[static_cast<size_t>(dst)], src_rank, tag, ctx);
     Request* r = isend(buf, bytes, dst, src_rank, tag, ctx, sync);
     wait(r);
     int err = r->err;
@@ -37,9 +35,23 @@ int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag
 
 Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
                        uint32_t ctx, bool sync) {
-    Request* r = requests_.get();
-    r->live = true;
-    return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, r);
+    return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, new_request());
+}
+
+int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                            uint32_t ctx) {
+    Header h;
+    h.kind = Kind::eager;
+    h.flags = 0;
+    h.reserved = 0;
+    h.ctx = ctx;
+    h.src = src_rank;
+    h.tag = tag;
+    h.seq = p.send_seq++;
+    h.src_world = rank_;
+    h.cookie = 0;
+    post_packet(p, &h, sizeof h, buf, bytes);
+    return 0;
 }
 
 Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
@@ -157,8 +169,7 @@ void Engine::send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag
 // ---------------------------------------------------------------- receiving
 
 Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
-    Request* r = requests_.get();
-    r->live = true;
+    Request* r = new_request();
     r->type = ReqType::recv;
     r->buf = buf;
     r->bytes = capacity;
@@ -174,8 +185,8 @@ Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint
     return r;
 }
 
-void Engine::on_recv(RecvBuf* rb, size_t len) {
-    const Header* h = reinterpret_cast<const Header*>(rb->data);
+void Engine::on_recv(const uint8_t* data, size_t len) {
+    const Header* h = reinterpret_cast<const Header*>(data);
     if (len < sizeof(Header)) fatal("runt message of " + std::to_string(len) + " bytes");
     switch (h->kind) {
         case Kind::ack:
@@ -191,12 +202,11 @@ void Engine::on_recv(RecvBuf* rb, size_t len) {
         }
         case Kind::eager:
         case Kind::rts:
-            arrive(*h, rb->data + sizeof(Header), len - sizeof(Header));
+            arrive(*h, data + sizeof(Header), len - sizeof(Header));
             break;
         default:
             fatal("message of unknown kind " + std::to_string(static_cast<int>(h->kind)));
     }
-    repost(rb);
 }
 
 // A matchable message from the wire: deliver it if it is the peer's next in sequence, else

@@ -12,10 +12,7 @@
 
 namespace efampi::rt {
 
-State& state() {
-    static State s;
-    return s;
-}
+State g_state;
 
 int initialize(int required) {
     State& s = state();

@@ -18,7 +18,8 @@ struct State {
     std::unique_ptr<Bootstrap> boot;
 };
 
-State& state();
+extern State g_state;  // one per process; a plain global so the phase check costs one load
+inline State& state() { return g_state; }
 
 // MPI_Init's work; `required` is the thread level asked for; returns the level provided.
 int initialize(int required);

@@ -2,15 +2,10 @@
 
 namespace efampi::rt {
 
-namespace {
 Comm g_world;
 Comm g_self;
-}  // namespace
 
-Comm* comm_world() { return &g_world; }
-Comm* comm_self() { return &g_self; }
-
-Comm* to_comm(MPI_Comm h) {
+Comm* to_comm_slow(MPI_Comm h) {
     uintptr_t v = handle_value(h);
     if (v <= predefined_limit) {
         if (h == MPI_COMM_WORLD) return &g_world;

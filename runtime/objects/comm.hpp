@@ -29,10 +29,16 @@ struct Comm {
     }
 };
 
-Comm* comm_world();
-Comm* comm_self();
+extern Comm g_world;
+extern Comm g_self;
+inline Comm* comm_world() { return &g_world; }
+inline Comm* comm_self() { return &g_self; }
+Comm* to_comm_slow(MPI_Comm h);
 // The communicator behind `h`, or null when `h` names none (MPI_COMM_NULL, freed, garbage).
-Comm* to_comm(MPI_Comm h);
+inline Comm* to_comm(MPI_Comm h) {
+    if (h == MPI_COMM_WORLD) return &g_world;
+    return to_comm_slow(h);
+}
 // Sets up WORLD and SELF for a job of `size` ranks where this process is `rank`.
 void comms_init(int rank, int size);
 void comms_finalize();

@@ -63,7 +63,7 @@ const Entry entries[] = {
 };
 #undef EFAMPI_T
 
-constexpr uintptr_t first = 0x200, last = 0x2ff;
+constexpr uintptr_t first = predefined_first, last = predefined_last;
 
 std::array<Datatype, last - first + 1> build() {
     std::array<Datatype, last - first + 1> t{};
@@ -79,17 +79,22 @@ std::array<Datatype, last - first + 1> build() {
     return t;
 }
 
-const std::array<Datatype, last - first + 1> table = build();
-
 }  // namespace
 
-const Datatype* to_type(MPI_Datatype h) {
-    uintptr_t v = handle_value(h);
-    if (v <= predefined_limit) {
-        if (v < first || v > last) return nullptr;
-        const Datatype& d = table[v - first];
-        return d.magic == Magic::datatype ? &d : nullptr;
+Datatype g_predefined_types[predefined_last - predefined_first + 1];
+namespace {
+// Fills the table at load time (before main; nothing reads it earlier).
+struct Fill {
+    Fill() {
+        auto t = build();
+        for (size_t i = 0; i < t.size(); ++i) g_predefined_types[i] = t[i];
     }
+} fill;
+}  // namespace
+
+const Datatype* to_type_slow(MPI_Datatype h) {
+    uintptr_t v = handle_value(h);
+    if (v <= predefined_limit) return nullptr;
     if (v % alignof(Datatype) != 0) return nullptr;
     auto* d = reinterpret_cast<const Datatype*>(v);
     return d->magic == Magic::datatype ? d : nullptr;

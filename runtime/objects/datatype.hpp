@@ -21,7 +21,19 @@ struct Datatype {
     bool committed = true;
 };
 
+// Predefined types, indexed by handle value - predefined_first (holes have a dead magic).
+constexpr uintptr_t predefined_first = 0x200, predefined_last = 0x2ff;
+extern Datatype g_predefined_types[predefined_last - predefined_first + 1];  // filled at load
+
+const Datatype* to_type_slow(MPI_Datatype h);
 // The type behind `h`, or null when `h` names no datatype (MPI_DATATYPE_NULL included).
-const Datatype* to_type(MPI_Datatype h);
+inline const Datatype* to_type(MPI_Datatype h) {
+    uintptr_t v = handle_value(h);
+    if (v - predefined_first <= predefined_last - predefined_first) {
+        const Datatype* d = &g_predefined_types[v - predefined_first];
+        return d->magic == Magic::datatype ? d : nullptr;
+    }
+    return to_type_slow(h);
+}
 
 }  // namespace efampi::rt
