@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
@@ -62,6 +63,7 @@ void Engine::init(Bootstrap& boot) {
     chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
     if (rx_buffers_ < 1) rx_buffers_ = 1;
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
+    buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
     blocks_.init(buf_bytes_);
     peers_.assign(static_cast<size_t>(size_), Peer{});
     drop_foreign_fatal_handlers();
@@ -150,23 +152,41 @@ void Engine::post_recv_buffers(Endpoint* ep) {
         rb->data = slab.get() + bytes * i;
         rb->size = bytes;
         rb->multi = multi;
-        repost(rb);
+        if (!repost(rb)) pending_recvs_.push_back(rb);
     }
+    pending_recvs_.reserve(pending_recvs_.size() + count);
     recvbuf_sets_.push_back(std::move(set));
     slabs_.push_back(std::move(slab));
 }
 
-void Engine::repost(RecvBuf* rb) {
+bool Engine::repost(RecvBuf* rb) {
     ssize_t rc = rb->multi ? rb->ep->recv_multi(rb->data, rb->size, &rb->op)
                            : rb->ep->recv(rb->data, rb->size, nullptr, &rb->op);
-    if (rc == -FI_EAGAIN) {
-        pending_recvs_.push_back(rb);
-    } else if (rc) {
-        fatal("fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
-    }
+    if (rc == -FI_EAGAIN) return false;
+    if (rc) fatal("fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    return true;
 }
 
 void Engine::progress() {
+    try {
+        progress_once();
+    } catch (const std::bad_alloc&) {
+        fatal("out of memory in the progress engine");  // state would be inconsistent
+    } catch (const std::exception& e) {
+        fatal(std::string("progress engine: ") + e.what());
+    }
+}
+
+void Engine::progress_once() {
+    // Receive buffers consumed by the previous round go back first. Reposting here rather than
+    // right after a message is handled keeps fi_recv off the critical path: a rank that just
+    // got its message returns to the application at once, and reposts while it next waits.
+    if (!pending_recvs_.empty()) {
+        size_t keep = 0;
+        for (RecvBuf* rb : pending_recvs_)
+            if (!repost(rb)) pending_recvs_[keep++] = rb;  // -FI_EAGAIN: next round
+        pending_recvs_.resize(keep);
+    }
     Completion c[16];
     for (Endpoint* ep : {local_.get(), net_.get()}) {
         if (!ep) continue;
@@ -174,15 +194,20 @@ void Engine::progress() {
         if (n < 0) fatal("fi_cq_read on " + ep->provider() + ": " + fi_error(n));
         for (int i = 0; i < n; ++i) dispatch(c[i]);
     }
-    // Retry what the providers refused with -FI_EAGAIN, oldest first.
-    if (!pending_recvs_.empty()) {
-        std::vector<RecvBuf*> again;
-        again.swap(pending_recvs_);
-        for (RecvBuf* rb : again) repost(rb);
+    // Oldest first; stop at the first refusal (the rest would be refused too). An operation
+    // leaves the list before it is posted: a failing read is recycled at once.
+    while (SendBuf* sb = pending_sends_.pop_front()) {
+        if (!post_send(sb)) {
+            pending_sends_.push_front(sb);
+            break;
+        }
     }
-    // Oldest first; stop at the first refusal (the rest would be refused too).
-    while (!pending_sends_.empty() && post_send(pending_sends_.front())) pending_sends_.pop_front();
-    while (!pending_reads_.empty() && post_read(pending_reads_.front())) pending_reads_.pop_front();
+    while (ReadOp* op = pending_reads_.pop_front()) {
+        if (!post_read(op)) {
+            pending_reads_.push_front(op);
+            break;
+        }
+    }
 }
 
 void Engine::dispatch(const Completion& c) {
@@ -197,11 +222,11 @@ void Engine::dispatch(const Completion& c) {
                                           : ""));
             if (!rb->multi) {
                 on_recv(rb->data, c.len);
-                repost(rb);
+                pending_recvs_.push_back(rb);  // reposted at the start of the next progress
                 return;
             }
             if (c.len) on_recv(static_cast<const uint8_t*>(c.buf), c.len);
-            if (c.released) repost(rb);
+            if (c.released) pending_recvs_.push_back(rb);
             return;
         }
         case OpType::send_buf: {

@@ -89,6 +89,8 @@ public:
 
     void progress();
     void wait(Request* r);
+    // Takes back a posted receive that was never matched (error paths); no-op if matched.
+    void cancel_recv(Request* r);
     bool test(Request* r) {
         if (!r->done) progress();
         return r->done;
@@ -117,7 +119,7 @@ public:
 private:
     void open_transports(Bootstrap& boot);
     void post_recv_buffers(Endpoint* ep);
-    void repost(RecvBuf* rb);
+    bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
     // Sending.
     Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
@@ -141,6 +143,7 @@ private:
     bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);
 
+    void progress_once();
     void dispatch(const struct Completion& c);
     [[noreturn]] void fatal(const std::string& msg);
     void complete(Request* r) { r->done = true; }
@@ -169,7 +172,7 @@ private:
     std::vector<std::unique_ptr<uint8_t[]>> slabs_;
     IntrusiveList<SendBuf> pending_sends_;  // -FI_EAGAIN: retried by progress()
     IntrusiveList<ReadOp> pending_reads_;
-    std::vector<RecvBuf*> pending_recvs_;
+    std::vector<RecvBuf*> pending_recvs_;  // consumed or refused: reposted by progress()
     size_t sends_in_flight_ = 0;
 };
 

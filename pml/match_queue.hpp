@@ -28,6 +28,29 @@ public:
         x->next = x->prev = nullptr;
         --size_;
     }
+    void push_front(T* x) {
+        x->prev = nullptr;
+        x->next = head_;
+        if (head_) head_->prev = x; else tail_ = x;
+        head_ = x;
+        ++size_;
+    }
+    // Keeps the list sorted by `less` (x goes after every element it is not less than),
+    // scanning from the tail: cheap when x belongs near the end.
+    template <class Less>
+    void insert_sorted(T* x, Less less) {
+        T* at = tail_;
+        while (at && less(x, at)) at = at->prev;
+        if (!at) {
+            push_front(x);
+            return;
+        }
+        x->prev = at;
+        x->next = at->next;
+        if (at->next) at->next->prev = x; else tail_ = x;
+        at->next = x;
+        ++size_;
+    }
     T* pop_front() {
         T* x = head_;
         if (x) erase(x);

@@ -35,7 +35,17 @@ int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag
 
 Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
                        uint32_t ctx, bool sync) {
-    return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, new_request());
+    Request* r = new_request();
+    try {
+        return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, r);
+    } catch (...) {
+        release(r);
+        throw;
+    }
+}
+
+void Engine::cancel_recv(Request* r) {
+    if (mq_.remove_posted(r)) release(r);
 }
 
 int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
@@ -69,9 +79,9 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     h.ctx = ctx;
     h.src = src_rank;
     h.tag = tag;
-    h.seq = p.send_seq++;
     h.src_world = rank_;
     if (bytes <= eager_limit_) {
+        h.seq = p.send_seq++;
         h.kind = Kind::eager;
         if (sync) {
             h.flags = flag_sync;
@@ -82,8 +92,11 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
         return r;
     }
     // Rendezvous: expose the buffer for the receiver's fi_read; complete on its fin.
+    // Registration may fail (ulimit -l, read-only memory on EFA): do it before the sequence
+    // number is taken, or the peer would wait for the missing number forever.
     MemReg m = p.ep->reg(const_cast<void*>(buf), bytes, FI_REMOTE_READ);
     r->mr = m.mr;
+    h.seq = p.send_seq++;
     h.kind = Kind::rts;
     h.cookie = request_cookie(r);
     RtsExt ext{bytes, p.ep->virt_addr() ? reinterpret_cast<uint64_t>(buf) : 0, m.key};
@@ -186,8 +199,10 @@ Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint
 }
 
 void Engine::on_recv(const uint8_t* data, size_t len) {
-    const Header* h = reinterpret_cast<const Header*>(data);
     if (len < sizeof(Header)) fatal("runt message of " + std::to_string(len) + " bytes");
+    Header hdr;  // copied: inside a multi-receive buffer a message may sit at any offset
+    std::memcpy(&hdr, data, sizeof hdr);
+    const Header* h = &hdr;
     switch (h->kind) {
         case Kind::ack:
             complete(cookie_request(h->cookie));
@@ -233,24 +248,11 @@ void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
     }
     Peer& p = peers_[static_cast<size_t>(h.src_world)];
     if (h.seq != p.recv_seq) {
-        Incoming* u = incoming_.get();
-        *u = m;
-        if (m.data && m.size) {
-            u->data = static_cast<uint8_t*>(blocks_.get());
-            std::memcpy(u->data, m.data, m.size);
-        }
-        // Sorted insertion; the list is short (only what overtook a gap).
-        IntrusiveList<Incoming> sorted;
-        bool placed = false;
-        while (Incoming* x = p.ooo.pop_front()) {
-            if (!placed && static_cast<int32_t>(u->seq - x->seq) < 0) {
-                sorted.push_back(u);
-                placed = true;
-            }
-            sorted.push_back(x);
-        }
-        if (!placed) sorted.push_back(u);
-        p.ooo = sorted;
+        Incoming* u = keep(m);  // the payload must outlive the receive buffer
+        // Sorted insertion, from the tail: arrivals are mostly in order.
+        p.ooo.insert_sorted(u, [](const Incoming* a, const Incoming* b) {
+            return static_cast<int32_t>(a->seq - b->seq) < 0;
+        });
         return;
     }
     deliver(m);
@@ -286,6 +288,7 @@ Incoming* Engine::keep(const Incoming& m) {
     return u;
 }
 
+// Frees what keep() allocated: the payload block (never a self-send's user buffer).
 void Engine::drop(Incoming* m) {
     if (m->data && !m->self_send) blocks_.put(m->data);
     incoming_.put(m);

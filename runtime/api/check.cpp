@@ -43,6 +43,11 @@ void bad_tag(int tag, const char* what) {
 
 void bad_arg(const char* what) { throw Error(MPI_ERR_ARG, what); }
 
+void bad_size(int64_t count, const rt::Datatype* d) {
+    throw Error(MPI_ERR_COUNT, "count " + std::to_string(count) + " of " + d->name +
+                                   " is more than 2^62 bytes");
+}
+
 void set_status(MPI_Status* st, const pml::Request* r) {
     if (st == MPI_STATUS_IGNORE) return;
     st->MPI_SOURCE = r->st_source;

@@ -59,9 +59,15 @@ inline void check_recv_tag(int tag, const char* what = "tag") {
     if (__builtin_expect(tag < 0 && tag != MPI_ANY_TAG, 0)) bad_tag(tag, what);
 }
 
-// The byte count of a message of `count` elements of `d` (contiguous predefined types).
+[[noreturn]] void bad_size(int64_t count, const rt::Datatype* d);
+
+// The byte count of a message of `count` elements of `d` (contiguous predefined types);
+// MPI_ERR_COUNT when it does not fit 63 bits.
 inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
-    return static_cast<uint64_t>(count) * static_cast<uint64_t>(d->extent);
+    uint64_t ext = static_cast<uint64_t>(d->extent);
+    if (__builtin_expect(ext > 1 && static_cast<uint64_t>(count) > (UINT64_C(1) << 62) / ext, 0))
+        bad_size(count, d);
+    return static_cast<uint64_t>(count) * ext;
 }
 
 // Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).

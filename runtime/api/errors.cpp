@@ -175,29 +175,41 @@ int call_slow(MPI_Comm comm, const char* fn) noexcept {
 
 using namespace efampi;
 
+namespace {
+// Error_class and Error_string work at any time, also before MPI_Init (then bad input is
+// returned, there is no handler yet to call).
+int bad_code(const char* fn, int errorcode) noexcept {
+    if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "error code %d is not valid", errorcode);
+    return api::raise(MPI_COMM_SELF, fn, MPI_ERR_ARG, msg);
+}
+}  // namespace
+
 extern "C" int PMPI_Error_class(int errorcode, int* errorclass) {
-    if (!errorclass || errorcode < 0 || errorcode >= api::n_classes_public()) {
-        if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
-        return api::raise(MPI_COMM_SELF, "MPI_Error_class", MPI_ERR_ARG,
-                          ("error code " + std::to_string(errorcode) + " is not valid").c_str());
-    }
+    if (!errorclass || errorcode < 0 || errorcode >= api::n_classes_public())
+        return bad_code("MPI_Error_class", errorcode);
     *errorclass = errorcode;
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Error_class)
 
 extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
-    if (!string || !resultlen || errorcode < 0 || errorcode >= api::n_classes_public()) {
-        if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
-        return api::raise(MPI_COMM_SELF, "MPI_Error_string", MPI_ERR_ARG,
-                          ("error code " + std::to_string(errorcode) + " is not valid").c_str());
+    if (!string || !resultlen || errorcode < 0 || errorcode >= api::n_classes_public())
+        return bad_code("MPI_Error_string", errorcode);
+    try {
+        std::string s = api::class_text_of(errorcode);
+        std::string d = api::last_detail_for(errorcode);
+        if (!d.empty()) s += " (" + d + ")";
+        if (s.size() > MPI_MAX_ERROR_STRING - 1) s.resize(MPI_MAX_ERROR_STRING - 1);
+        std::memcpy(string, s.c_str(), s.size() + 1);
+        *resultlen = static_cast<int>(s.size());
+    } catch (...) {  // no memory for the detail: the class text alone
+        const char* t = api::class_text_of(errorcode);
+        size_t n = std::strlen(t);
+        std::memcpy(string, t, n + 1);
+        *resultlen = static_cast<int>(n);
     }
-    std::string s = api::class_text_of(errorcode);
-    std::string d = api::last_detail_for(errorcode);
-    if (!d.empty()) s += " (" + d + ")";
-    if (s.size() > MPI_MAX_ERROR_STRING - 1) s.resize(MPI_MAX_ERROR_STRING - 1);
-    std::memcpy(string, s.c_str(), s.size() + 1);
-    *resultlen = static_cast<int>(s.size());
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Error_string)

@@ -31,6 +31,8 @@ int init_common(const char* fn, int required, int* provided) {
         std::fprintf(stderr, "efampi: %s failed: %s\n", fn, e.msg.c_str());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "efampi: %s failed: %s\n", fn, e.what());
+    } catch (...) {
+        std::fprintf(stderr, "efampi: %s failed: unknown internal failure\n", fn);
     }
     // Errors during initialisation are fatal (MPI_ERRORS_ARE_FATAL is the default handler).
     std::fflush(stderr);
@@ -134,12 +136,15 @@ EFAMPI_ALIAS(Abi_get_version)
 
 extern "C" int PMPI_Get_library_version(char* version, int* resultlen) {
     if (!version || !resultlen) return MPI_ERR_ARG;
-    std::string s = "efampi " EFAMPI_VERSION " (MPI " + std::to_string(MPI_VERSION) + "." +
-                    std::to_string(MPI_SUBVERSION) + " functions on the MPI 5.0 standard ABI " +
-                    std::to_string(MPI_ABI_VERSION) + "." + std::to_string(MPI_ABI_SUBVERSION) +
-                    "; point-to-point over libfabric " + EFAMPI_FABRIC_VERSION +
-                    "; see docs/implemented.md for what is implemented)";
-    copy_string(s, version, resultlen, MPI_MAX_LIBRARY_VERSION_STRING);
+    char s[MPI_MAX_LIBRARY_VERSION_STRING];
+    int n = std::snprintf(s, sizeof s,
+                          "efampi %s (MPI %d.%d functions on the MPI 5.0 standard ABI %d.%d; "
+                          "point-to-point over libfabric %s; see docs/implemented.md for what "
+                          "is implemented)",
+                          EFAMPI_VERSION, MPI_VERSION, MPI_SUBVERSION, MPI_ABI_VERSION,
+                          MPI_ABI_SUBVERSION, EFAMPI_FABRIC_VERSION);
+    std::memcpy(version, s, sizeof s);
+    *resultlen = n < static_cast<int>(sizeof s) ? n : static_cast<int>(sizeof s) - 1;
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Get_library_version)

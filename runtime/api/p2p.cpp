@@ -113,8 +113,14 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
             rr = e.irecv(rbuf, api::message_bytes(rd, rcount), source, rtag, c->ctx);
         int serr = 0;
         if (dest != MPI_PROC_NULL) {
-            pml::Request* sr = e.isend(sbuf, api::message_bytes(sd, scount), c->to_world(dest),
-                                       c->rank, stag, c->ctx, false);
+            pml::Request* sr;
+            try {
+                sr = e.isend(sbuf, api::message_bytes(sd, scount), c->to_world(dest), c->rank,
+                             stag, c->ctx, false);
+            } catch (...) {
+                if (rr) e.cancel_recv(rr);  // never leave a receive into the caller's buffer
+                throw;
+            }
             e.wait(sr);
             serr = sr->err;
             e.release(sr);

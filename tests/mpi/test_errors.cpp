@@ -71,6 +71,13 @@ TEST_F(Errors, NegativeCount) {
               error_class(MPI_Irecv(buf, -3, MPI_INT, rank(), 0, MPI_COMM_WORLD, &r)));
 }
 
+TEST_F(Errors, LargeCountOverflow) {
+    // 2^61 doubles are 2^64 bytes: a clear error, not a silent wrap to 0 bytes.
+    MPI_Count huge = static_cast<MPI_Count>(1) << 61;
+    EXPECT_EQ(MPI_ERR_COUNT,
+              error_class(MPI_Send_c(buf, huge, MPI_DOUBLE, rank(), 0, MPI_COMM_WORLD)));
+}
+
 TEST_F(Errors, NullBufferWithData) {
     EXPECT_EQ(MPI_ERR_BUFFER,
               error_class(MPI_Send(nullptr, 2, MPI_INT, rank(), 0, MPI_COMM_WORLD)));

@@ -79,6 +79,25 @@ TEST(MatchQueue, RemovePostedOnlyOnce) {
     EXPECT_EQ(&b, q.take_posted(0, 0, 0));
 }
 
+TEST(IntrusiveList, InsertSortedAndPushFront) {
+    std::vector<Incoming> ms(6);
+    uint32_t seqs[] = {5, 7, 6, 2, 9, 0xffffffffu};
+    IntrusiveList<Incoming> l;
+    auto less = [](const Incoming* a, const Incoming* b) {
+        return static_cast<int32_t>(a->seq - b->seq) < 0;  // wrap-around aware
+    };
+    for (size_t i = 0; i < 5; ++i) {
+        ms[i].seq = seqs[i];
+        l.insert_sorted(&ms[i], less);
+    }
+    ms[5].seq = seqs[5];
+    l.push_front(&ms[5]);  // 2^32-1 comes before 2 after wrap-around
+    std::vector<uint32_t> got;
+    while (Incoming* x = l.pop_front()) got.push_back(x->seq);
+    EXPECT_EQ((std::vector<uint32_t>{0xffffffffu, 2, 5, 6, 7, 9}), got);
+    EXPECT_TRUE(l.empty());
+}
+
 TEST(Wire, HeaderLayoutIsStable) {
     EXPECT_EQ(32u, sizeof(Header));
     EXPECT_EQ(0u, offsetof(Header, kind));
