@@ -12,6 +12,7 @@
 
 #include "pml/request.hpp"
 #include "runtime/base/error.hpp"
+#include "runtime/base/tunable.hpp"
 
 namespace efampi::pml {
 
@@ -103,7 +104,7 @@ void Endpoint::setup(fi_info* info) {
     prov_ = info->fabric_attr->prov_name;
     inject_size_ = info->tx_attr->inject_size;
     tx_size_ = info->tx_attr->size ? info->tx_attr->size : 64;
-    if (const char* d = std::getenv("EFAMPI_TX_DEPTH"); d && std::atoi(d) > 0) tx_size_ = static_cast<size_t>(std::atoi(d));
+    if (int64_t d = tunable_int("EFAMPI_TX_DEPTH"); d > 0) tx_size_ = static_cast<size_t>(d);
     max_msg_ = info->ep_attr->max_msg_size;
     mr_mode_ = info->domain_attr->mr_mode;
     virt_addr_ = (mr_mode_ & (FI_MR_VIRT_ADDR | FI_MR_BASIC)) != 0;
