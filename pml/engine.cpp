@@ -120,6 +120,7 @@ void Engine::open_transports(Bootstrap& boot) {
             peers_[static_cast<size_t>(ranks[k])].addr = fa[k];
         }
         post_recv_buffers(ep);
+        eps_[neps_++] = ep;
         transports_ += (transports_.empty() ? "" : ",") + ep->provider();
     }
     if (tunable_int("EFAMPI_VERBOSE") > 0) {
@@ -188,11 +189,11 @@ void Engine::progress_once() {
         pending_recvs_.resize(keep);
     }
     Completion c[16];
-    for (Endpoint* ep : {local_.get(), net_.get()}) {
-        if (!ep) continue;
+    for (int i = 0; i < neps_; ++i) {
+        Endpoint* ep = eps_[i];
         int n = ep->poll(c, 16);
         if (n < 0) fatal("fi_cq_read on " + ep->provider() + ": " + fi_error(n));
-        for (int i = 0; i < n; ++i) dispatch(c[i]);
+        for (int k = 0; k < n; ++k) dispatch(c[k]);
     }
     // Oldest first; stop at the first refusal (the rest would be refused too). An operation
     // leaves the list before it is posted: a failing read is recycled at once.
@@ -276,6 +277,7 @@ void Engine::finalize() {
         }
     }
     if (size_ > 1) boot_->fence([this] { progress(); });
+    neps_ = 0;
     local_.reset();
     net_.reset();
     recvbuf_sets_.clear();

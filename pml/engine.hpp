@@ -86,6 +86,8 @@ public:
     Request* isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
                    bool sync);
     Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+    // Blocking receive (no pool): returns the completed request, valid until the next call.
+    const Request& recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
 
     void progress();
     void wait(Request* r);
@@ -121,6 +123,9 @@ private:
     void post_recv_buffers(Endpoint* ep);
     bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
+    void post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
+                   uint32_t ctx);
+
     // Sending.
     Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
                         uint32_t ctx, bool sync, Request* r);
@@ -136,6 +141,7 @@ private:
     void on_recv(const uint8_t* data, size_t len);
     void arrive(const Header& h, const uint8_t* payload, size_t plen);
     void deliver(Incoming& m);
+    bool deliver_eager_fast(const Header& h, const uint8_t* payload, size_t plen);
     void match(Request* r, Incoming& m);
     Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
     void drop(Incoming* m);
@@ -174,6 +180,11 @@ private:
     IntrusiveList<ReadOp> pending_reads_;
     std::vector<RecvBuf*> pending_recvs_;  // consumed or refused: reposted by progress()
     size_t sends_in_flight_ = 0;
+    Request blocking_recv_;
+    Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
+    int neps_ = 0;
+    static constexpr size_t inject_scratch_bytes = 4096;
+    alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];
 };
 
 // The process's engine (a plain global: no guard on the hot path).

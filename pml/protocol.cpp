@@ -60,7 +60,14 @@ int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_ra
     h.seq = p.send_seq++;
     h.src_world = rank_;
     h.cookie = 0;
-    post_packet(p, &h, sizeof h, buf, bytes);
+    size_t len = sizeof h + bytes;
+    if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
+        std::memcpy(inject_scratch_, &h, sizeof h);
+        if (bytes) std::memcpy(inject_scratch_ + sizeof h, buf, bytes);
+        ssize_t rc = p.ep->inject(inject_scratch_, len, p.addr);
+        if (__builtin_expect(rc == 0, 1)) return 0;
+    }
+    post_packet(p, &h, sizeof h, buf, bytes);  // retries the inject, or bounces
     return 0;
 }
 
@@ -108,8 +115,8 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
 // provider's inject size, else copied into a bounce buffer; -FI_EAGAIN goes to the backlog.
 void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen) {
     size_t len = alen + blen;
-    if (len <= p.ep->inject_size() && len <= 4096 && pending_sends_.empty()) {
-        alignas(8) uint8_t tmp[4096];
+    if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
+        uint8_t* tmp = inject_scratch_;  // a member, not a 4 KiB stack frame (stack probes)
         std::memcpy(tmp, a, alen);
         if (blen) std::memcpy(tmp + alen, b, blen);
         ssize_t rc = p.ep->inject(tmp, len, p.addr);
@@ -183,19 +190,40 @@ void Engine::send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag
 
 Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
     Request* r = new_request();
-    r->type = ReqType::recv;
-    r->buf = buf;
-    r->bytes = capacity;
-    r->ctx = ctx;
-    r->src = src_rank;
-    r->tag = tag;
-    if (Incoming* m = mq_.take_unexpected(*r)) {
-        match(r, *m);
-        drop(m);
-    } else {
-        mq_.post(r);
-    }
+    post_recv(*r, buf, capacity, src_rank, tag, ctx);
     return r;
+}
+
+const Request& Engine::recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+    // Blocking receives never nest (one thread at a time, nothing waits inside a wait), so one
+    // request serves them all; only what a match does not set is reset.
+    Request& r = blocking_recv_;
+    r.live = true;
+    r.done = false;
+    r.err = 0;
+    r.st_bytes = 0;
+    post_recv(r, buf, capacity, src_rank, tag, ctx);
+    wait(&r);
+    r.live = false;
+    return r;
+}
+
+void Engine::post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
+                       uint32_t ctx) {
+    r.type = ReqType::recv;
+    r.buf = buf;
+    r.bytes = capacity;
+    r.ctx = ctx;
+    r.src = src_rank;
+    r.tag = tag;
+    if (mq_.unexpected_count() != 0) {
+        if (Incoming* m = mq_.take_unexpected(r)) {
+            match(&r, *m);
+            drop(m);
+            return;
+        }
+    }
+    mq_.post(&r);
 }
 
 void Engine::on_recv(const uint8_t* data, size_t len) {
@@ -227,6 +255,7 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
 // A matchable message from the wire: deliver it if it is the peer's next in sequence, else
 // keep it until the gap closes (completions may come in any order, e.g. on EFA).
 void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
+    if (h.kind == Kind::eager && deliver_eager_fast(h, payload, plen)) return;
     Incoming m{};
     m.ctx = h.ctx;
     m.src = h.src;
@@ -267,6 +296,24 @@ void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
         }
         ++p.recv_seq;
     }
+}
+
+// The common case, without building an Incoming: the peer's next eager message, standard
+// mode, and a posted receive waiting for it.
+bool Engine::deliver_eager_fast(const Header& h, const uint8_t* payload, size_t plen) {
+    Peer& p = peers_[static_cast<size_t>(h.src_world)];
+    if (h.seq != p.recv_seq || (h.flags & flag_sync) || !p.ooo.empty()) return false;
+    Request* r = mq_.take_posted(h.ctx, h.src, h.tag);
+    if (!r) return false;
+    ++p.recv_seq;
+    r->st_source = h.src;
+    r->st_tag = h.tag;
+    uint64_t n = plen < r->bytes ? plen : r->bytes;
+    r->st_bytes = n;
+    r->err = plen > r->bytes ? err_truncate : 0;
+    if (n) std::memcpy(r->buf, payload, n);
+    complete(r);
+    return true;
 }
 
 void Engine::deliver(Incoming& m) {

@@ -26,13 +26,22 @@ def run(cmd, env=None, timeout=300):
     return p.stdout
 
 
+PIN = False
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def pinned(core, args):
+    return (["taskset", "-c", str(core)] + args) if PIN else args
+
+
 def fi_pingpong(provider, size, iters, env):
     """One-way microseconds per transfer from fi_pingpong (server and client on this host)."""
     args = ["fi_pingpong", "-p", provider, "-e", "rdm", "-I", str(iters), "-S", str(size)]
-    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    server = subprocess.Popen(pinned(0, args), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env)
     try:
         time.sleep(0.3)
-        out = run(args + ["127.0.0.1"], env=env)
+        out = run(pinned(1, args + ["127.0.0.1"]), env=env)
     finally:
         try:
             server.wait(timeout=30)
@@ -49,7 +58,8 @@ def fi_pingpong(provider, size, iters, env):
 def osu(prefix, name, size, env, extra=()):
     mpirun = os.path.join(prefix, "bin", "mpirun")
     exe = os.path.join(prefix, "libexec", "efampi", "osu", name)
-    out = run([mpirun, "-n", "2", exe, "-m", f"{size}:{size}", *extra], env=env)
+    pin = [os.path.join(HERE, "pin-rank.sh")] if PIN else []
+    out = run([mpirun, "-n", "2", *pin, exe, "-m", f"{size}:{size}", *extra], env=env)
     for line in out.splitlines():
         f = line.split()
         if f and f[0] == str(size):
@@ -62,7 +72,12 @@ def main():
     ap.add_argument("--prefix", default="install", help="efampi install prefix")
     ap.add_argument("--provider", default="shm")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--iters", type=int, default=100000, help="8-byte ping-pong iterations")
+    ap.add_argument("--pin", action="store_true",
+                    help="pin the two processes to cores 0 and 1 (both sides alike)")
     a = ap.parse_args()
+    global PIN
+    PIN = a.pin
     env = dict(os.environ)
     env["FI_PROVIDER"] = a.provider
     env.setdefault("FI_TCP_IFACE", "lo")
@@ -70,14 +85,15 @@ def main():
     r = {k: [] for k in ("fi_lat", "fi_bw", "lat", "pp_bw", "bw")}
     for i in range(a.rounds):
         print(f"round {i + 1}/{a.rounds} ...", file=sys.stderr, flush=True)
-        r["fi_lat"].append(fi_pingpong(a.provider, 8, 20000, env))
-        r["lat"].append(osu(a.prefix, "osu_latency", 8, env, ["-i", "20000"]))
+        r["fi_lat"].append(fi_pingpong(a.provider, 8, a.iters, env))
+        r["lat"].append(osu(a.prefix, "osu_latency", 8, env, ["-i", str(a.iters)]))
         fi_us = fi_pingpong(a.provider, BIG, 200, env)
         r["fi_bw"].append(BIG / fi_us)  # bytes/us = MB/s
         r["pp_bw"].append(BIG / osu(a.prefix, "osu_latency", BIG, env, ["-i", "200"]))
         r["bw"].append(osu(a.prefix, "osu_bw", BIG, env))
     m = {k: statistics.median(v) for k, v in r.items()}
-    print(f"\nProvider `{a.provider}`, 2 ranks on one host, median of {a.rounds} rounds "
+    print(f"\nProvider `{a.provider}`, 2 ranks on one host{', pinned to cores 0 and 1' if PIN else ''}, "
+          f"median of {a.rounds} rounds, {a.iters} iterations at 8 B "
           f"({time.strftime('%Y-%m-%d')}).\n")
     print("| measure | fi_pingpong (floor) | efampi | efampi / floor |")
     print("|---|---|---|---|")

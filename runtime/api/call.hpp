@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include "runtime/base/error.hpp"
+#include "runtime/state.hpp"
 
 namespace efampi::api {
 
@@ -19,7 +20,10 @@ int unsupported(const char* fn) noexcept;
 int unsupported_on(MPI_Comm comm, const char* fn) noexcept;
 
 // Calls before MPI_Init or after MPI_Finalize: print a clear message and abort the process.
-void require_initialized(const char* fn) noexcept;
+[[noreturn]] void not_initialized(const char* fn) noexcept;
+inline void require_initialized(const char* fn) noexcept {
+    if (__builtin_expect(rt::state().phase != rt::Phase::running, 0)) not_initialized(fn);
+}
 
 int call_slow(MPI_Comm comm, const char* fn) noexcept;  // maps the in-flight exception
 

@@ -48,16 +48,6 @@ void bad_size(int64_t count, const rt::Datatype* d) {
                                    " is more than 2^62 bytes");
 }
 
-void set_status(MPI_Status* st, const pml::Request* r) {
-    if (st == MPI_STATUS_IGNORE) return;
-    st->MPI_SOURCE = r->st_source;
-    st->MPI_TAG = r->st_tag;
-    st->MPI_ERROR = r->err;
-    st->MPI_internal[0] = static_cast<int>(r->st_bytes & 0xffffffffu);
-    st->MPI_internal[1] = static_cast<int>(r->st_bytes >> 32);
-    st->MPI_internal[2] = 0;  // cancelled
-}
-
 void set_status_empty(MPI_Status* st) {
     if (st == MPI_STATUS_IGNORE) return;
     st->MPI_SOURCE = MPI_PROC_NULL;

@@ -71,7 +71,15 @@ inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
 }
 
 // Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).
-void set_status(MPI_Status* st, const pml::Request* r);
+inline void set_status(MPI_Status* st, const pml::Request* r) {
+    if (st == MPI_STATUS_IGNORE) return;
+    st->MPI_SOURCE = r->st_source;
+    st->MPI_TAG = r->st_tag;
+    st->MPI_ERROR = r->err;
+    st->MPI_internal[0] = static_cast<int>(r->st_bytes & 0xffffffffu);  // received bytes, low
+    st->MPI_internal[1] = static_cast<int>(r->st_bytes >> 32);          // and high half
+    st->MPI_internal[2] = 0;                                             // cancelled
+}
 void set_status_empty(MPI_Status* st);  // MPI_PROC_NULL: source PROC_NULL, ANY_TAG, 0 bytes
 uint64_t status_bytes(const MPI_Status* st);
 

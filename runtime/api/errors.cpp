@@ -148,9 +148,8 @@ int unsupported_on(MPI_Comm comm, const char* fn) noexcept {
                  "not implemented yet in efampi (see docs/implemented.md)");
 }
 
-void require_initialized(const char* fn) noexcept {
+void not_initialized(const char* fn) noexcept {
     rt::Phase p = rt::state().phase;
-    if (__builtin_expect(p == rt::Phase::running, 1)) return;
     std::fprintf(stderr, "efampi: %s called %s; aborting\n", fn,
                  p == rt::Phase::before_init ? "before MPI_Init" : "after MPI_Finalize");
     std::fflush(stderr);

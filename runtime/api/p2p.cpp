@@ -61,14 +61,10 @@ int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int sourc
             api::set_status_empty(status);
             return MPI_SUCCESS;
         }
-        pml::Engine& e = pml::engine();
-        pml::Request* r = e.irecv(buf, api::message_bytes(d, count), source, tag, c->ctx);
-        e.wait(r);
-        api::set_status(status, r);
-        int err = r->err;
-        uint64_t got = r->st_bytes;
-        e.release(r);
-        if (err) return api::raise_request_error(comm, fn, err, got, api::message_bytes(d, count));
+        uint64_t capacity = api::message_bytes(d, count);
+        const pml::Request& r = pml::engine().recv(buf, capacity, source, tag, c->ctx);
+        api::set_status(status, &r);
+        if (r.err) return api::raise_request_error(comm, fn, r.err, r.st_bytes, capacity);
         return MPI_SUCCESS;
     });
 }

@@ -37,6 +37,7 @@ Comm* to_comm_slow(MPI_Comm h);
 // The communicator behind `h`, or null when `h` names none (MPI_COMM_NULL, freed, garbage).
 inline Comm* to_comm(MPI_Comm h) {
     if (h == MPI_COMM_WORLD) return &g_world;
+    if (h == MPI_COMM_SELF) return &g_self;
     return to_comm_slow(h);
 }
 // Sets up WORLD and SELF for a job of `size` ranks where this process is `rank`.
