@@ -73,12 +73,7 @@ static struct osu_row measure(const struct osu_options *o, long size, char *cons
     if (o->rank == 0 && !o->validate) total = MPI_Wtime() - t_start;
 
     if (total > 0) row.value[0] = (double)size / 1e6 * WINDOW * iters / total;
-    if (o->validate) {
-        if (wrong)
-            fprintf(stderr, "%s: rank %d: size %ld: %ld wrong elements or counts received\n",
-                    o->bench->program, o->rank, size, wrong);
-        row.valid = osu_sum_over_ranks(o, wrong) == 0;
-    }
+    if (o->validate) row.valid = osu_validation_passed(o, size, wrong);
     return row;
 }
 

@@ -66,12 +66,7 @@ static struct osu_row measure(const struct osu_options *o, long size, void *s_bu
 
     row.value[0] = total / (2.0 * iters);
     row.iterations = iters;
-    if (o->validate) {
-        if (wrong)
-            fprintf(stderr, "%s: rank %d: size %ld: %ld wrong elements or counts received\n",
-                    o->bench->program, o->rank, size, wrong);
-        row.valid = osu_sum_over_ranks(o, wrong) == 0;
-    }
+    if (o->validate) row.valid = osu_validation_passed(o, size, wrong);
     return row;
 }
 

@@ -497,6 +497,13 @@ long osu_sum_over_ranks(const struct osu_options *o, long local) {
     return total;
 }
 
+int osu_validation_passed(const struct osu_options *o, long size, long wrong) {
+    if (wrong)
+        fprintf(stderr, "%s: rank %d: size %ld: %ld wrong elements or counts received\n",
+                o->bench->program, o->rank, size, wrong);
+    return osu_sum_over_ranks(o, wrong) == 0;
+}
+
 /* ------------------------------------------------------------------ table */
 
 void osu_print_title(const struct osu_options *o) {

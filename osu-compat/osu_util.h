@@ -120,6 +120,9 @@ long osu_check(const struct osu_options *opts, const void *buf, int count, uint3
                const MPI_Status *status);
 /* Sum of `local` over all ranks of MPI_COMM_WORLD, known to every rank (point-to-point only). */
 long osu_sum_over_ranks(const struct osu_options *opts, long local);
+/* Validation verdict of one message size: reports this rank's `wrong` count on stderr when
+ * non-zero, and returns 1 when every rank saw none (collective over MPI_COMM_WORLD). */
+int osu_validation_passed(const struct osu_options *opts, long size, long wrong);
 
 /* ---- the table (rank 0 prints; no-ops on other ranks) ---- */
 
