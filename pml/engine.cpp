@@ -88,8 +88,12 @@ void Engine::open_transports(Bootstrap& boot) {
     if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
         local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
     if (any_remote || (any_local && !local_))
-        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"), multi != "0",
-                              tried);
+        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
+                              multi == "1" || multi == "auto", tried);
+    // auto: only where multi-receive buffers were measured to help and to be correct. rxd
+    // (udp) was seen delivering into a released buffer under load: off there.
+    if (net_ && multi == "auto" && net_->provider().find("rxm") == std::string::npos)
+        net_->disable_multi_recv();
     if ((any_remote || !local_) && !net_)
         throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
     for (Endpoint* ep : {local_.get(), net_.get()}) {
@@ -276,6 +280,9 @@ void Engine::finalize() {
             break;
         }
     }
+    if (duplicates_ && tunable_int("EFAMPI_VERBOSE") > 0)
+        std::fprintf(stderr, "efampi: rank %d: dropped %zu duplicated messages\n", rank_,
+                     duplicates_);
     if (size_ > 1) boot_->fence([this] { progress(); });
     neps_ = 0;
     local_.reset();

@@ -66,6 +66,7 @@ public:
     // the last one is flagged `released` once less than min_multi_recv() bytes are left.
     ssize_t recv_multi(void* buf, size_t len, OpCtx* ctx) noexcept;
     bool multi_recv() const { return multi_recv_; }
+    void disable_multi_recv() { multi_recv_ = false; }
     // Enables the endpoint (after open, before anything else). `largest_message` bounds what
     // peers send us: a multi-receive buffer is released when less than that is left.
     void enable(size_t largest_message);
