@@ -90,10 +90,18 @@ void Engine::open_transports(Bootstrap& boot) {
     if (any_remote || (any_local && !local_))
         net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
                               multi == "1" || multi == "auto", tried);
-    // auto: only where multi-receive buffers were measured to help and to be correct. rxd
-    // (udp) was seen delivering into a released buffer under load: off there.
-    if (net_ && multi == "auto" && net_->provider().find("rxm") == std::string::npos)
-        net_->disable_multi_recv();
+    // Multi-receive buffers are only safe when every message lands in one piece, so that the
+    // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
+    // messages into packets and flags the release early: it delivered into a reposted buffer
+    // under load. auto: only the ofi_rxm providers (measured faster on tcp) with messages no
+    // larger than rxm's default eager buffer (16 KiB).
+    if (net_ && net_->multi_recv()) {
+        const std::string& prov = net_->provider();
+        bool rxd = prov.find("rxd") != std::string::npos;
+        bool fits = buf_bytes_ <= 16384;
+        if (rxd || (multi == "auto" && (prov.find("rxm") == std::string::npos || !fits)))
+            net_->disable_multi_recv();
+    }
     if ((any_remote || !local_) && !net_)
         throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
     for (Endpoint* ep : {local_.get(), net_.get()}) {
@@ -280,9 +288,6 @@ void Engine::finalize() {
             break;
         }
     }
-    if (duplicates_ && tunable_int("EFAMPI_VERBOSE") > 0)
-        std::fprintf(stderr, "efampi: rank %d: dropped %zu duplicated messages\n", rank_,
-                     duplicates_);
     if (size_ > 1) boot_->fence([this] { progress(); });
     neps_ = 0;
     local_.reset();

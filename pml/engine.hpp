@@ -117,7 +117,6 @@ public:
     // Statistics for tests.
     size_t unexpected_count() const { return mq_.unexpected_count(); }
     size_t posted_count() const { return mq_.posted_count(); }
-    size_t duplicates() const { return duplicates_; }
 
 private:
     void open_transports(Bootstrap& boot);
@@ -126,6 +125,8 @@ private:
 
     void post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
                    uint32_t ctx);
+    void post_recv_once(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
+                        uint32_t ctx);
 
     // Sending.
     Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
@@ -181,7 +182,6 @@ private:
     IntrusiveList<ReadOp> pending_reads_;
     std::vector<RecvBuf*> pending_recvs_;  // consumed or refused: reposted by progress()
     size_t sends_in_flight_ = 0;
-    size_t duplicates_ = 0;  // matchable messages seen twice (dropped)
     Request blocking_recv_;
     Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
     int neps_ = 0;

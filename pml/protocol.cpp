@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "pml/engine.hpp"
 #include "pml/fabric.hpp"
@@ -210,6 +211,16 @@ const Request& Engine::recv(void* buf, uint64_t capacity, int src_rank, int tag,
 
 void Engine::post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
                        uint32_t ctx) {
+    try {
+        post_recv_once(r, buf, capacity, src_rank, tag, ctx);
+    } catch (const std::bad_alloc&) {
+        // Some reads may already be posted against r: unwinding would leave them behind.
+        fatal("out of memory while matching a receive");
+    }
+}
+
+void Engine::post_recv_once(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
+                            uint32_t ctx) {
     r.type = ReqType::recv;
     r.buf = buf;
     r.bytes = capacity;
@@ -277,11 +288,14 @@ void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
     }
     Peer& p = peers_[static_cast<size_t>(h.src_world)];
     if (h.seq != p.recv_seq) {
-        if (static_cast<int32_t>(h.seq - p.recv_seq) < 0) {
-            // Already delivered: a provider retransmitted it (seen with udp;ofi_rxd under load).
-            ++duplicates_;
-            return;
-        }
+        // A sequence number already delivered, or already waiting: the provider delivered a
+        // message twice. Acks and fins carry no sequence number and could not be checked, so
+        // going on would risk completing the wrong request: stop loudly.
+        bool seen = static_cast<int32_t>(h.seq - p.recv_seq) < 0;
+        for (Incoming* x = p.ooo.front(); x && !seen; x = x->next) seen = x->seq == h.seq;
+        if (seen)
+            fatal("the transport delivered message " + std::to_string(h.seq) + " from rank " +
+                  std::to_string(h.src_world) + " twice (provider " + p.ep->provider() + ")");
         Incoming* u = keep(m);  // the payload must outlive the receive buffer
         // Sorted insertion, from the tail: arrivals are mostly in order.
         p.ooo.insert_sorted(u, [](const Incoming* a, const Incoming* b) {

@@ -29,8 +29,9 @@ const std::vector<TunableInfo>& tunables() {
          "libfabric provider for peers on other hosts (default: efa, else the best RDM one). "
          "FI_PROVIDER, when set, restricts every endpoint."},
         {"EFAMPI_MULTI_RECV", "auto",
-         "Multi-receive buffers (FI_MULTI_RECV): 1 on, 0 off, auto: on for tcp;ofi_rxm only "
-         "(measured faster there; slower on shm; unreliable on udp;ofi_rxd in 1.17)."},
+         "Multi-receive buffers (FI_MULTI_RECV) for the network endpoint: 1 on, 0 off, auto: on "
+         "for ofi_rxm providers while eager messages fit 16 KiB (measured faster on tcp). "
+         "Never on udp;ofi_rxd (unsafe there); shm uses them only with 1 (slower)."},
         {"EFAMPI_NO_SHM", "0", "1: peers on this host use the network provider, not shm."},
         {"EFAMPI_TX_DEPTH", "0",
          "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
