@@ -93,6 +93,21 @@ public:
     void wait(Request* r);
     // Takes back a posted receive that was never matched (error paths); no-op if matched.
     void cancel_recv(Request* r);
+    // MPI_Cancel: a receive not yet matched completes as cancelled (true); anything else goes on
+    // and completes normally (false): a send is never taken back once handed to the transport.
+    bool cancel(Request* r);
+    // MPI_Request_free: released now if complete, else as soon as it completes.
+    void free_request(Request* r) {
+        if (r->done) release(r);
+        else r->freed = true;
+    }
+    // MPI_Iprobe: progresses once and looks for a matching message that has arrived.
+    struct ProbeInfo {
+        int source;
+        int tag;
+        uint64_t bytes;
+    };
+    bool iprobe(uint32_t ctx, int src_rank, int tag, ProbeInfo& out);
     bool test(Request* r) {
         if (!r->done) progress();
         return r->done;
@@ -154,7 +169,10 @@ private:
     void progress_once();
     void dispatch(const struct Completion& c);
     [[noreturn]] void fatal(const std::string& msg);
-    void complete(Request* r) { r->done = true; }
+    void complete(Request* r) {
+        r->done = true;
+        if (__builtin_expect(r->freed, 0)) release(r);
+    }
 
     Bootstrap* boot_ = nullptr;
     int rank_ = 0;

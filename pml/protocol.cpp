@@ -49,6 +49,24 @@ void Engine::cancel_recv(Request* r) {
     if (mq_.remove_posted(r)) release(r);
 }
 
+bool Engine::cancel(Request* r) {
+    if (r->type != ReqType::recv || r->done || !mq_.remove_posted(r)) return false;
+    r->cancelled = true;
+    r->st_bytes = 0;
+    complete(r);
+    return true;
+}
+
+bool Engine::iprobe(uint32_t ctx, int src_rank, int tag, ProbeInfo& out) {
+    progress();
+    const Incoming* m = mq_.peek_unexpected(ctx, src_rank, tag);
+    if (!m) return false;
+    out.source = m->src;
+    out.tag = m->tag;
+    out.bytes = m->size;
+    return true;
+}
+
 int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
                             uint32_t ctx) {
     Header h;

@@ -29,6 +29,8 @@ struct Request {
     bool live = false;     // handed out and not yet released (stale handles are detected)
     bool done = false;     // complete: status valid, buffer reusable
     bool sync = false;     // send: wait for the receiver's ack
+    bool cancelled = false;  // receive taken back by MPI_Cancel before it matched
+    bool freed = false;      // MPI_Request_free on an active request: release on completion
     int err = 0;           // MPI error class of the completed operation, 0 when fine
     // Status of a completed receive.
     int st_source = 0;

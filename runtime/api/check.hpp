@@ -78,7 +78,7 @@ inline void set_status(MPI_Status* st, const pml::Request* r) {
     st->MPI_ERROR = r->err;
     st->MPI_internal[0] = static_cast<int>(r->st_bytes & 0xffffffffu);  // received bytes, low
     st->MPI_internal[1] = static_cast<int>(r->st_bytes >> 32);          // and high half
-    st->MPI_internal[2] = 0;                                             // cancelled
+    st->MPI_internal[2] = r->cancelled ? 1 : 0;                          // cancelled
 }
 void set_status_empty(MPI_Status* st);  // MPI_PROC_NULL: source PROC_NULL, ANY_TAG, 0 bytes
 uint64_t status_bytes(const MPI_Status* st);

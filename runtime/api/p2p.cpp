@@ -1,5 +1,7 @@
 // Point-to-point entry points on contiguous predefined datatypes: the blocking, nonblocking
 // and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
+#include <sched.h>
+
 #include "pml/engine.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -225,3 +227,78 @@ extern "C" int PMPI_Sendrecv_c(const void* sbuf, MPI_Count scount, MPI_Datatype 
                          source, rtag, comm, status);
 }
 EFAMPI_ALIAS(Sendrecv_c)
+
+// Ready mode: the standard lets a ready send behave as a standard one (the receive is posted
+// by contract), so it takes the same path.
+extern "C" int PMPI_Rsend(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                          MPI_Comm comm) {
+    return send_impl("MPI_Rsend", buf, count, dt, dest, tag, comm, false);
+}
+EFAMPI_ALIAS(Rsend)
+
+extern "C" int PMPI_Rsend_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest, int tag,
+                            MPI_Comm comm) {
+    return send_impl("MPI_Rsend_c", buf, count, dt, dest, tag, comm, false);
+}
+EFAMPI_ALIAS(Rsend_c)
+
+extern "C" int PMPI_Irsend(const void* buf, int count, MPI_Datatype dt, int dest, int tag,
+                           MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Irsend", buf, count, dt, dest, tag, comm, request, false);
+}
+EFAMPI_ALIAS(Irsend)
+
+extern "C" int PMPI_Irsend_c(const void* buf, MPI_Count count, MPI_Datatype dt, int dest,
+                             int tag, MPI_Comm comm, MPI_Request* request) {
+    return isend_impl("MPI_Irsend_c", buf, count, dt, dest, tag, comm, request, false);
+}
+EFAMPI_ALIAS(Irsend_c)
+
+namespace {
+
+// Status of a probed message: source, tag and its byte count, as a receive would report.
+void set_probe_status(MPI_Status* st, const pml::Engine::ProbeInfo& p) {
+    if (st == MPI_STATUS_IGNORE) return;
+    pml::Request r;
+    r.st_source = p.source;
+    r.st_tag = p.tag;
+    r.st_bytes = p.bytes;
+    api::set_status(st, &r);
+}
+
+int probe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status,
+               bool block) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        api::check_source(*c, source);
+        api::check_recv_tag(tag);
+        if (!block && !flag) api::bad_arg("flag pointer is NULL");
+        if (source == MPI_PROC_NULL) {
+            if (flag) *flag = 1;
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        pml::Engine& e = pml::engine();
+        pml::Engine::ProbeInfo info{};
+        bool found = e.iprobe(c->ctx, source, tag, info);
+        for (int spins = 0; block && !found; ++spins) {
+            if (spins > 2000) sched_yield();
+            found = e.iprobe(c->ctx, source, tag, info);
+        }
+        if (flag) *flag = found ? 1 : 0;
+        if (found) set_probe_status(status, info);
+        return MPI_SUCCESS;
+    });
+}
+
+}  // namespace
+
+extern "C" int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status) {
+    return probe_impl("MPI_Iprobe", source, tag, comm, flag, status, false);
+}
+EFAMPI_ALIAS(Iprobe)
+
+extern "C" int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status) {
+    return probe_impl("MPI_Probe", source, tag, comm, nullptr, status, true);
+}
+EFAMPI_ALIAS(Probe)

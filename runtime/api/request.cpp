@@ -1,4 +1,6 @@
 // Completion entry points: MPI_Wait, MPI_Waitall, MPI_Test, MPI_Testall.
+#include <sched.h>
+
 #include <string>
 
 #include "runtime/api/call.hpp"
@@ -164,3 +166,170 @@ extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status
     });
 }
 EFAMPI_ALIAS(Testall)
+
+extern "C" int PMPI_Cancel(MPI_Request* request) {
+    return api::call(MPI_COMM_SELF, "MPI_Cancel", [&] {
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Request* r = api::to_request(*request);
+        if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
+        pml::engine().cancel(r);  // a send, or a receive already matched, completes normally
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Cancel)
+
+extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
+    return api::call(MPI_COMM_SELF, "MPI_Test_cancelled", [&] {
+        if (!status || !flag) api::bad_arg("status or flag pointer is NULL");
+        *flag = status->MPI_internal[2] != 0;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Test_cancelled)
+
+extern "C" int PMPI_Request_free(MPI_Request* request) {
+    return api::call(MPI_COMM_SELF, "MPI_Request_free", [&] {
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Request* r = api::to_request(*request);
+        if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
+        pml::engine().free_request(r);  // the operation still completes
+        *request = MPI_REQUEST_NULL;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Request_free)
+
+extern "C" int PMPI_Request_get_status(MPI_Request request, int* flag, MPI_Status* status) {
+    return api::call(MPI_COMM_SELF, "MPI_Request_get_status", [&] {
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        pml::Request* r = api::to_request(request);
+        if (!r) {
+            *flag = 1;
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        *flag = pml::engine().test(r) ? 1 : 0;  // does not free the request
+        if (*flag) api::set_status(status, r);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Request_get_status)
+
+namespace {
+
+// One round over the array: finishes the first complete active request (index in *indx), or
+// says there is none yet. All null or inactive: *indx = MPI_UNDEFINED and empty status.
+int any_round(const char* fn, int count, MPI_Request* reqs, int* indx, MPI_Status* status,
+              bool* done) {
+    bool any_active = false;
+    for (int i = 0; i < count; ++i) {
+        pml::Request* r = api::to_request(reqs[i]);
+        if (!r) continue;
+        any_active = true;
+        if (!r->done) continue;
+        MPI_Comm comm = owner_comm(r);
+        uint64_t got = r->st_bytes, cap = 0;
+        int err = finish(&reqs[i], r, status, &cap);
+        *indx = i;
+        *done = true;
+        return err ? api::raise_request_error(comm, fn, err, got, cap) : MPI_SUCCESS;
+    }
+    if (!any_active) {
+        *indx = MPI_UNDEFINED;
+        api::set_status_empty(status);
+        *done = true;
+    }
+    return MPI_SUCCESS;
+}
+
+// Finishes every complete active request; *outcount = how many (MPI_UNDEFINED when none is
+// active). Per-request errors: MPI_ERR_IN_STATUS.
+int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int* indices,
+               MPI_Status* statuses) {
+    bool any_active = false, any_err = false;
+    MPI_Comm comm = MPI_COMM_SELF;
+    int n = 0;
+    for (int i = 0; i < count; ++i) {
+        pml::Request* r = api::to_request(reqs[i]);
+        if (!r) continue;
+        any_active = true;
+        if (!r->done) continue;
+        MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[n];
+        if (r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+        finish(&reqs[i], r, st);
+        indices[n++] = i;
+    }
+    *outcount = any_active ? n : MPI_UNDEFINED;
+    if (!any_err) return MPI_SUCCESS;
+    return api::raise(comm, fn, MPI_ERR_IN_STATUS,
+                      "one or more requests failed; see the MPI_ERROR field of each status");
+}
+
+void check_some_args(int count, const MPI_Request* reqs, const void* out, const void* more) {
+    check_array(count, reqs);
+    if (!out || (count > 0 && !more)) api::bad_arg("output pointer is NULL");
+}
+
+}  // namespace
+
+extern "C" int PMPI_Waitany(int count, MPI_Request reqs[], int* indx, MPI_Status* status) {
+    const char* fn = "MPI_Waitany";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_some_args(count, reqs, indx, indx);
+        pml::Engine& e = pml::engine();
+        for (int spins = 0;; ++spins) {
+            bool done = false;
+            int rc = any_round(fn, count, reqs, indx, status, &done);
+            if (done) return rc;
+            e.progress();
+            if (spins > 2000) sched_yield();
+        }
+    });
+}
+EFAMPI_ALIAS(Waitany)
+
+extern "C" int PMPI_Testany(int count, MPI_Request reqs[], int* indx, int* flag,
+                            MPI_Status* status) {
+    const char* fn = "MPI_Testany";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_some_args(count, reqs, indx, flag);
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        pml::engine().progress();
+        bool done = false;
+        int rc = any_round(fn, count, reqs, indx, status, &done);
+        *flag = done ? 1 : 0;
+        if (!done) *indx = MPI_UNDEFINED;
+        return rc;
+    });
+}
+EFAMPI_ALIAS(Testany)
+
+extern "C" int PMPI_Waitsome(int count, MPI_Request reqs[], int* outcount, int indices[],
+                             MPI_Status statuses[]) {
+    const char* fn = "MPI_Waitsome";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_some_args(count, reqs, outcount, indices);
+        pml::Engine& e = pml::engine();
+        for (int spins = 0;; ++spins) {
+            int rc = some_round(fn, count, reqs, outcount, indices, statuses);
+            if (*outcount != 0) return rc;
+            e.progress();
+            if (spins > 2000) sched_yield();
+        }
+    });
+}
+EFAMPI_ALIAS(Waitsome)
+
+extern "C" int PMPI_Testsome(int count, MPI_Request reqs[], int* outcount, int indices[],
+                             MPI_Status statuses[]) {
+    const char* fn = "MPI_Testsome";
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        check_some_args(count, reqs, outcount, indices);
+        pml::engine().progress();
+        return some_round(fn, count, reqs, outcount, indices, statuses);
+    });
+}
+EFAMPI_ALIAS(Testsome)
