@@ -108,6 +108,12 @@ public:
         uint64_t bytes;
     };
     bool iprobe(uint32_t ctx, int src_rank, int tag, ProbeInfo& out);
+    // MPI_Improbe: progresses once and takes a matching arrived message out of the matching
+    // queues (no other receive can get it); null when there is none.
+    Incoming* improbe(uint32_t ctx, int src_rank, int tag);
+    // MPI_Imrecv / MPI_Mrecv: receives a message taken by improbe (which it consumes).
+    Request* imrecv(Incoming* m, void* buf, uint64_t capacity);
+    const Request& mrecv(Incoming* m, void* buf, uint64_t capacity);
     bool test(Request* r) {
         if (!r->done) progress();
         return r->done;

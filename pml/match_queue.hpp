@@ -76,6 +76,13 @@ public:
     // Like take_unexpected but leaves the message queued (probe).
     Incoming* peek_unexpected(uint32_t ctx, int src, int tag) const;
 
+    // The oldest unexpected message with (ctx, src, tag), removed from the queue; or null.
+    Incoming* take_unexpected(uint32_t ctx, int src, int tag) {
+        Incoming* m = peek_unexpected(ctx, src, tag);
+        if (m) unexpected_.erase(m);
+        return m;
+    }
+
     void post(Request* r) { posted_.push_back(r); }
     void push_unexpected(Incoming* m) { unexpected_.push_back(m); }
     bool remove_posted(Request* r);  // false when r is not queued (already matched)

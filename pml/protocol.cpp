@@ -57,6 +57,41 @@ bool Engine::cancel(Request* r) {
     return true;
 }
 
+Incoming* Engine::improbe(uint32_t ctx, int src_rank, int tag) {
+    progress();
+    Incoming* m = mq_.take_unexpected(ctx, src_rank, tag);
+    if (m) m->probed = true;
+    return m;
+}
+
+Request* Engine::imrecv(Incoming* m, void* buf, uint64_t capacity) {
+    Request* r = new_request();
+    r->type = ReqType::recv;
+    r->buf = buf;
+    r->bytes = capacity;
+    r->ctx = m->ctx;
+    match(r, *m);
+    drop(m);
+    return r;
+}
+
+const Request& Engine::mrecv(Incoming* m, void* buf, uint64_t capacity) {
+    Request& r = blocking_recv_;
+    r.live = true;
+    r.done = false;
+    r.err = 0;
+    r.st_bytes = 0;
+    r.type = ReqType::recv;
+    r.buf = buf;
+    r.bytes = capacity;
+    r.ctx = m->ctx;
+    match(&r, *m);
+    drop(m);
+    wait(&r);
+    r.live = false;
+    return r;
+}
+
 bool Engine::iprobe(uint32_t ctx, int src_rank, int tag, ProbeInfo& out) {
     progress();
     const Incoming* m = mq_.peek_unexpected(ctx, src_rank, tag);

@@ -68,6 +68,8 @@ struct Incoming {
     uint64_t key = 0;
     uint8_t* data = nullptr;       // eager payload copy (block from the engine's pool)
     Request* self_send = nullptr;  // a send to self waiting for its match (data = its buffer)
+    bool probed = false;           // taken by a matched probe (MPI_Mprobe): owned by a handle
+    void* owner = nullptr;         // probed: the communicator it was probed on
     Incoming* next = nullptr;
     Incoming* prev = nullptr;
 };

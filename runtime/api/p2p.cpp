@@ -302,3 +302,128 @@ extern "C" int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status
     return probe_impl("MPI_Probe", source, tag, comm, nullptr, status, true);
 }
 EFAMPI_ALIAS(Probe)
+
+// ---------------------------------------------------------------- matched probe
+
+namespace {
+
+// The message behind a handle from MPI_Mprobe/Improbe; null for MPI_MESSAGE_NO_PROC.
+pml::Incoming* to_message(MPI_Message h, const char* what) {
+    if (h == MPI_MESSAGE_NO_PROC) return nullptr;
+    uintptr_t v = rt::handle_value(h);
+    auto* m = reinterpret_cast<pml::Incoming*>(v);
+    if (h == MPI_MESSAGE_NULL || v <= rt::predefined_limit || v % alignof(pml::Incoming) != 0 ||
+        !m->probed)
+        throw Error(MPI_ERR_REQUEST, std::string(what) +
+                                         " is not a message from MPI_Mprobe/MPI_Improbe, or it "
+                                         "was already received");
+    return m;
+}
+
+int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
+                MPI_Message* message, MPI_Status* status, bool block) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        api::check_source(*c, source);
+        api::check_recv_tag(tag);
+        if ((!block && !flag) || !message) api::bad_arg("flag or message pointer is NULL");
+        if (source == MPI_PROC_NULL) {
+            if (flag) *flag = 1;
+            *message = MPI_MESSAGE_NO_PROC;
+            api::set_status_empty(status);
+            return MPI_SUCCESS;
+        }
+        pml::Engine& e = pml::engine();
+        pml::Incoming* m = e.improbe(c->ctx, source, tag);
+        for (int spins = 0; block && !m; ++spins) {
+            if (spins > 2000) sched_yield();
+            m = e.improbe(c->ctx, source, tag);
+        }
+        if (flag) *flag = m ? 1 : 0;
+        if (!m) return MPI_SUCCESS;
+        m->owner = c;
+        *message = reinterpret_cast<MPI_Message>(m);
+        set_probe_status(status, pml::Engine::ProbeInfo{m->src, m->tag, m->size});
+        return MPI_SUCCESS;
+    });
+}
+
+template <class Count>
+int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Message* message,
+               MPI_Status* status, MPI_Request* request) {
+    return api::call(MPI_COMM_SELF, fn, [&] {
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        if (!message) api::bad_arg("message pointer is NULL");
+        pml::Incoming* m = to_message(*message, "message");
+        uint64_t capacity = api::message_bytes(d, count);
+        pml::Engine& e = pml::engine();
+        if (!m) {  // MPI_MESSAGE_NO_PROC: a receive from MPI_PROC_NULL
+            *message = MPI_MESSAGE_NULL;
+            if (request) {
+                *request = api::to_handle(api::proc_null_request());
+            } else {
+                api::set_status_empty(status);
+            }
+            return MPI_SUCCESS;
+        }
+        auto* c = static_cast<rt::Comm*>(m->owner);
+        *message = MPI_MESSAGE_NULL;
+        if (request) {
+            pml::Request* r = e.imrecv(m, buf, capacity);
+            r->owner = c;
+            *request = api::to_handle(r);
+            return MPI_SUCCESS;
+        }
+        const pml::Request& r = e.mrecv(m, buf, capacity);
+        api::set_status(status, &r);
+        if (r.err) return api::raise_request_error(c->handle, fn, r.err, r.st_bytes, capacity);
+        return MPI_SUCCESS;
+    });
+}
+
+}  // namespace
+
+extern "C" int PMPI_Mprobe(int source, int tag, MPI_Comm comm, MPI_Message* message,
+                           MPI_Status* status) {
+    return mprobe_impl("MPI_Mprobe", source, tag, comm, nullptr, message, status, true);
+}
+EFAMPI_ALIAS(Mprobe)
+
+extern "C" int PMPI_Improbe(int source, int tag, MPI_Comm comm, int* flag,
+                            MPI_Message* message, MPI_Status* status) {
+    return mprobe_impl("MPI_Improbe", source, tag, comm, flag, message, status, false);
+}
+EFAMPI_ALIAS(Improbe)
+
+extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype dt, MPI_Message* message,
+                          MPI_Status* status) {
+    return mrecv_impl("MPI_Mrecv", buf, count, dt, message, status, nullptr);
+}
+EFAMPI_ALIAS(Mrecv)
+
+extern "C" int PMPI_Mrecv_c(void* buf, MPI_Count count, MPI_Datatype dt, MPI_Message* message,
+                            MPI_Status* status) {
+    return mrecv_impl("MPI_Mrecv_c", buf, count, dt, message, status, nullptr);
+}
+EFAMPI_ALIAS(Mrecv_c)
+
+extern "C" int PMPI_Imrecv(void* buf, int count, MPI_Datatype dt, MPI_Message* message,
+                           MPI_Request* request) {
+    if (!request) return api::call(MPI_COMM_SELF, "MPI_Imrecv", [] {
+        api::bad_arg("request pointer is NULL");
+        return MPI_SUCCESS;
+    });
+    return mrecv_impl("MPI_Imrecv", buf, count, dt, message, MPI_STATUS_IGNORE, request);
+}
+EFAMPI_ALIAS(Imrecv)
+
+extern "C" int PMPI_Imrecv_c(void* buf, MPI_Count count, MPI_Datatype dt, MPI_Message* message,
+                             MPI_Request* request) {
+    if (!request) return api::call(MPI_COMM_SELF, "MPI_Imrecv_c", [] {
+        api::bad_arg("request pointer is NULL");
+        return MPI_SUCCESS;
+    });
+    return mrecv_impl("MPI_Imrecv_c", buf, count, dt, message, MPI_STATUS_IGNORE, request);
+}
+EFAMPI_ALIAS(Imrecv_c)

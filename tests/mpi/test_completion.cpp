@@ -167,4 +167,62 @@ TEST(Completion, IrsendDelivers) {
     EXPECT_EQ(left(), x);
 }
 
+TEST(Completion, MatchedProbeKeepsItsMessage) {
+    for (int n : {1, 3000}) {  // eager and rendezvous
+        std::vector<int> first(static_cast<size_t>(n), rank()), second(static_cast<size_t>(n),
+                                                                       rank() + 1000);
+        MPI_Request s1, s2;
+        MPI_Isend(first.data(), n, MPI_INT, right(), 80, MPI_COMM_WORLD, &s1);
+        MPI_Message msg;
+        MPI_Status st;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Mprobe(left(), 80, MPI_COMM_WORLD, &msg, &st));
+        int count = 0;
+        MPI_Get_count(&st, MPI_INT, &count);
+        EXPECT_EQ(n, count);
+        // A receive posted now must not take the probed message: it gets the second one.
+        std::vector<int> got2(static_cast<size_t>(n), -1), got1(static_cast<size_t>(n), -1);
+        MPI_Request r;
+        MPI_Irecv(got2.data(), n, MPI_INT, MPI_ANY_SOURCE, 80, MPI_COMM_WORLD, &r);
+        MPI_Isend(second.data(), n, MPI_INT, right(), 80, MPI_COMM_WORLD, &s2);
+        MPI_Wait(&r, MPI_STATUS_IGNORE);
+        EXPECT_EQ(left() + 1000, got2[0]);
+        if (n == 1) {
+            ASSERT_EQ(MPI_SUCCESS, MPI_Mrecv(got1.data(), n, MPI_INT, &msg, &st));
+        } else {
+            MPI_Request mr;
+            ASSERT_EQ(MPI_SUCCESS, MPI_Imrecv(got1.data(), n, MPI_INT, &msg, &mr));
+            MPI_Wait(&mr, &st);
+        }
+        EXPECT_EQ(MPI_MESSAGE_NULL, msg);
+        EXPECT_EQ(left(), got1.back());
+        EXPECT_EQ(left(), st.MPI_SOURCE);
+        MPI_Wait(&s1, MPI_STATUS_IGNORE);
+        MPI_Wait(&s2, MPI_STATUS_IGNORE);
+    }
+    int flag = 1;
+    MPI_Message none;
+    MPI_Improbe(MPI_ANY_SOURCE, 81, MPI_COMM_WORLD, &flag, &none, MPI_STATUS_IGNORE);
+    EXPECT_EQ(0, flag);
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
+TEST(Completion, MatchedProbeOfProcNullAndConsumedMessages) {
+    MPI_Message msg;
+    MPI_Status st;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Mprobe(MPI_PROC_NULL, 0, MPI_COMM_WORLD, &msg, &st));
+    EXPECT_EQ(MPI_MESSAGE_NO_PROC, msg);
+    int x = 5;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Mrecv(&x, 1, MPI_INT, &msg, &st));
+    EXPECT_EQ(MPI_PROC_NULL, st.MPI_SOURCE);
+    EXPECT_EQ(MPI_MESSAGE_NULL, msg);
+    // Receiving a message handle twice is an error, not a crash.
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    MPI_Message stale = MPI_MESSAGE_NULL;
+    int rc = MPI_Mrecv(&x, 1, MPI_INT, &stale, MPI_STATUS_IGNORE);
+    int cls = 0;
+    MPI_Error_class(rc, &cls);
+    EXPECT_EQ(MPI_ERR_REQUEST, cls);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
+}
+
 }  // namespace
