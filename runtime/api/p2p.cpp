@@ -2,6 +2,8 @@
 // and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
 #include <sched.h>
 
+#include <vector>
+
 #include "pml/engine.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -427,3 +429,47 @@ extern "C" int PMPI_Imrecv_c(void* buf, MPI_Count count, MPI_Datatype dt, MPI_Me
     return mrecv_impl("MPI_Imrecv_c", buf, count, dt, message, MPI_STATUS_IGNORE, request);
 }
 EFAMPI_ALIAS(Imrecv_c)
+
+// ---------------------------------------------------------------- sendrecv_replace
+
+namespace {
+
+// The outgoing data is staged in a temporary copy so that the receive can land in the user's
+// buffer while the send is still reading (a rendezvous send reads it remotely).
+template <class Count>
+int sendrecv_replace_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int dest,
+                          int stag, int source, int rtag, MPI_Comm comm, MPI_Status* status) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* d = api::check_type(dt);
+        api::check_data(buf, count);
+        api::check_dest(*c, dest);
+        api::check_source(*c, source);
+        api::check_send_tag(stag, "send tag");
+        api::check_recv_tag(rtag, "receive tag");
+        uint64_t bytes = api::message_bytes(d, count);
+        std::vector<unsigned char> staged;
+        if (dest != MPI_PROC_NULL && bytes)
+            staged.assign(static_cast<unsigned char*>(buf), static_cast<unsigned char*>(buf) + bytes);
+        return sendrecv_impl<Count>(fn, staged.empty() ? nullptr : staged.data(),
+                                    dest == MPI_PROC_NULL ? 0 : count, dt, dest, stag, buf, count,
+                                    dt, source, rtag, comm, status);
+    });
+}
+
+}  // namespace
+
+extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype dt, int dest, int stag,
+                                     int source, int rtag, MPI_Comm comm, MPI_Status* status) {
+    return sendrecv_replace_impl("MPI_Sendrecv_replace", buf, count, dt, dest, stag, source,
+                                 rtag, comm, status);
+}
+EFAMPI_ALIAS(Sendrecv_replace)
+
+extern "C" int PMPI_Sendrecv_replace_c(void* buf, MPI_Count count, MPI_Datatype dt, int dest,
+                                       int stag, int source, int rtag, MPI_Comm comm,
+                                       MPI_Status* status) {
+    return sendrecv_replace_impl("MPI_Sendrecv_replace_c", buf, count, dt, dest, stag, source,
+                                 rtag, comm, status);
+}
+EFAMPI_ALIAS(Sendrecv_replace_c)

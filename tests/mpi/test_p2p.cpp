@@ -295,3 +295,19 @@ TEST(P2P, TestallAndWaitallOnMixedRequests) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(P2P, SendrecvReplaceRotatesTheRing) {
+    for (int n : {1, 100, 10000}) {  // inject, eager, rendezvous
+        std::vector<int> buf(static_cast<size_t>(n), rank());
+        MPI_Status st;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv_replace(buf.data(), n, MPI_INT, right(), 90, left(), 90,
+                                                    MPI_COMM_WORLD, &st));
+        EXPECT_EQ(left(), buf[0]);
+        EXPECT_EQ(left(), buf.back());
+        EXPECT_EQ(left(), st.MPI_SOURCE);
+    }
+}
+
+}  // namespace
