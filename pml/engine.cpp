@@ -257,16 +257,6 @@ void Engine::dispatch(const Completion& c) {
     }
 }
 
-void Engine::wait(Request* r) {
-    int spins = 0;
-    while (!r->done) {
-        progress();
-        if (r->done) break;
-        // Past the spin budget, give the core away on every round: 8 ranks on 2 cores move.
-        if (++spins >= spin_count_) sched_yield();
-    }
-}
-
 void Engine::fatal(const std::string& msg) {
     std::fprintf(stderr, "efampi: rank %d: %s\n", rank_, msg.c_str());
     std::fflush(stderr);

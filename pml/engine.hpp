@@ -7,6 +7,8 @@
 // irecv until it calls release(). Eager sends complete at once (the payload is copied); sync
 // sends on the receiver's ack; rendezvous sends on the receiver's fin; receives when the data
 // is in the user buffer. Nothing completes without progress(), which every wait calls.
+#include <sched.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -90,7 +92,20 @@ public:
     const Request& recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
 
     void progress();
-    void wait(Request* r);
+    void wait(Request* r) {
+        wait_until([r] { return r->done; });
+    }
+    // The one blocking loop: `done` is checked, then the engine progresses; past
+    // EFAMPI_SPIN_COUNT rounds every round yields the core (8 ranks on 2 cores move).
+    // `done` may itself progress (probes do) or complete operations (Waitany does).
+    template <class Done>
+    void wait_until(Done done) {
+        for (int spins = 0; !done(); ) {
+            progress();
+            if (done()) return;
+            if (++spins >= spin_count_) sched_yield();
+        }
+    }
     // Takes back a posted receive that was never matched (error paths); no-op if matched.
     void cancel_recv(Request* r);
     // MPI_Cancel: a receive not yet matched completes as cancelled (true); anything else goes on
@@ -144,6 +159,7 @@ private:
     void post_recv_buffers(Endpoint* ep);
     bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
+    Request& begin_blocking_recv();  // blocking_recv_, reset for one more blocking receive
     void post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
                    uint32_t ctx);
     void post_recv_once(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,

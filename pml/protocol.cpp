@@ -76,11 +76,7 @@ Request* Engine::imrecv(Incoming* m, void* buf, uint64_t capacity) {
 }
 
 const Request& Engine::mrecv(Incoming* m, void* buf, uint64_t capacity) {
-    Request& r = blocking_recv_;
-    r.live = true;
-    r.done = false;
-    r.err = 0;
-    r.st_bytes = 0;
+    Request& r = begin_blocking_recv();
     r.type = ReqType::recv;
     r.buf = buf;
     r.bytes = capacity;
@@ -248,14 +244,19 @@ Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint
     return r;
 }
 
-const Request& Engine::recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
-    // Blocking receives never nest (one thread at a time, nothing waits inside a wait), so one
-    // request serves them all; only what a match does not set is reset.
+Request& Engine::begin_blocking_recv() {
     Request& r = blocking_recv_;
     r.live = true;
     r.done = false;
     r.err = 0;
     r.st_bytes = 0;
+    return r;
+}
+
+const Request& Engine::recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+    // Blocking receives never nest (one thread at a time, nothing waits inside a wait), so one
+    // request serves them all; only what a match does not set is reset.
+    Request& r = begin_blocking_recv();
     post_recv(r, buf, capacity, src_rank, tag, ctx);
     wait(&r);
     r.live = false;

@@ -1,7 +1,5 @@
 // Point-to-point entry points on contiguous predefined datatypes: the blocking, nonblocking
 // and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
-#include <sched.h>
-
 #include <vector>
 
 #include "pml/engine.hpp"
@@ -282,11 +280,10 @@ int probe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag, MP
         }
         pml::Engine& e = pml::engine();
         pml::Engine::ProbeInfo info{};
-        bool found = e.iprobe(c->ctx, source, tag, info);
-        for (int spins = 0; block && !found; ++spins) {
-            if (spins > 2000) sched_yield();
-            found = e.iprobe(c->ctx, source, tag, info);
-        }
+        bool found = false;
+        auto look = [&] { return found = e.iprobe(c->ctx, source, tag, info); };
+        if (block) e.wait_until(look);
+        else look();
         if (flag) *flag = found ? 1 : 0;
         if (found) set_probe_status(status, info);
         return MPI_SUCCESS;
@@ -336,11 +333,10 @@ int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
             return MPI_SUCCESS;
         }
         pml::Engine& e = pml::engine();
-        pml::Incoming* m = e.improbe(c->ctx, source, tag);
-        for (int spins = 0; block && !m; ++spins) {
-            if (spins > 2000) sched_yield();
-            m = e.improbe(c->ctx, source, tag);
-        }
+        pml::Incoming* m = nullptr;
+        auto take = [&] { return (m = e.improbe(c->ctx, source, tag)) != nullptr; };
+        if (block) e.wait_until(take);
+        else take();
         if (flag) *flag = m ? 1 : 0;
         if (!m) return MPI_SUCCESS;
         m->owner = c;
@@ -352,8 +348,9 @@ int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
 
 template <class Count>
 int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Message* message,
-               MPI_Status* status, MPI_Request* request) {
+               MPI_Status* status, MPI_Request* request, bool nonblocking = false) {
     return api::call(MPI_COMM_SELF, fn, [&] {
+        if (nonblocking && !request) api::bad_arg("request pointer is NULL");
         const rt::Datatype* d = api::check_type(dt);
         api::check_data(buf, count);
         if (!message) api::bad_arg("message pointer is NULL");
@@ -400,33 +397,25 @@ EFAMPI_ALIAS(Improbe)
 
 extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype dt, MPI_Message* message,
                           MPI_Status* status) {
-    return mrecv_impl("MPI_Mrecv", buf, count, dt, message, status, nullptr);
+    return mrecv_impl("MPI_Mrecv", buf, count, dt, message, status, nullptr, false);
 }
 EFAMPI_ALIAS(Mrecv)
 
 extern "C" int PMPI_Mrecv_c(void* buf, MPI_Count count, MPI_Datatype dt, MPI_Message* message,
                             MPI_Status* status) {
-    return mrecv_impl("MPI_Mrecv_c", buf, count, dt, message, status, nullptr);
+    return mrecv_impl("MPI_Mrecv_c", buf, count, dt, message, status, nullptr, false);
 }
 EFAMPI_ALIAS(Mrecv_c)
 
 extern "C" int PMPI_Imrecv(void* buf, int count, MPI_Datatype dt, MPI_Message* message,
                            MPI_Request* request) {
-    if (!request) return api::call(MPI_COMM_SELF, "MPI_Imrecv", [] {
-        api::bad_arg("request pointer is NULL");
-        return MPI_SUCCESS;
-    });
-    return mrecv_impl("MPI_Imrecv", buf, count, dt, message, MPI_STATUS_IGNORE, request);
+    return mrecv_impl("MPI_Imrecv", buf, count, dt, message, MPI_STATUS_IGNORE, request, true);
 }
 EFAMPI_ALIAS(Imrecv)
 
 extern "C" int PMPI_Imrecv_c(void* buf, MPI_Count count, MPI_Datatype dt, MPI_Message* message,
                              MPI_Request* request) {
-    if (!request) return api::call(MPI_COMM_SELF, "MPI_Imrecv_c", [] {
-        api::bad_arg("request pointer is NULL");
-        return MPI_SUCCESS;
-    });
-    return mrecv_impl("MPI_Imrecv_c", buf, count, dt, message, MPI_STATUS_IGNORE, request);
+    return mrecv_impl("MPI_Imrecv_c", buf, count, dt, message, MPI_STATUS_IGNORE, request, true);
 }
 EFAMPI_ALIAS(Imrecv_c)
 

@@ -1,6 +1,4 @@
 // Completion entry points: MPI_Wait, MPI_Waitall, MPI_Test, MPI_Testall.
-#include <sched.h>
-
 #include <string>
 
 #include "runtime/api/call.hpp"
@@ -279,14 +277,13 @@ extern "C" int PMPI_Waitany(int count, MPI_Request reqs[], int* indx, MPI_Status
     const char* fn = "MPI_Waitany";
     return api::call(MPI_COMM_SELF, fn, [&] {
         check_some_args(count, reqs, indx, indx);
-        pml::Engine& e = pml::engine();
-        for (int spins = 0;; ++spins) {
+        int rc = MPI_SUCCESS;
+        pml::engine().wait_until([&] {
             bool done = false;
-            int rc = any_round(fn, count, reqs, indx, status, &done);
-            if (done) return rc;
-            e.progress();
-            if (spins > 2000) sched_yield();
-        }
+            rc = any_round(fn, count, reqs, indx, status, &done);
+            return done;
+        });
+        return rc;
     });
 }
 EFAMPI_ALIAS(Waitany)
@@ -312,13 +309,12 @@ extern "C" int PMPI_Waitsome(int count, MPI_Request reqs[], int* outcount, int i
     const char* fn = "MPI_Waitsome";
     return api::call(MPI_COMM_SELF, fn, [&] {
         check_some_args(count, reqs, outcount, indices);
-        pml::Engine& e = pml::engine();
-        for (int spins = 0;; ++spins) {
-            int rc = some_round(fn, count, reqs, outcount, indices, statuses);
-            if (*outcount != 0) return rc;
-            e.progress();
-            if (spins > 2000) sched_yield();
-        }
+        int rc = MPI_SUCCESS;
+        pml::engine().wait_until([&] {
+            rc = some_round(fn, count, reqs, outcount, indices, statuses);
+            return *outcount != 0;
+        });
+        return rc;
     });
 }
 EFAMPI_ALIAS(Waitsome)
