@@ -149,6 +149,21 @@ public:
         r->done = true;
         return r;
     }
+    // Persistent requests: the *_init calls record the arguments in an inactive request;
+    // start() begins one more operation with them (the request must be inactive).
+    Request* send_init(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                       uint32_t ctx, bool sync);
+    Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+    void start(Request* r);
+    // Marks active and complete a request whose operation the caller carried out itself (a
+    // persistent buffered send once its data is copied, a persistent send to MPI_PROC_NULL).
+    void start_completed(Request* r) {
+        r->active = true;
+        r->err = 0;
+        r->cancelled = false;
+        r->st_bytes = 0;
+        complete(r);
+    }
 
     // Statistics for tests.
     size_t unexpected_count() const { return mq_.unexpected_count(); }

@@ -45,6 +45,56 @@ Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, i
     }
 }
 
+Request* Engine::send_init(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                           uint32_t ctx, bool sync) {
+    Request* r = new_request();
+    r->type = ReqType::send;
+    r->persistent = true;
+    r->done = true;  // inactive: waits return at once
+    r->buf = const_cast<void*>(buf);
+    r->bytes = bytes;
+    r->dst = dst;
+    r->src = src_rank;
+    r->tag = tag;
+    r->ctx = ctx;
+    r->sync = sync;
+    return r;
+}
+
+Request* Engine::recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+    Request* r = new_request();
+    r->type = ReqType::recv;
+    r->persistent = true;
+    r->done = true;
+    r->buf = buf;
+    r->bytes = capacity;
+    r->src = src_rank;
+    r->tag = tag;
+    r->ctx = ctx;
+    return r;
+}
+
+void Engine::start(Request* r) {
+    r->done = false;
+    r->err = 0;
+    r->cancelled = false;
+    r->st_source = 0;
+    r->st_tag = 0;
+    r->st_bytes = 0;
+    r->active = true;
+    if (r->type == ReqType::recv) {
+        post_recv(*r, r->buf, r->bytes, r->src, r->tag, r->ctx);
+        return;
+    }
+    try {
+        start_send(r->buf, r->bytes, r->dst, r->src, r->tag, r->ctx, r->sync, r);
+    } catch (...) {
+        r->active = false;  // nothing was sent: the request stays inactive
+        r->done = true;
+        throw;
+    }
+}
+
 void Engine::cancel_recv(Request* r) {
     if (mq_.remove_posted(r)) release(r);
 }

@@ -31,6 +31,12 @@ struct Request {
     bool sync = false;     // send: wait for the receiver's ack
     bool cancelled = false;  // receive taken back by MPI_Cancel before it matched
     bool freed = false;      // MPI_Request_free on an active request: release on completion
+    // Persistent requests (MPI_Send_init, MPI_Recv_init, ...) keep their arguments across
+    // operations: the handle is not released when an operation completes, only made inactive.
+    bool persistent = false;
+    bool active = false;     // persistent: started and not yet completed by a wait or test
+    bool buffered = false;   // persistent buffered send: the runtime copies, the pml sends
+    bool proc_null = false;  // persistent, peer MPI_PROC_NULL: every start completes at once
     int err = 0;           // MPI error class of the completed operation, 0 when fine
     // Status of a completed receive.
     int st_source = 0;
@@ -46,6 +52,7 @@ struct Request {
     uint32_t pending = 0;      // receive: fi_read chunks outstanding
     uint64_t remote_cookie = 0;
     int peer = -1;             // receive: the sender's job rank, for the fin
+    int dst = -1;              // persistent send: destination job rank
     void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers
     Request* next = nullptr;   // intrusive links: posted-receive queue, free list

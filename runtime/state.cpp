@@ -30,6 +30,7 @@ int initialize(int required) {
 
 void finalize() {
     State& s = state();
+    comms_flush_buffered();
     pml::engine().finalize();
     comms_finalize();
     s.boot->finalize();

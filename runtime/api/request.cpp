@@ -45,12 +45,16 @@ MPI_Comm owner_comm(const pml::Request* r) {
     return c ? c->handle : MPI_COMM_SELF;
 }
 
-// Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL. Returns the
-// error class it carried.
+// Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL; a persistent
+// request becomes inactive instead and keeps its handle. Returns the error class it carried.
 int finish(MPI_Request* h, pml::Request* r, MPI_Status* st, uint64_t* capacity = nullptr) {
     api::set_status(st, r);
     int err = r->err;
     if (capacity) *capacity = r->bytes;
+    if (r->persistent) {
+        r->active = false;
+        return err;
+    }
     pml::engine().release(r);
     *h = MPI_REQUEST_NULL;
     return err;
@@ -62,7 +66,7 @@ extern "C" int PMPI_Wait(MPI_Request* request, MPI_Status* status) {
     const char* fn = "MPI_Wait";
     return api::call(MPI_COMM_SELF, fn, [&] {
         if (!request) api::bad_arg("request pointer is NULL");
-        pml::Request* r = api::to_request(*request);
+        pml::Request* r = api::to_active(*request);
         if (!r) {
             api::set_status_empty(status);
             return MPI_SUCCESS;
@@ -80,7 +84,7 @@ extern "C" int PMPI_Test(MPI_Request* request, int* flag, MPI_Status* status) {
     const char* fn = "MPI_Test";
     return api::call(MPI_COMM_SELF, fn, [&] {
         if (!request || !flag) api::bad_arg("request or flag pointer is NULL");
-        pml::Request* r = api::to_request(*request);
+        pml::Request* r = api::to_active(*request);
         if (!r) {
             *flag = 1;
             api::set_status_empty(status);
@@ -108,7 +112,7 @@ int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statu
     bool any_err = false;
     for (int i = 0; i < count; ++i) {
         MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[i];
-        pml::Request* r = api::to_request(reqs[i]);
+        pml::Request* r = api::to_active(reqs[i]);
         if (!r) {
             api::set_status_empty(st);
             continue;
@@ -139,7 +143,7 @@ extern "C" int PMPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[]
         check_array(count, reqs);
         pml::Engine& e = pml::engine();
         for (int i = 0; i < count; ++i)
-            if (pml::Request* r = api::to_request(reqs[i])) e.wait(r);
+            if (pml::Request* r = api::to_active(reqs[i])) e.wait(r);
         return complete_all(fn, count, reqs, statuses);
     });
 }
@@ -153,7 +157,7 @@ extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status
         pml::Engine& e = pml::engine();
         e.progress();
         for (int i = 0; i < count; ++i) {
-            pml::Request* r = api::to_request(reqs[i]);
+            pml::Request* r = api::to_active(reqs[i]);
             if (r && !r->done) {
                 *flag = 0;
                 return MPI_SUCCESS;
@@ -170,6 +174,8 @@ extern "C" int PMPI_Cancel(MPI_Request* request) {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
+        if (r->persistent && !r->active)
+            throw Error(MPI_ERR_REQUEST, "request is an inactive persistent request");
         pml::engine().cancel(r);  // a send, or a receive already matched, completes normally
         return MPI_SUCCESS;
     });
@@ -200,7 +206,7 @@ EFAMPI_ALIAS(Request_free)
 extern "C" int PMPI_Request_get_status(MPI_Request request, int* flag, MPI_Status* status) {
     return api::call(MPI_COMM_SELF, "MPI_Request_get_status", [&] {
         if (!flag) api::bad_arg("flag pointer is NULL");
-        pml::Request* r = api::to_request(request);
+        pml::Request* r = api::to_active(request);
         if (!r) {
             *flag = 1;
             api::set_status_empty(status);
@@ -221,7 +227,7 @@ int any_round(const char* fn, int count, MPI_Request* reqs, int* indx, MPI_Statu
               bool* done) {
     bool any_active = false;
     for (int i = 0; i < count; ++i) {
-        pml::Request* r = api::to_request(reqs[i]);
+        pml::Request* r = api::to_active(reqs[i]);
         if (!r) continue;
         any_active = true;
         if (!r->done) continue;
@@ -248,7 +254,7 @@ int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int*
     MPI_Comm comm = MPI_COMM_SELF;
     int n = 0;
     for (int i = 0; i < count; ++i) {
-        pml::Request* r = api::to_request(reqs[i]);
+        pml::Request* r = api::to_active(reqs[i]);
         if (!r) continue;
         any_active = true;
         if (!r->done) continue;

@@ -14,6 +14,13 @@ inline MPI_Request to_handle(pml::Request* r) { return reinterpret_cast<MPI_Requ
 // that names no live request.
 pml::Request* to_request(MPI_Request h);
 
+// The request behind `h` when it has an operation to finish; null for MPI_REQUEST_NULL and for
+// an inactive persistent request, which the completion calls treat alike (empty status).
+inline pml::Request* to_active(MPI_Request h) {
+    pml::Request* r = to_request(h);
+    return r && r->persistent && !r->active ? nullptr : r;
+}
+
 // A complete request for operations with MPI_PROC_NULL (its status: PROC_NULL, ANY_TAG, 0).
 pml::Request* proc_null_request();
 

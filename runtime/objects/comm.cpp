@@ -35,8 +35,15 @@ void comms_init(int rank, int size) {
     g_self.errh = errhandler_fatal();
 }
 
+void comms_flush_buffered() {
+    for (Comm* c : {&g_world, &g_self})
+        if (c->bsend && c->bsend->attached()) c->bsend->flush();
+    if (process_bsend_buffer().attached()) process_bsend_buffer().flush();
+}
+
 void comms_finalize() {
     for (Comm* c : {&g_world, &g_self}) {
+        c->bsend.reset();
         if (c->errh) errhandler_release(c->errh);
         c->errh = errhandler_fatal();
     }

@@ -4,10 +4,12 @@
 // later communicators get theirs from the context-id allocator (issue 5).
 #include <mpi.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "collectives/comm_view.hpp"
+#include "runtime/objects/bsend_buffer.hpp"
 #include "runtime/objects/errhandler.hpp"
 #include "runtime/objects/handle.hpp"
 
@@ -22,6 +24,12 @@ struct Comm {
     Errhandler* errh = nullptr;
     std::string name;
     MPI_Comm handle = nullptr;
+    std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
+
+    // The buffer buffered sends on this communicator use: its own, else the process's.
+    BsendBuffer& bsend_buffer() {
+        return bsend && bsend->attached() ? *bsend : process_bsend_buffer();
+    }
 
     int to_world(int r) const { return world.empty() ? r : world[static_cast<size_t>(r)]; }
     coll::CommView coll_view() const {
@@ -42,6 +50,8 @@ inline Comm* to_comm(MPI_Comm h) {
 }
 // Sets up WORLD and SELF for a job of `size` ranks where this process is `rank`.
 void comms_init(int rank, int size);
+// MPI_Finalize, before the engine closes: every buffered send still pending goes out.
+void comms_flush_buffered();
 void comms_finalize();
 
 }  // namespace efampi::rt
