@@ -65,7 +65,15 @@ void Engine::init(Bootstrap& boot) {
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
     buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
     blocks_.init(buf_bytes_);
+    // Eager flow control: what one receiver may hold of unconsumed eager messages is split
+    // between its peers, with a floor of 64 full eager messages each.
+    int64_t limit = tunable_int("EFAMPI_UNEXPECTED_LIMIT");
+    int64_t floor = 64 * static_cast<int64_t>(eager_limit_ + credit_overhead);
+    credit_ = size_ > 1 ? limit / (size_ - 1) : limit;
+    if (credit_ < floor) credit_ = floor;
+    credit_return_ = static_cast<uint64_t>(credit_ / 4);
     peers_.assign(static_cast<size_t>(size_), Peer{});
+    for (Peer& p : peers_) p.credit = credit_;
     drop_foreign_fatal_handlers();
     if (size_ > 1) open_transports(boot);
     drop_foreign_fatal_handlers();  // in case a provider loaded more of them
@@ -246,7 +254,7 @@ void Engine::dispatch(const Completion& c) {
             SendBuf* sb = reinterpret_cast<SendBuf*>(c.op);
             if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
             --sb->ep->inflight;
-            blocks_.put(sb->data);
+            blocks_.put(sb->data, sb->len);
             sendbufs_.put(sb);
             --sends_in_flight_;
             return;

@@ -10,6 +10,7 @@
 #include <sched.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,6 +66,8 @@ struct Peer {
     uint32_t send_seq = 0;
     uint32_t recv_seq = 0;
     IntrusiveList<Incoming> ooo;  // arrived ahead of recv_seq, sorted by seq
+    int64_t credit = 0;     // sending: eager bytes we may still have unconsumed at this peer
+    uint64_t returned = 0;  // receiving: eager bytes consumed, not yet given back as credit
 };
 
 class Engine {
@@ -135,6 +138,7 @@ public:
     }
     void release(Request* r) {
         r->live = false;
+        if (__builtin_expect(r->spill, 0)) std::free(r->buf);
         requests_.put(r);
     }
     // A request from the pool, every field at its default.
@@ -168,6 +172,7 @@ public:
     // Statistics for tests.
     size_t unexpected_count() const { return mq_.unexpected_count(); }
     size_t posted_count() const { return mq_.posted_count(); }
+    int64_t credit_per_peer() const { return credit_; }
 
 private:
     void open_transports(Bootstrap& boot);
@@ -185,6 +190,10 @@ private:
                         uint32_t ctx, bool sync, Request* r);
     int send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
                         uint32_t ctx);
+    void start_rndv(Peer& p, Header& h, const void* buf, uint64_t bytes, Request* r);
+    void send_spilled(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                      uint32_t ctx);
+    void consumed(int peer, uint64_t bytes);  // an eager message's credit goes back
     void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
                       bool sync, Request* r);
     void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
@@ -230,7 +239,9 @@ private:
     Pool<Incoming> incoming_;
     Pool<SendBuf> sendbufs_;
     Pool<ReadOp> reads_;
-    BlockPool blocks_;
+    SizedBlocks blocks_;        // bounce buffers and payload copies of unexpected messages
+    int64_t credit_ = 0;        // eager credit per peer (EFAMPI_UNEXPECTED_LIMIT / peers)
+    uint64_t credit_return_ = 0;  // consumed bytes that trigger a credit message
     std::vector<std::unique_ptr<RecvBuf[]>> recvbuf_sets_;
     std::vector<std::unique_ptr<uint8_t[]>> slabs_;
     IntrusiveList<SendBuf> pending_sends_;  // -FI_EAGAIN: retried by progress()

@@ -73,4 +73,27 @@ private:
     size_t block_ = 0;
 };
 
+// Payload copies of unexpected eager messages, in power-of-two size classes from 64 bytes up
+// to `largest`: the memory they hold follows the payloads (at most twice), not the eager limit.
+class SizedBlocks {
+public:
+    void init(size_t largest) {
+        classes_.clear();
+        classes_.resize(static_cast<size_t>(index(largest)) + 1);
+        for (size_t i = 0; i < classes_.size(); ++i) {
+            size_t b = size_t{64} << i;
+            classes_[i].init(b < largest ? b : largest);
+        }
+    }
+    void* get(size_t n) { return classes_[static_cast<size_t>(index(n))].get(); }
+    void put(void* p, size_t n) { classes_[static_cast<size_t>(index(n))].put(p); }
+
+private:
+    static int index(size_t n) {
+        if (n <= 64) return 0;
+        return 64 - __builtin_clzll(static_cast<unsigned long long>(n - 1)) - 6;
+    }
+    std::vector<BlockPool> classes_;
+};
+
 }  // namespace efampi::pml

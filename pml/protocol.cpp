@@ -150,6 +150,12 @@ bool Engine::iprobe(uint32_t ctx, int src_rank, int tag, ProbeInfo& out) {
 
 int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
                             uint32_t ctx) {
+    int64_t charge = static_cast<int64_t>(bytes + credit_overhead);
+    if (__builtin_expect(p.credit < charge, 0)) {
+        send_spilled(buf, bytes, p, src_rank, tag, ctx);
+        return 0;
+    }
+    p.credit -= charge;
     Header h;
     h.kind = Kind::eager;
     h.flags = 0;
@@ -187,7 +193,9 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     h.src = src_rank;
     h.tag = tag;
     h.src_world = rank_;
-    if (bytes <= eager_limit_) {
+    int64_t charge = static_cast<int64_t>(bytes + credit_overhead);
+    if (bytes <= eager_limit_ && p.credit >= charge) {
+        p.credit -= charge;
         h.seq = p.send_seq++;
         h.kind = Kind::eager;
         if (sync) {
@@ -198,17 +206,66 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
         if (!sync) complete(r);  // the payload was copied: the buffer is free again
         return r;
     }
+    if (bytes <= eager_limit_ && !sync) {  // over the credit: the copy goes by rendezvous
+        send_spilled(buf, bytes, p, src_rank, tag, ctx);
+        complete(r);
+        return r;
+    }
+    // A synchronous send over its credit waits for the match anyway: rendezvous from the
+    // user's buffer costs nothing more.
+    start_rndv(p, h, buf, bytes, r);
+    return r;
+}
+
+void Engine::start_rndv(Peer& p, Header& h, const void* buf, uint64_t bytes, Request* r) {
     // Rendezvous: expose the buffer for the receiver's fi_read; complete on its fin.
     // Registration may fail (ulimit -l, read-only memory on EFA): do it before the sequence
     // number is taken, or the peer would wait for the missing number forever.
-    MemReg m = p.ep->reg(const_cast<void*>(buf), bytes, FI_REMOTE_READ);
+    MemReg m = p.ep->reg(const_cast<void*>(buf), bytes ? bytes : 1, FI_REMOTE_READ);
     r->mr = m.mr;
     h.seq = p.send_seq++;
     h.kind = Kind::rts;
+    h.flags = 0;
     h.cookie = request_cookie(r);
     RtsExt ext{bytes, p.ep->virt_addr() ? reinterpret_cast<uint64_t>(buf) : 0, m.key};
     post_packet(p, &h, sizeof h, &ext, sizeof ext);
-    return r;
+}
+
+// An eager standard send beyond the peer's credit: the payload is copied here and offered by
+// rendezvous, so the sender completes at once and the receiver holds no payload it did not ask
+// for. The internal request frees the copy on the receiver's fin.
+void Engine::send_spilled(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                          uint32_t ctx) {
+    void* copy = std::malloc(bytes ? bytes : 1);
+    if (!copy) fatal("out of memory copying a " + std::to_string(bytes) + "-byte send");
+    if (bytes) std::memcpy(copy, buf, bytes);
+    Request* r = new_request();
+    r->type = ReqType::send;
+    r->buf = copy;
+    r->bytes = bytes;
+    r->spill = true;
+    r->freed = true;  // nobody waits for it: released (and the copy freed) on completion
+    Header h{};
+    h.ctx = ctx;
+    h.src = src_rank;
+    h.tag = tag;
+    h.src_world = rank_;
+    try {
+        start_rndv(p, h, copy, bytes, r);
+    } catch (...) {
+        release(r);
+        throw;
+    }
+}
+
+void Engine::consumed(int peer, uint64_t bytes) {
+    Peer& p = peers_[static_cast<size_t>(peer)];
+    p.returned += bytes + credit_overhead;
+    if (__builtin_expect(p.returned >= credit_return_, 0)) {
+        uint64_t n = p.returned;
+        p.returned = 0;
+        send_ctrl(peer, static_cast<uint8_t>(Kind::credit), n);
+    }
 }
 
 // Hands `a` then `b` to the peer's endpoint as one message: injected when it fits the
@@ -229,7 +286,7 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
     sb->ep = p.ep;
     sb->dest = p.addr;
     sb->len = len;
-    sb->data = static_cast<uint8_t*>(blocks_.get());
+    sb->data = static_cast<uint8_t*>(blocks_.get(len));
     std::memcpy(sb->data, a, alen);
     if (blen) std::memcpy(sb->data + alen, b, blen);
     ++sends_in_flight_;
@@ -358,6 +415,9 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
             complete(r);
             break;
         }
+        case Kind::credit:
+            peers_[static_cast<size_t>(h->src_world)].credit += static_cast<int64_t>(h->cookie);
+            break;
         case Kind::eager:
         case Kind::rts:
             arrive(*h, data + sizeof(Header), len - sizeof(Header));
@@ -436,12 +496,14 @@ bool Engine::deliver_eager_fast(const Header& h, const uint8_t* payload, size_t 
     r->err = plen > r->bytes ? err_truncate : 0;
     if (n) std::memcpy(r->buf, payload, n);
     complete(r);
+    consumed(h.src_world, plen);
     return true;
 }
 
 void Engine::deliver(Incoming& m) {
     if (Request* r = mq_.take_posted(m.ctx, m.src, m.tag)) {
         match(r, m);
+        if (m.kind == static_cast<uint8_t>(Kind::eager)) consumed(m.peer, m.size);
         return;
     }
     mq_.push_unexpected(keep(m));
@@ -452,15 +514,17 @@ Incoming* Engine::keep(const Incoming& m) {
     *u = m;
     u->data = nullptr;
     if (m.kind == static_cast<uint8_t>(Kind::eager) && m.size) {
-        u->data = static_cast<uint8_t*>(blocks_.get());
+        u->data = static_cast<uint8_t*>(blocks_.get(m.size));
         std::memcpy(u->data, m.data, m.size);
     }
     return u;
 }
 
-// Frees what keep() allocated: the payload block (never a self-send's user buffer).
+// Frees what keep() allocated (the payload block; never a self-send's user buffer) and gives
+// a remote eager message's credit back.
 void Engine::drop(Incoming* m) {
-    if (m->data && !m->self_send) blocks_.put(m->data);
+    if (m->data && !m->self_send) blocks_.put(m->data, m->size);
+    if (m->kind == static_cast<uint8_t>(Kind::eager) && m->peer != rank_) consumed(m->peer, m->size);
     incoming_.put(m);
 }
 

@@ -37,6 +37,7 @@ struct Request {
     bool active = false;     // persistent: started and not yet completed by a wait or test
     bool buffered = false;   // persistent buffered send: the runtime copies, the pml sends
     bool proc_null = false;  // persistent, peer MPI_PROC_NULL: every start completes at once
+    bool spill = false;      // an eager send over its credit: buf is our malloc'd copy (freed)
     int err = 0;           // MPI error class of the completed operation, 0 when fine
     // Status of a completed receive.
     int st_source = 0;

@@ -11,6 +11,7 @@ enum class Kind : uint8_t {
     rts = 2,    // rendezvous request-to-send: header + RtsExt; receiver fi_reads the payload
     ack = 3,    // synchronous-send acknowledgement: cookie = the sender's request
     fin = 4,    // rendezvous done: the receiver has read the data; cookie = sender's request
+    credit = 5, // flow control: the receiver freed `cookie` bytes of eager credit (see README)
 };
 
 constexpr uint8_t flag_sync = 0x1;  // eager: the sender waits for an ack once matched
@@ -37,7 +38,11 @@ static_assert(sizeof(RtsExt) == 24, "rendezvous extension must stay 24 bytes");
 
 constexpr size_t rts_bytes = sizeof(Header) + sizeof(RtsExt);
 
-// Control messages (ack, fin) carry no sequence number: they are never matched.
+// Eager flow control: every eager message costs its payload plus this many bytes of the
+// sender's credit towards its receiver, which returns the credit once the message is consumed.
+constexpr uint64_t credit_overhead = 256;
+
+// Control messages (ack, fin, credit) carry no sequence number: they are never matched.
 inline bool is_matchable(Kind k) { return k == Kind::eager || k == Kind::rts; }
 
 }  // namespace efampi::pml

@@ -23,6 +23,10 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_EAGER_LIMIT", "8192",
          "Largest message (bytes) sent eagerly; larger ones use rendezvous with fi_read."},
         {"EFAMPI_RX_BUFFERS", "256", "Receive buffers posted per endpoint."},
+        {"EFAMPI_UNEXPECTED_LIMIT", "256M",
+         "Eager bytes (payload + 256 per message) a rank may hold unconsumed from all its peers "
+         "together, split evenly between them (at least 64 eager messages each). A sender over "
+         "its share sends by rendezvous from a private copy until the receiver catches up."},
         {"EFAMPI_SPIN_COUNT", "2000",
          "Polls of the completion queues in a blocking wait before each sched_yield."},
         {"EFAMPI_NET_PROVIDER", "",
