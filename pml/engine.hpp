@@ -159,6 +159,21 @@ public:
                        uint32_t ctx, bool sync);
     Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
     void start(Request* r);
+    // Compound requests (MPI_Isendrecv): a request that completes when its `parts` parts have;
+    // its status is the receive part's, its error the first part error. Start the send part
+    // first: it may throw (registration), the receive part never does.
+    Request* compound(uint32_t parts) {
+        Request* r = new_request();
+        r->type = ReqType::recv;
+        r->pending = parts;
+        r->done = parts == 0;
+        return r;
+    }
+    // `own_copy`: buf is a malloc'd copy the part frees when done (Isendrecv_replace).
+    void send_part(Request* parent, const void* buf, uint64_t bytes, int dst, int src_rank,
+                   int tag, uint32_t ctx, bool own_copy);
+    void recv_part(Request* parent, void* buf, uint64_t capacity, int src_rank, int tag,
+                   uint32_t ctx);
     // Marks active and complete a request whose operation the caller carried out itself (a
     // persistent buffered send once its data is copied, a persistent send to MPI_PROC_NULL).
     void start_completed(Request* r) {
@@ -217,8 +232,10 @@ private:
     [[noreturn]] void fatal(const std::string& msg);
     void complete(Request* r) {
         r->done = true;
+        if (__builtin_expect(r->parent != nullptr, 0)) return part_done(r);
         if (__builtin_expect(r->freed, 0)) release(r);
     }
+    void part_done(Request* part);
 
     Bootstrap* boot_ = nullptr;
     int rank_ = 0;

@@ -95,6 +95,40 @@ void Engine::start(Request* r) {
     }
 }
 
+void Engine::send_part(Request* parent, const void* buf, uint64_t bytes, int dst, int src_rank,
+                       int tag, uint32_t ctx, bool own_copy) {
+    Request* r = new_request();
+    r->parent = parent;
+    r->spill = own_copy;
+    try {
+        start_send(buf, bytes, dst, src_rank, tag, ctx, false, r);
+    } catch (...) {
+        r->spill = false;  // the caller still owns its copy
+        release(r);
+        throw;
+    }
+}
+
+void Engine::recv_part(Request* parent, void* buf, uint64_t capacity, int src_rank, int tag,
+                       uint32_t ctx) {
+    Request* r = new_request();
+    r->parent = parent;
+    post_recv(*r, buf, capacity, src_rank, tag, ctx);
+}
+
+void Engine::part_done(Request* part) {
+    Request* p = part->parent;
+    if (part->type == ReqType::recv) {
+        p->st_source = part->st_source;
+        p->st_tag = part->st_tag;
+        p->st_bytes = part->st_bytes;
+        p->bytes = part->bytes;
+    }
+    if (part->err && !p->err) p->err = part->err;
+    release(part);
+    if (--p->pending == 0) complete(p);
+}
+
 void Engine::cancel_recv(Request* r) {
     if (mq_.remove_posted(r)) release(r);
 }

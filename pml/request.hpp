@@ -50,12 +50,15 @@ struct Request {
     void* buf = nullptr;
     uint64_t bytes = 0;        // send: message size; recv: capacity
     // Rendezvous state.
-    uint32_t pending = 0;      // receive: fi_read chunks outstanding
+    uint32_t pending = 0;      // receive: fi_read chunks outstanding; compound: parts
     uint64_t remote_cookie = 0;
     int peer = -1;             // receive: the sender's job rank, for the fin
     int dst = -1;              // persistent send: destination job rank
     void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers
+    // Compound operations (MPI_Isendrecv): a part reports to its parent when it completes;
+    // the parent completes with its last part (`pending` counts them).
+    Request* parent = nullptr;
     Request* next = nullptr;   // intrusive links: posted-receive queue, free list
     Request* prev = nullptr;
 };

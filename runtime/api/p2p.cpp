@@ -1,5 +1,8 @@
 // Point-to-point entry points on contiguous predefined datatypes: the blocking, nonblocking
 // and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <vector>
 
 #include "pml/engine.hpp"
@@ -462,3 +465,92 @@ extern "C" int PMPI_Sendrecv_replace_c(void* buf, MPI_Count count, MPI_Datatype 
                                  rtag, comm, status);
 }
 EFAMPI_ALIAS(Sendrecv_replace_c)
+
+// ---------------------------------------------------------------- nonblocking sendrecv
+
+namespace {
+
+// One request completing when both the send and the receive have (pml compound request); its
+// status is the receive's. The replace form sends from a private copy of the buffer, which the
+// send part frees when done, so the receive may land in the buffer at any time.
+template <class Count>
+int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype stype, int dest,
+                   int stag, void* rbuf, Count rcount, MPI_Datatype rtype, int source, int rtag,
+                   MPI_Comm comm, MPI_Request* request, bool replace) {
+    return api::call(comm, fn, [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Datatype* sd = api::check_type(stype, "send datatype");
+        const rt::Datatype* rd = api::check_type(rtype, "receive datatype");
+        api::check_data(sbuf, scount, "send count");
+        api::check_data(rbuf, rcount, "receive count");
+        api::check_dest(*c, dest);
+        api::check_source(*c, source);
+        api::check_send_tag(stag, "send tag");
+        api::check_recv_tag(rtag, "receive tag");
+        if (!request) api::bad_arg("request pointer is NULL");
+        pml::Engine& e = pml::engine();
+        uint64_t sbytes = api::message_bytes(sd, scount);
+        uint64_t rbytes = api::message_bytes(rd, rcount);
+        bool do_send = dest != MPI_PROC_NULL, do_recv = source != MPI_PROC_NULL;
+        void* copy = nullptr;
+        if (do_send && replace) {
+            copy = std::malloc(sbytes ? sbytes : 1);
+            if (!copy) throw std::bad_alloc();
+            if (sbytes) std::memcpy(copy, sbuf, sbytes);
+        }
+        pml::Request* r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
+        r->owner = c;
+        if (!do_recv) {
+            r->st_source = MPI_PROC_NULL;
+            r->st_tag = MPI_ANY_TAG;
+        }
+        if (do_send) {
+            try {
+                e.send_part(r, copy ? copy : sbuf, sbytes, c->to_world(dest), c->rank, stag,
+                            c->ctx, copy != nullptr);
+            } catch (...) {
+                std::free(copy);
+                e.release(r);
+                throw;
+            }
+        }
+        if (do_recv) e.recv_part(r, rbuf, rbytes, source, rtag, c->ctx);
+        *request = api::to_handle(r);
+        return MPI_SUCCESS;
+    });
+}
+
+}  // namespace
+
+extern "C" int PMPI_Isendrecv(const void* sbuf, int scount, MPI_Datatype stype, int dest,
+                              int stag, void* rbuf, int rcount, MPI_Datatype rtype, int source,
+                              int rtag, MPI_Comm comm, MPI_Request* request) {
+    return isendrecv_impl("MPI_Isendrecv", sbuf, scount, stype, dest, stag, rbuf, rcount, rtype,
+                          source, rtag, comm, request, false);
+}
+EFAMPI_ALIAS(Isendrecv)
+
+extern "C" int PMPI_Isendrecv_c(const void* sbuf, MPI_Count scount, MPI_Datatype stype,
+                                int dest, int stag, void* rbuf, MPI_Count rcount,
+                                MPI_Datatype rtype, int source, int rtag, MPI_Comm comm,
+                                MPI_Request* request) {
+    return isendrecv_impl("MPI_Isendrecv_c", sbuf, scount, stype, dest, stag, rbuf, rcount,
+                          rtype, source, rtag, comm, request, false);
+}
+EFAMPI_ALIAS(Isendrecv_c)
+
+extern "C" int PMPI_Isendrecv_replace(void* buf, int count, MPI_Datatype dt, int dest, int stag,
+                                      int source, int rtag, MPI_Comm comm,
+                                      MPI_Request* request) {
+    return isendrecv_impl("MPI_Isendrecv_replace", buf, count, dt, dest, stag, buf, count, dt,
+                          source, rtag, comm, request, true);
+}
+EFAMPI_ALIAS(Isendrecv_replace)
+
+extern "C" int PMPI_Isendrecv_replace_c(void* buf, MPI_Count count, MPI_Datatype dt, int dest,
+                                        int stag, int source, int rtag, MPI_Comm comm,
+                                        MPI_Request* request) {
+    return isendrecv_impl("MPI_Isendrecv_replace_c", buf, count, dt, dest, stag, buf, count, dt,
+                          source, rtag, comm, request, true);
+}
+EFAMPI_ALIAS(Isendrecv_replace_c)

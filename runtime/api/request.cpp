@@ -335,3 +335,77 @@ extern "C" int PMPI_Testsome(int count, MPI_Request reqs[], int* outcount, int i
     });
 }
 EFAMPI_ALIAS(Testsome)
+
+// ---------------------------------------------------------------- MPI 4.1 status queries
+// Like the Test family, but no request is freed or made inactive.
+
+extern "C" int PMPI_Request_get_status_any(int count, const MPI_Request reqs[], int* indx,
+                                           int* flag, MPI_Status* status) {
+    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_any", [&] {
+        check_some_args(count, reqs, indx, flag);
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        pml::engine().progress();
+        bool any_active = false;
+        for (int i = 0; i < count; ++i) {
+            pml::Request* r = api::to_active(reqs[i]);
+            if (!r) continue;
+            any_active = true;
+            if (!r->done) continue;
+            *indx = i;
+            *flag = 1;
+            api::set_status(status, r);
+            return MPI_SUCCESS;
+        }
+        *indx = MPI_UNDEFINED;
+        *flag = any_active ? 0 : 1;
+        if (!any_active) api::set_status_empty(status);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Request_get_status_any)
+
+extern "C" int PMPI_Request_get_status_all(int count, const MPI_Request reqs[], int* flag,
+                                           MPI_Status statuses[]) {
+    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_all", [&] {
+        check_array(count, reqs);
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        pml::engine().progress();
+        for (int i = 0; i < count; ++i) {
+            pml::Request* r = api::to_active(reqs[i]);
+            if (r && !r->done) {
+                *flag = 0;
+                return MPI_SUCCESS;
+            }
+        }
+        *flag = 1;
+        if (statuses == MPI_STATUSES_IGNORE) return MPI_SUCCESS;
+        for (int i = 0; i < count; ++i) {
+            pml::Request* r = api::to_active(reqs[i]);
+            if (r) api::set_status(&statuses[i], r);
+            else api::set_status_empty(&statuses[i]);
+        }
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Request_get_status_all)
+
+extern "C" int PMPI_Request_get_status_some(int count, const MPI_Request reqs[], int* outcount,
+                                            int indices[], MPI_Status statuses[]) {
+    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_some", [&] {
+        check_some_args(count, reqs, outcount, indices);
+        pml::engine().progress();
+        bool any_active = false;
+        int n = 0;
+        for (int i = 0; i < count; ++i) {
+            pml::Request* r = api::to_active(reqs[i]);
+            if (!r) continue;
+            any_active = true;
+            if (!r->done) continue;
+            if (statuses != MPI_STATUSES_IGNORE) api::set_status(&statuses[n], r);
+            indices[n++] = i;
+        }
+        *outcount = any_active ? n : MPI_UNDEFINED;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Request_get_status_some)

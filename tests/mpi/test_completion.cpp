@@ -226,3 +226,94 @@ TEST(Completion, MatchedProbeOfProcNullAndConsumedMessages) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Completion, IsendrecvAndReplaceRoundTheRing) {
+    for (int n : {4, 6000}) {  // eager and rendezvous
+        std::vector<int> out(static_cast<size_t>(n), rank()), in(static_cast<size_t>(n), -1);
+        MPI_Request r;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isendrecv(out.data(), n, MPI_INT, right(), 50, in.data(), n,
+                                             MPI_INT, left(), 50, MPI_COMM_WORLD, &r));
+        MPI_Status st;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, &st));
+        EXPECT_EQ(left(), st.MPI_SOURCE);
+        EXPECT_EQ(50, st.MPI_TAG);
+        MPI_Count count = -1;
+        MPI_Get_count_c(&st, MPI_INT, &count);
+        EXPECT_EQ(n, count);
+        EXPECT_EQ(left(), in.back());
+
+        std::vector<int> buf(static_cast<size_t>(n), rank() + 100);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isendrecv_replace_c(buf.data(), n, MPI_INT, right(), 51,
+                                                       left(), 51, MPI_COMM_WORLD, &r));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+        EXPECT_EQ(left() + 100, buf.front());
+        EXPECT_EQ(left() + 100, buf.back());
+    }
+    int x = 5;
+    MPI_Request r;
+    MPI_Isendrecv(&x, 1, MPI_INT, MPI_PROC_NULL, 52, &x, 1, MPI_INT, MPI_PROC_NULL, 52,
+                  MPI_COMM_WORLD, &r);
+    MPI_Status st;
+    MPI_Wait(&r, &st);
+    EXPECT_EQ(MPI_PROC_NULL, st.MPI_SOURCE);
+    EXPECT_EQ(5, x);
+}
+
+TEST(Completion, RequestGetStatusFamilyLeavesRequestsAlone) {
+    int v = rank(), x = -1;
+    MPI_Request reqs[2];
+    MPI_Irecv(&x, 1, MPI_INT, left(), 53, MPI_COMM_WORLD, &reqs[0]);
+    int flag = 1, idx = 0, outcount = 0, indices[2];
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_get_status_all(1, reqs, &flag, MPI_STATUSES_IGNORE));
+    // The receive cannot have matched: nobody has sent yet (everyone sends after the barrier).
+    EXPECT_EQ(0, flag);
+    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Isend(&v, 1, MPI_INT, right(), 53, MPI_COMM_WORLD, &reqs[1]);
+    MPI_Status sts[2];
+    do {
+        MPI_Request_get_status_all(2, reqs, &flag, sts);
+    } while (!flag);
+    EXPECT_EQ(left(), sts[0].MPI_SOURCE);
+    EXPECT_NE(MPI_REQUEST_NULL, reqs[0]);  // not freed
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_get_status_any(2, reqs, &idx, &flag, &sts[0]));
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(0, idx);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_get_status_some(2, reqs, &outcount, indices, sts));
+    EXPECT_EQ(2, outcount);
+    MPI_Waitall(2, reqs, MPI_STATUSES_IGNORE);
+    EXPECT_EQ(left(), x);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_get_status_any(2, reqs, &idx, &flag, MPI_STATUS_IGNORE));
+    EXPECT_EQ(MPI_UNDEFINED, idx);  // all null
+    MPI_Request_get_status_some(2, reqs, &outcount, indices, MPI_STATUSES_IGNORE);
+    EXPECT_EQ(MPI_UNDEFINED, outcount);
+}
+
+TEST(Completion, StatusAccessors) {
+    MPI_Status st;
+    MPI_Status_set_source(&st, 3);
+    MPI_Status_set_tag(&st, 77);
+    MPI_Status_set_error(&st, MPI_ERR_TRUNCATE);
+    MPI_Status_set_cancelled(&st, 1);
+    MPI_Status_set_elements_x(&st, MPI_DOUBLE, (MPI_Count{1} << 33) + 1);
+    int v = 0, cancelled = 0;
+    MPI_Status_get_source(&st, &v);
+    EXPECT_EQ(3, v);
+    MPI_Status_get_tag(&st, &v);
+    EXPECT_EQ(77, v);
+    MPI_Status_get_error(&st, &v);
+    EXPECT_EQ(MPI_ERR_TRUNCATE, v);
+    MPI_Test_cancelled(&st, &cancelled);
+    EXPECT_EQ(1, cancelled);
+    MPI_Count n = 0;
+    MPI_Get_count_c(&st, MPI_DOUBLE, &n);
+    EXPECT_EQ((MPI_Count{1} << 33) + 1, n);
+    MPI_Get_count(&st, MPI_DOUBLE, &v);
+    EXPECT_EQ(MPI_UNDEFINED, v);
+    MPI_Status_set_elements(&st, MPI_INT, 5);
+    MPI_Get_count(&st, MPI_INT, &v);
+    EXPECT_EQ(5, v);
+}
+
+}  // namespace
