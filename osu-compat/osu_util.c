@@ -33,6 +33,7 @@ static const struct option_def option_defs[] = {
     {'f', "full", NULL, OSU_OPT_FULL},
     {'T', "type", "TYPE", OSU_OPT_TYPE},
     {'l', "in-place", NULL, OSU_OPT_IN_PLACE},
+    {'W', "window-size", "SIZE", OSU_OPT_WINDOW},
     {'h', "help", NULL, 0},
     {'v', "version", NULL, 0},
 };
@@ -40,6 +41,7 @@ static const struct option_def option_defs[] = {
 
 static int accepted(const struct osu_benchmark *bench, const struct option_def *def) {
     if (def->short_name == 'm' && !bench->has_size_column) return 0;
+    if ((def->short_name == 'i' || def->short_name == 'x') && bench->iterations == 0) return 0;
     return def->needs == 0 || (bench->options & def->needs) != 0;
 }
 
@@ -165,6 +167,14 @@ static enum osu_parse_result apply(const struct option_def *def, const char *val
             }
             o->warmup = o->warmup_large = (int)n;
             return OSU_PARSE_RUN;
+        case 'W':
+            if (!parse_number(value, strlen(value), 1, OSU_MAX_WINDOW, &n)) {
+                set_error(err, err_len, "bad window size '%s' for -W (want 1..%d)", value,
+                          OSU_MAX_WINDOW);
+                return OSU_PARSE_ERROR;
+            }
+            o->window = (int)n;
+            return OSU_PARSE_RUN;
         case 'T':
             return parse_type(value, o, err, err_len) ? OSU_PARSE_RUN : OSU_PARSE_ERROR;
         case 'c': o->validate = 1; return OSU_PARSE_RUN;
@@ -187,6 +197,7 @@ static void set_defaults(const struct osu_benchmark *bench, struct osu_options *
     o->warmup = bench->warmup;
     o->iterations_large = bench->iterations_large;
     o->warmup_large = bench->warmup_large;
+    o->window = bench->window;
     o->type = MPI_CHAR;
     o->type_kind = OSU_TYPE_CHAR;
     o->type_size = (int)sizeof(char);
@@ -277,14 +288,16 @@ void osu_print_usage(const struct osu_benchmark *b, FILE *out) {
                 "  -m, --message-size [MIN:]MAX  sizes MIN..MAX bytes by powers of two\n"
                 "                                (default %ld:%ld; MIN may be 0, as in -m 0:)\n",
                 b->min_size, b->max_size);
-    fprintf(out,
-            "  -i, --iterations ITER         timed iterations per size (default %d, %d above\n"
-            "                                %ld bytes; -i sets both)\n",
-            b->iterations, b->iterations_large, b->large_size);
-    fprintf(out,
-            "  -x, --warmup WARMUP           untimed warm-up iterations per size (default %d,\n"
-            "                                %d above %ld bytes; -x sets both)\n",
-            b->warmup, b->warmup_large, b->large_size);
+    if (b->iterations > 0) {
+        fprintf(out,
+                "  -i, --iterations ITER         timed iterations per size (default %d, %d above\n"
+                "                                %ld bytes; -i sets both)\n",
+                b->iterations, b->iterations_large, b->large_size);
+        fprintf(out,
+                "  -x, --warmup WARMUP           untimed warm-up iterations per size (default %d,\n"
+                "                                %d above %ld bytes; -x sets both)\n",
+                b->warmup, b->warmup_large, b->large_size);
+    }
     if (b->options & OSU_OPT_VALIDATE)
         fprintf(out,
                 "  -c, --validation              check the received data; adds a Validation\n"
@@ -299,6 +312,11 @@ void osu_print_usage(const struct osu_benchmark *b, FILE *out) {
                 "                                mpi_float\n");
     if (b->options & OSU_OPT_IN_PLACE)
         fprintf(out, "  -l, --in-place                use MPI_IN_PLACE\n");
+    if (b->options & OSU_OPT_WINDOW)
+        fprintf(out,
+                "  -W, --window-size SIZE        messages in flight per window (default %d,\n"
+                "                                at most %d)\n",
+                b->window, OSU_MAX_WINDOW);
     fprintf(out,
             "  -h, --help                    print this help and exit\n"
             "  -v, --version                 print the version and exit\n");
@@ -324,16 +342,21 @@ static const char *ranks_requirement(enum osu_ranks ranks, int nranks) {
 
 void osu_init(int *argc, char ***argv, const struct osu_benchmark *bench,
               struct osu_options *opts) {
+    MPI_Init(argc, argv);
+    osu_setup(*argc, *argv, bench, opts);
+}
+
+void osu_setup(int argc, char **argv, const struct osu_benchmark *bench,
+               struct osu_options *opts) {
     char err[256];
     const char *needs;
     enum osu_parse_result r;
     int rank, nranks;
 
-    MPI_Init(argc, argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
 
-    r = osu_parse(*argc, *argv, bench, opts, err, sizeof err);
+    r = osu_parse(argc, argv, bench, opts, err, sizeof err);
     opts->rank = rank;
     opts->nranks = nranks;
     switch (r) {
@@ -495,6 +518,25 @@ long osu_sum_over_ranks(const struct osu_options *o, long local) {
         MPI_Recv(&total, 1, MPI_LONG, 0, OSU_TAG_CONTROL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
     return total;
+}
+
+double osu_reduce_to_root(const struct osu_options *o, double local, enum osu_reduce_op op) {
+    double result = local;
+    int r;
+    if (o->rank != 0) {
+        MPI_Send(&local, 1, MPI_DOUBLE, 0, OSU_TAG_CONTROL, MPI_COMM_WORLD);
+        return local;
+    }
+    for (r = 1; r < o->nranks; ++r) {
+        double v = 0;
+        MPI_Recv(&v, 1, MPI_DOUBLE, r, OSU_TAG_CONTROL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        switch (op) {
+            case OSU_SUM: result += v; break;
+            case OSU_MIN: result = v < result ? v : result; break;
+            case OSU_MAX: result = v > result ? v : result; break;
+        }
+    }
+    return result;
 }
 
 int osu_validation_passed(const struct osu_options *o, long size, long wrong) {

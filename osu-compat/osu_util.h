@@ -32,13 +32,18 @@
 /* Largest message size accepted by -m (sizes travel as int counts). */
 #define OSU_MAX_MESSAGE_SIZE (1L << 30)
 
-/* Options beyond -m, -i, -x, -h and -v, which every benchmark takes. */
+/* Options beyond -m, -i, -x, -h and -v, which every benchmark takes (-m only with a size
+ * column, -i and -x only with iterations). */
 enum osu_option_flag {
     OSU_OPT_VALIDATE = 1u << 0, /* -c */
     OSU_OPT_FULL = 1u << 1,     /* -f */
     OSU_OPT_TYPE = 1u << 2,     /* -T */
-    OSU_OPT_IN_PLACE = 1u << 3  /* -l */
+    OSU_OPT_IN_PLACE = 1u << 3, /* -l */
+    OSU_OPT_WINDOW = 1u << 4    /* -W */
 };
+
+/* Largest window accepted by -W. */
+#define OSU_MAX_WINDOW 4096
 
 /* How many ranks a benchmark needs; checked by osu_init() after the command line. */
 enum osu_ranks { OSU_RANKS_ANY, OSU_RANKS_PAIR, OSU_RANKS_EVEN };
@@ -54,8 +59,9 @@ struct osu_benchmark {
     int has_size_column;      /* 0 for benchmarks without sizes (barrier) */
     long min_size, max_size;  /* default -m */
     long large_size;          /* sizes above this use the large counts */
-    int iterations, warmup;   /* small sizes */
+    int iterations, warmup;   /* small sizes; iterations 0: no -i, -x (init, hello) */
     int iterations_large, warmup_large;
+    int window;               /* default -W (benchmarks with OSU_OPT_WINDOW) */
 };
 
 /* The parsed command line plus the process's place in the job. */
@@ -64,6 +70,7 @@ struct osu_options {
     long min_size, max_size;
     int iterations, warmup, iterations_large, warmup_large;
     int validate, full, in_place;
+    int window; /* -W */
     MPI_Datatype type;
     enum osu_type_kind type_kind;
     int type_size;
@@ -82,6 +89,10 @@ enum osu_parse_result osu_parse(int argc, char **argv, const struct osu_benchmar
  * (rank 0 prints the reason and the usage on stderr). */
 void osu_init(int *argc, char ***argv, const struct osu_benchmark *bench,
               struct osu_options *opts);
+
+/* osu_init() without the MPI_Init, for a benchmark that times MPI_Init itself. */
+void osu_setup(int argc, char **argv, const struct osu_benchmark *bench,
+               struct osu_options *opts);
 
 /* MPI_Finalize and exit(code). */
 void osu_finalize_exit(int code);
@@ -120,6 +131,10 @@ long osu_check(const struct osu_options *opts, const void *buf, int count, uint3
                const MPI_Status *status);
 /* Sum of `local` over all ranks of MPI_COMM_WORLD, known to every rank (point-to-point only). */
 long osu_sum_over_ranks(const struct osu_options *opts, long local);
+/* Sum, minimum or maximum of `local` over all ranks of MPI_COMM_WORLD, returned on rank 0 (other
+ * ranks get `local` back). Point-to-point only; every rank must call it. */
+enum osu_reduce_op { OSU_SUM, OSU_MIN, OSU_MAX };
+double osu_reduce_to_root(const struct osu_options *opts, double local, enum osu_reduce_op op);
 /* Validation verdict of one message size: reports this rank's `wrong` count on stderr when
  * non-zero, and returns 1 when every rank saw none (collective over MPI_COMM_WORLD). */
 int osu_validation_passed(const struct osu_options *opts, long size, long wrong);
