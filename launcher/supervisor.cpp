@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "launcher/error.hpp"
+#include "launcher/shm_cleanup.hpp"
 
 namespace efampi::launcher {
 namespace {
@@ -114,6 +115,7 @@ void supervisor::reap() {
         for (std::uint32_t rank = 0; rank < ranks_.size(); ++rank) {
             if (ranks_[rank].pid == pid && ranks_[rank].running) {
                 ranks_[rank].running = false;
+                remove_shm_leftovers(pid);  // a killed rank's shared memory
                 --live_;
                 exits_.push_back({rank, status});
                 break;

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <dlfcn.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -25,6 +26,7 @@ namespace {
 constexpr int err_other_cls = 16;
 const std::string key_local = "efampi.ep.local";
 const std::string key_net = "efampi.ep.net";
+const std::string key_ring = "efampi.shm.ring";
 }  // namespace
 
 namespace {
@@ -120,6 +122,23 @@ void Engine::open_transports(Bootstrap& boot) {
     }
     if (local_) boot.put(key_local, local_->name());
     if (net_) boot.put(key_net, net_->name());
+    // Native shared memory for local peers, over the libfabric shm endpoint (which still does
+    // the rendezvous reads). auto: on unless FI_PROVIDER names the provider to use.
+    std::string ring = tunable_str("EFAMPI_SHM_RING");
+    rings_ = local_ && (ring == "1" || (ring == "auto" && !std::getenv("FI_PROVIDER")));
+    if (rings_) {
+        for (int i = 0; i < size_; ++i)
+            if (i == rank_ || boot.is_local(i)) local_ranks_.push_back(i);
+        int64_t cells = tunable_int("EFAMPI_SHM_CELLS");
+        uint32_t c = 4;
+        while (c < cells && c < (1u << 16)) c <<= 1;
+        ring_shape_.cells = c;
+        ring_shape_.cell_bytes = static_cast<uint32_t>((8 + buf_bytes_ + 63) & ~size_t{63});
+        own_seg_ = std::make_unique<ShmSegment>();
+        std::string name = "/" + shm_region_name("ring");
+        own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
+        boot.put(key_ring, std::vector<uint8_t>(name.begin(), name.end()));
+    }
     boot.fence();
 
     // Insert every peer an endpoint serves, in rank order (FI_AV_TABLE indices follow it).
@@ -143,17 +162,54 @@ void Engine::open_transports(Bootstrap& boot) {
         eps_[neps_++] = ep;
         transports_ += (transports_.empty() ? "" : ",") + ep->provider();
     }
+    if (rings_) open_rings(boot);
     if (tunable_int("EFAMPI_VERBOSE") > 0) {
         std::string s;
         for (int i = 0; i < size_; ++i) {
             const Peer& p = peers_[static_cast<size_t>(i)];
-            s += " " + std::to_string(i) + ":" + (p.ep ? p.ep->provider() : std::string("self"));
+            s += " " + std::to_string(i) + ":" +
+                 (p.ring ? std::string("shm-ring") : p.ep ? p.ep->provider() : std::string("self"));
         }
         Endpoint* ep = local_ ? local_.get() : net_.get();
         std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
                      rank_, transports_.c_str(), ep->inject_size(), ep->multi_recv() ? 1 : 0,
                      s.c_str());
     }
+}
+
+// Maps every local peer's segment and points the peer at our ring in it; our own rings are
+// read by progress(). A peer that published no segment (EFAMPI_SHM_RING differs between the
+// ranks) keeps the libfabric path both ways. Once everyone has mapped, the names go.
+void Engine::open_rings(Bootstrap& boot) {
+    auto index = [this](int r) {
+        for (size_t k = 0; k < local_ranks_.size(); ++k)
+            if (local_ranks_[k] == r) return k;
+        return size_t{0};
+    };
+    size_t ring_bytes = ring_shape_.ring_bytes();
+    size_t seg_bytes = local_ranks_.size() * ring_bytes;
+    out_rings_.resize(static_cast<size_t>(size_));
+    size_t me = index(rank_);
+    for (int r : local_ranks_) {
+        if (r == rank_) continue;
+        std::vector<uint8_t> name;
+        try {
+            name = boot.get(r, key_ring);
+        } catch (const Error&) {
+            continue;
+        }
+        auto seg = std::make_unique<ShmSegment>();
+        seg->attach(std::string(name.begin(), name.end()), seg_bytes);
+        OutRing& out = out_rings_[static_cast<size_t>(r)];
+        out.attach(seg->base() + me * ring_bytes, ring_shape_);
+        peers_[static_cast<size_t>(r)].ring = &out;
+        in_rings_.emplace_back();
+        in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
+        peer_segs_.push_back(std::move(seg));
+    }
+    boot.fence();
+    own_seg_->unlink();
+    if (!in_rings_.empty()) transports_ = "shm-ring," + transports_;
 }
 
 // With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).
@@ -208,6 +264,8 @@ void Engine::progress_once() {
             if (!repost(rb)) pending_recvs_[keep++] = rb;  // -FI_EAGAIN: next round
         pending_recvs_.resize(keep);
     }
+    for (InRing& ring : in_rings_)
+        ring.drain([this](const uint8_t* data, size_t len) { on_recv(data, len); }, 64);
     Completion c[16];
     for (int i = 0; i < neps_; ++i) {
         Endpoint* ep = eps_[i];
@@ -287,6 +345,10 @@ void Engine::finalize() {
         }
     }
     if (size_ > 1) boot_->fence([this] { progress(); });
+    in_rings_.clear();
+    for (Peer& p : peers_) p.ring = nullptr;
+    peer_segs_.clear();
+    own_seg_.reset();
     neps_ = 0;
     local_.reset();
     net_.reset();

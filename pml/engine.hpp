@@ -18,6 +18,7 @@
 #include "pml/match_queue.hpp"
 #include "pml/pool.hpp"
 #include "pml/request.hpp"
+#include "pml/shm_ring.hpp"
 
 namespace efampi {
 class Bootstrap;
@@ -40,6 +41,7 @@ struct RecvBuf {
 struct SendBuf {
     OpCtx op;
     Endpoint* ep = nullptr;
+    OutRing* ring = nullptr;  // native shared memory: copied into this ring instead
     uint64_t dest = 0;
     size_t len = 0;
     uint8_t* data = nullptr;  // points into a slab owned by the engine
@@ -62,6 +64,7 @@ struct ReadOp {
 
 struct Peer {
     Endpoint* ep = nullptr;   // null for self
+    OutRing* ring = nullptr;  // same host, native shared memory: messages go here (ep: reads)
     uint64_t addr = 0;        // fi_addr_t on ep
     uint32_t send_seq = 0;
     uint32_t recv_seq = 0;
@@ -191,6 +194,7 @@ public:
 
 private:
     void open_transports(Bootstrap& boot);
+    void open_rings(Bootstrap& boot);  // after the endpoints' fence: map the peers' segments
     void post_recv_buffers(Endpoint* ep);
     bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
@@ -267,6 +271,14 @@ private:
     size_t sends_in_flight_ = 0;
     Request blocking_recv_;
     Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
+    // Native shared memory (shm_ring.hpp): our segment (a ring per local sender), the peers'.
+    bool rings_ = false;
+    RingShape ring_shape_;
+    std::vector<int> local_ranks_;  // every rank of this host, ours included, in rank order
+    std::unique_ptr<ShmSegment> own_seg_;
+    std::vector<std::unique_ptr<ShmSegment>> peer_segs_;
+    std::vector<OutRing> out_rings_;
+    std::vector<InRing> in_rings_;
     int neps_ = 0;
     static constexpr size_t inject_scratch_bytes = 4096;
     alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];

@@ -1,4 +1,5 @@
 #include "pml/fabric.hpp"
+#include "pml/shm_ring.hpp"
 
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
@@ -123,6 +124,13 @@ void Endpoint::setup(fi_info* info) {
     av_attr.count = 64;  // a hint; the table grows (sockets refuses 0)
     check(fi_av_open(domain_, &av_attr, &av_, nullptr), "fi_av_open");
     check(fi_endpoint(domain_, info, &ep_, nullptr), "fi_endpoint");
+    if (is_shm(info->fabric_attr->prov_name)) {
+        // shm names its region after the pid by default: a region left in /dev/shm by a
+        // killed process whose pid comes back makes fi_enable fail (EBUSY). A name of our own,
+        // unique and starting with "efampi.<pid>.", which our mpirun removes when a rank exits.
+        std::string name = shm_region_name("ep");
+        check(fi_setname(&ep_->fid, name.data(), name.size() + 1), "fi_setname");
+    }
     check(fi_ep_bind(ep_, &cq_->fid, FI_TRANSMIT | FI_RECV), "fi_ep_bind(cq)");
     check(fi_ep_bind(ep_, &av_->fid, 0), "fi_ep_bind(av)");
 }

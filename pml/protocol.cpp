@@ -200,6 +200,12 @@ int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_ra
     h.seq = p.send_seq++;
     h.src_world = rank_;
     h.cookie = 0;
+    if (p.ring) {
+        if (__builtin_expect(pending_sends_.empty() && p.ring->push(&h, sizeof h, buf, bytes), 1))
+            return 0;
+        post_packet(p, &h, sizeof h, buf, bytes);
+        return 0;
+    }
     size_t len = sizeof h + bytes;
     if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
         std::memcpy(inject_scratch_, &h, sizeof h);
@@ -306,7 +312,9 @@ void Engine::consumed(int peer, uint64_t bytes) {
 // provider's inject size, else copied into a bounce buffer; -FI_EAGAIN goes to the backlog.
 void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen) {
     size_t len = alen + blen;
-    if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
+    if (p.ring) {
+        if (pending_sends_.empty() && p.ring->push(a, alen, b, blen)) return;
+    } else if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
         uint8_t* tmp = inject_scratch_;  // a member, not a 4 KiB stack frame (stack probes)
         std::memcpy(tmp, a, alen);
         if (blen) std::memcpy(tmp + alen, b, blen);
@@ -318,6 +326,7 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
     SendBuf* sb = sendbufs_.get();
     sb->op.type = OpType::send_buf;
     sb->ep = p.ep;
+    sb->ring = p.ring;
     sb->dest = p.addr;
     sb->len = len;
     sb->data = static_cast<uint8_t*>(blocks_.get(len));
@@ -330,6 +339,13 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
 // Posts `sb`, or returns false when the provider (or our in-flight cap) refuses for now; the
 // caller then keeps it at its place in the backlog.
 bool Engine::post_send(SendBuf* sb) {
+    if (sb->ring) {  // a full ring earlier: copied in now, or still full
+        if (!sb->ring->push(sb->data, sb->len, nullptr, 0)) return false;
+        blocks_.put(sb->data, sb->len);
+        sendbufs_.put(sb);
+        --sends_in_flight_;
+        return true;
+    }
     Endpoint* ep = sb->ep;
     if (ep->inflight >= ep->tx_size()) return false;
     ssize_t rc = ep->send(sb->data, sb->len, nullptr, sb->dest, &sb->op);

@@ -37,6 +37,12 @@ const std::vector<TunableInfo>& tunables() {
          "for ofi_rxm providers while eager messages fit 16 KiB (measured faster on tcp). "
          "Never on udp;ofi_rxd (unsafe there); shm uses them only with 1 (slower)."},
         {"EFAMPI_NO_SHM", "0", "1: peers on this host use the network provider, not shm."},
+        {"EFAMPI_SHM_RING", "auto",
+         "Native shared-memory rings for messages between ranks of one host (large payloads are "
+         "still read through libfabric's shm): 1 on, 0 off, auto: on unless FI_PROVIDER is set."},
+        {"EFAMPI_SHM_CELLS", "32",
+         "Cells per shared-memory ring (one ring per sender and receiver on a host; a cell holds "
+         "one message up to the eager limit); rounded up to a power of two."},
         {"EFAMPI_TX_DEPTH", "0",
          "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},

@@ -8,6 +8,13 @@ import sys
 import time
 
 
+def shm_entries():
+    try:
+        return {n for n in os.listdir("/dev/shm") if n.startswith("efampi.")}
+    except OSError:
+        return set()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mpirun")
@@ -20,7 +27,10 @@ def main():
     ap.add_argument("--expect", action="append", default=[], help="text the output must hold")
     ap.add_argument("--max-seconds", type=float, default=20)
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--no-shm-leftovers", action="store_true",
+                    help="fail if the job leaves new /dev/shm/efampi.* entries behind")
     a = ap.parse_args()
+    shm_before = shm_entries()
     cmd = ([a.mpirun, *a.mpirun_arg, "-n", a.np] if a.mpirun else []) + [a.program, a.case]
     env = dict(os.environ)
     for kv in a.env:
@@ -46,6 +56,11 @@ def main():
     for word in a.expect:
         if word not in out:
             print(f"FAIL: output lacks {word!r}")
+            ok = False
+    if a.no_shm_leftovers:
+        left = sorted(shm_entries() - shm_before)
+        if left:
+            print(f"FAIL: left in /dev/shm: {', '.join(left)}")
             ok = False
     if dt > a.max_seconds:
         print(f"FAIL: took {dt:.1f} s, more than {a.max_seconds} s")

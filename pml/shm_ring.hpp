@@ -1,0 +1,119 @@
+#pragma once
+// The native shared-memory transport for messages between ranks of one host: one
+// single-producer single-consumer ring of fixed-size cells per (sender, receiver) pair, living
+// in the receiver's segment. A message (header + eager payload, or a control message) is one
+// cell: the sender copies it in and publishes the tail, the receiver handles it in place and
+// publishes the head. Large payloads do not go through the rings: rendezvous reads them with
+// the libfabric shm endpoint (fi_read). See README.md, "Native shared memory".
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace efampi::pml {
+
+// A name for a shared-memory object of this process, unique even when the pid comes back:
+// "efampi.<pid>.<what>.<n>.<clock>". Everything efampi puts in /dev/shm starts with
+// "efampi.<pid>.", which is how the launcher finds what a killed rank left behind.
+std::string shm_region_name(const char* what);
+
+// The shared part of one ring. Head and tail sit on their own cache lines: the producer
+// writes only `tail`, the consumer only `head`.
+struct alignas(64) RingCtl {
+    std::atomic<uint64_t> tail{0};
+    char pad0[64 - sizeof(std::atomic<uint64_t>)];
+    std::atomic<uint64_t> head{0};
+    char pad1[64 - sizeof(std::atomic<uint64_t>)];
+};
+static_assert(sizeof(RingCtl) == 128, "ring control block is two cache lines");
+
+// Geometry shared by every ring of the job (all ranks compute the same).
+struct RingShape {
+    uint32_t cells = 0;       // per ring, a power of two
+    uint32_t cell_bytes = 0;  // 8-byte length word + the largest message, 64-byte multiple
+    size_t ring_bytes() const { return sizeof(RingCtl) + size_t{cells} * cell_bytes; }
+};
+
+// The producer's side, in this process: where the ring is (in the peer's segment) and what
+// it last saw of the consumer's head.
+class OutRing {
+public:
+    void attach(uint8_t* base, RingShape shape) {
+        ctl_ = reinterpret_cast<RingCtl*>(base);
+        cells_ = base + sizeof(RingCtl);
+        shape_ = shape;
+        tail_ = ctl_->tail.load(std::memory_order_relaxed);
+        head_seen_ = ctl_->head.load(std::memory_order_acquire);
+    }
+    // Copies `a` then `b` into the next cell; false when the ring is full (try later).
+    bool push(const void* a, size_t alen, const void* b, size_t blen);
+    size_t max_message() const { return shape_.cell_bytes - 8; }
+
+private:
+    RingCtl* ctl_ = nullptr;
+    uint8_t* cells_ = nullptr;
+    RingShape shape_;
+    uint64_t tail_ = 0;
+    uint64_t head_seen_ = 0;
+};
+
+// The consumer's side: one of the rings in this process's own segment.
+class InRing {
+public:
+    void attach(uint8_t* base, RingShape shape) {
+        ctl_ = reinterpret_cast<RingCtl*>(base);
+        cells_ = base + sizeof(RingCtl);
+        shape_ = shape;
+        head_ = ctl_->head.load(std::memory_order_relaxed);
+    }
+    // Calls handle(data, len) for each published message, oldest first, at most `max`;
+    // each cell is given back as soon as its handler returns. Returns how many it handled.
+    template <class Handle>
+    int drain(Handle&& handle, int max) {
+        uint64_t tail = ctl_->tail.load(std::memory_order_acquire);
+        int n = 0;
+        while (head_ != tail && n < max) {
+            const uint8_t* cell = cells_ + (head_ & (shape_.cells - 1)) * size_t{shape_.cell_bytes};
+            uint64_t len;
+            __builtin_memcpy(&len, cell, sizeof len);
+            handle(cell + 8, static_cast<size_t>(len));
+            ctl_->head.store(++head_, std::memory_order_release);
+            ++n;
+        }
+        return n;
+    }
+    bool empty() const { return ctl_->tail.load(std::memory_order_acquire) == head_; }
+
+private:
+    RingCtl* ctl_ = nullptr;
+    const uint8_t* cells_ = nullptr;
+    RingShape shape_;
+    uint64_t head_ = 0;
+};
+
+// A POSIX shared-memory segment holding `rings` rings: created by its owner (the receiver),
+// mapped by the senders. The name is unlinked once everyone has mapped it, so nothing is left
+// in /dev/shm whatever happens to the job afterwards.
+class ShmSegment {
+public:
+    ShmSegment() = default;
+    ShmSegment(const ShmSegment&) = delete;
+    ShmSegment& operator=(const ShmSegment&) = delete;
+    ~ShmSegment();
+
+    // Throws efampi::Error (with errno's text) when the segment cannot be made or mapped.
+    void create(const std::string& name, size_t bytes);
+    void attach(const std::string& name, size_t bytes);
+    void unlink();  // owner: removes the name; the mappings stay valid
+    uint8_t* base() const { return base_; }
+    const std::string& name() const { return name_; }
+
+private:
+    std::string name_;
+    uint8_t* base_ = nullptr;
+    size_t bytes_ = 0;
+    bool owner_ = false;
+    bool linked_ = false;
+};
+
+}  // namespace efampi::pml
