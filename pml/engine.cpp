@@ -137,7 +137,11 @@ void Engine::open_transports(Bootstrap& boot) {
         own_seg_ = std::make_unique<ShmSegment>();
         std::string name = "/" + shm_region_name("ring");
         own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
-        boot.put(key_ring, std::vector<uint8_t>(name.begin(), name.end()));
+        // The shape travels with the name: ranks started with different EFAMPI_EAGER_LIMIT or
+        // EFAMPI_SHM_CELLS would otherwise read each other's cells wrong.
+        std::string value = name + " " + std::to_string(ring_shape_.cells) + " " +
+                            std::to_string(ring_shape_.cell_bytes);
+        boot.put(key_ring, std::vector<uint8_t>(value.begin(), value.end()));
     }
     boot.fence();
 
@@ -198,8 +202,18 @@ void Engine::open_rings(Bootstrap& boot) {
         } catch (const Error&) {
             continue;
         }
+        std::string value(name.begin(), name.end());
+        std::string mine = " " + std::to_string(ring_shape_.cells) + " " +
+                           std::to_string(ring_shape_.cell_bytes);
+        size_t cut = value.find(' ');
+        if (cut == std::string::npos || value.substr(cut) != mine)
+            throw Error(err_other_cls,
+                        "rank " + std::to_string(r) + " sized its shared-memory rings differently "
+                        "(cells and cell bytes: " + (cut == std::string::npos ? "?" : value.substr(cut + 1)) +
+                        " here:" + mine + "); EFAMPI_EAGER_LIMIT and EFAMPI_SHM_CELLS must be the "
+                        "same on every rank");
         auto seg = std::make_unique<ShmSegment>();
-        seg->attach(std::string(name.begin(), name.end()), seg_bytes);
+        seg->attach(value.substr(0, cut), seg_bytes);
         OutRing& out = out_rings_[static_cast<size_t>(r)];
         out.attach(seg->base() + me * ring_bytes, ring_shape_);
         peers_[static_cast<size_t>(r)].ring = &out;

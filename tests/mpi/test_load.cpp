@@ -22,17 +22,24 @@ namespace {
 int right() { return (rank() + 1) % size(); }
 int left() { return (rank() - 1 + size()) % size(); }
 
-bool on_rxd() {
+// Providers that cannot carry the full floods in libfabric 1.17 (pml/README.md, "Provider
+// quirks"): udp;ofi_rxd stalls for good once about a thousand messages are unacknowledged;
+// sockets now and then stops completing its sends under sustained two-way load (its whole
+// tx queue stays in flight). On them the floods are cut to what they survive, and the test
+// says so.
+const char* weak_provider() {
     const char* prov = std::getenv("FI_PROVIDER");
-    return prov && std::strstr(prov, "rxd");
+    if (!prov) return nullptr;
+    if (std::strstr(prov, "rxd")) return "udp;ofi_rxd";
+    if (std::strstr(prov, "sockets")) return "sockets";
+    return nullptr;
 }
 
-// udp;ofi_rxd 1.17 stalls for good once about a thousand messages are unacknowledged
-// (pml/README.md); on it the floods are cut to what it survives, and the test says so.
 int flood_count(int full) {
-    if (!on_rxd()) return full;
-    ::testing::Test::RecordProperty("reduced", "udp;ofi_rxd: 500 messages");
-    return 500;
+    const char* weak = weak_provider();
+    if (!weak) return full;
+    ::testing::Test::RecordProperty("reduced", std::string(weak) + ": 200 messages");
+    return full < 200 ? full : 200;
 }
 
 long resident_bytes() {
