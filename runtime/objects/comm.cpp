@@ -1,9 +1,53 @@
 #include "runtime/objects/comm.hpp"
 
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "runtime/objects/context_ids.hpp"
+
 namespace efampi::rt {
 
 Comm g_world;
 Comm g_self;
+
+namespace {
+std::vector<Comm*> g_live;                     // created and not yet freed
+std::deque<std::unique_ptr<Comm>> g_dead;      // freed: poisoned, kept a while for stale handles
+constexpr size_t dead_kept = 1024;
+}  // namespace
+
+Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh) {
+    auto c = std::make_unique<Comm>();
+    c->ctx = ctx;
+    c->rank = rank;
+    c->size = static_cast<int>(members.size());
+    c->world = std::move(members);
+    c->errh = errh;
+    errhandler_retain(errh);
+    c->handle = reinterpret_cast<MPI_Comm>(c.get());
+    context_ids().take(ctx);
+    g_live.push_back(c.get());
+    return c.release();
+}
+
+void comm_free(Comm* c) {
+    if (c->bsend && c->bsend->attached()) c->bsend->flush();
+    context_ids().release(c->ctx);
+    if (c->errh) errhandler_release(c->errh);
+    c->errh = nullptr;
+    c->magic = Magic::dead;
+    g_live.erase(std::find(g_live.begin(), g_live.end(), c));
+    g_dead.emplace_back(c);
+    if (g_dead.size() > dead_kept) g_dead.pop_front();
+}
+
+std::vector<int> comm_members(const Comm& c) {
+    if (!c.world.empty()) return c.world;
+    std::vector<int> m(static_cast<size_t>(c.size));
+    for (int i = 0; i < c.size; ++i) m[static_cast<size_t>(i)] = i;
+    return m;
+}
 
 Comm* to_comm_slow(MPI_Comm h) {
     uintptr_t v = handle_value(h);
@@ -37,6 +81,8 @@ void comms_init(int rank, int size) {
 
 void comms_flush_buffered() {
     for (Comm* c : {&g_world, &g_self})
+        if (c->bsend && c->bsend->attached()) c->bsend->flush();
+    for (Comm* c : g_live)
         if (c->bsend && c->bsend->attached()) c->bsend->flush();
     if (process_bsend_buffer().attached()) process_bsend_buffer().flush();
 }

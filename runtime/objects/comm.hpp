@@ -48,6 +48,15 @@ inline Comm* to_comm(MPI_Comm h) {
     if (h == MPI_COMM_SELF) return &g_self;
     return to_comm_slow(h);
 }
+// A new communicator (dup, split, create): `members` are the job ranks in communicator-rank
+// order, `rank` this process's place among them, `ctx` an id agreed by ContextIds (taken here).
+// The error handler is `errh` (retained).
+Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh);
+// MPI_Comm_free: the id goes back, the handle goes dead (a stale use is MPI_ERR_COMM; the
+// memory of the oldest dead ones is given back once many have piled up).
+void comm_free(Comm* c);
+// The job rank of every member, in communicator-rank order (WORLD included).
+std::vector<int> comm_members(const Comm& c);
 // Sets up WORLD and SELF for a job of `size` ranks where this process is `rank`.
 void comms_init(int rank, int size);
 // MPI_Finalize, before the engine closes: every buffered send still pending goes out.

@@ -1,0 +1,189 @@
+// Communicator management: MPI_Comm_dup, Comm_split, Comm_split_type, Comm_free,
+// Comm_compare, Comm_set_name, Comm_test_inter, Comm_remote_size. New communicators take a
+// context-id pair agreed over the parent (runtime/objects/context_ids.hpp); the exchanges use
+// the parent's collective context, so they never meet user traffic.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "collectives/allgather.hpp"
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/objects/context_ids.hpp"
+
+using namespace efampi;
+
+namespace {
+
+void new_comm_out(MPI_Comm* newcomm) {
+    if (!newcomm) api::bad_arg("newcomm pointer is NULL");
+}
+
+// What each member of the parent tells the others when splitting: its colour and key, and its
+// free context ids (one exchange for both).
+struct SplitEntry {
+    int color;
+    int key;
+    rt::ContextIds::Mask mask;
+};
+
+// Every member calls this with its colour and key (colour MPI_UNDEFINED: no new communicator).
+// Bad colours are reported on every rank alike, after the exchange, so nobody waits forever.
+void split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what) {
+    std::vector<SplitEntry> all(static_cast<size_t>(parent->size));
+    SplitEntry mine{color, key, rt::context_ids().mask()};
+    int err = coll::allgather_bytes(parent->coll_view(), &mine, sizeof mine, all.data());
+    if (err) throw Error(err, "exchanging colours and keys failed");
+    for (int r = 0; r < parent->size; ++r) {
+        int c = all[static_cast<size_t>(r)].color;
+        if (c < 0 && c != MPI_UNDEFINED)
+            throw Error(MPI_ERR_ARG, std::string(what) + " " + std::to_string(c) + " of rank " +
+                                         std::to_string(r) +
+                                         " is negative (only MPI_UNDEFINED may be)");
+    }
+    std::vector<rt::ContextIds::Mask> masks;
+    masks.reserve(all.size());
+    for (const SplitEntry& e : all) masks.push_back(e.mask);
+    uint32_t ctx = rt::context_ids().pick(masks.data(), masks.size());
+    if (color == MPI_UNDEFINED) {
+        *newcomm = MPI_COMM_NULL;
+        return;
+    }
+    std::vector<int> order;  // parent ranks of my colour, by key then parent rank
+    for (int r = 0; r < parent->size; ++r)
+        if (all[static_cast<size_t>(r)].color == color) order.push_back(r);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return all[static_cast<size_t>(a)].key < all[static_cast<size_t>(b)].key;
+    });
+    std::vector<int> members;
+    int my_rank = 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+        if (order[i] == parent->rank) my_rank = static_cast<int>(i);
+        members.push_back(parent->to_world(order[i]));
+    }
+    *newcomm = rt::comm_new(ctx, std::move(members), my_rank, parent->errh)->handle;
+}
+
+}  // namespace
+
+extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
+    return api::call(comm, "MPI_Comm_dup", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        new_comm_out(newcomm);
+        uint32_t ctx = rt::context_ids().agree(c->coll_view());
+        *newcomm = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh)->handle;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_dup)
+
+extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newcomm) {
+    return api::call(comm, "MPI_Comm_split", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        new_comm_out(newcomm);
+        split(c, color, key, newcomm, "colour");
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_split)
+
+extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
+                                    MPI_Comm* newcomm) {
+    (void)info;  // no info keys are understood for MPI_COMM_TYPE_SHARED
+    return api::call(comm, "MPI_Comm_split_type", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        new_comm_out(newcomm);
+        int color = MPI_UNDEFINED;
+        if (split_type == MPI_COMM_TYPE_SHARED) {
+            // One colour per host: the lowest job rank running there.
+            Bootstrap& boot = *rt::state().boot;
+            int me = boot.rank();
+            color = me;
+            for (int r = 0; r < me; ++r)
+                if (boot.is_local(r)) {
+                    color = r;
+                    break;
+                }
+        } else if (split_type != MPI_UNDEFINED) {
+            // The type is the same on every rank (the standard requires it), so every rank
+            // refuses alike and nobody is left waiting in the exchange.
+            if (split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_HW_UNGUIDED ||
+                split_type == MPI_COMM_TYPE_RESOURCE_GUIDED)
+                throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                            "MPI_Comm_split_type: split types other than MPI_COMM_TYPE_SHARED "
+                            "are not implemented yet in efampi");
+            throw Error(MPI_ERR_ARG, "split_type " + std::to_string(split_type) +
+                                         " is not a split type");
+        }
+        split(c, color, key, newcomm, "colour");
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_split_type)
+
+extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
+    return api::call(comm ? *comm : MPI_COMM_SELF, "MPI_Comm_free", [&] {
+        if (!comm) api::bad_arg("comm pointer is NULL");
+        rt::Comm* c = api::check_comm(*comm);
+        if (c == rt::comm_world() || c == rt::comm_self())
+            throw Error(MPI_ERR_COMM, c->name + " is predefined and cannot be freed");
+        rt::comm_free(c);
+        *comm = MPI_COMM_NULL;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_free)
+
+extern "C" int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
+    return api::call(comm1, "MPI_Comm_compare", [&] {
+        rt::Comm* a = api::check_comm(comm1);
+        rt::Comm* b = api::check_comm(comm2);
+        if (!result) api::bad_arg("result pointer is NULL");
+        if (a == b) {
+            *result = MPI_IDENT;
+            return MPI_SUCCESS;
+        }
+        std::vector<int> ma = rt::comm_members(*a), mb = rt::comm_members(*b);
+        if (ma == mb) {
+            *result = MPI_CONGRUENT;
+            return MPI_SUCCESS;
+        }
+        std::sort(ma.begin(), ma.end());
+        std::sort(mb.begin(), mb.end());
+        *result = ma == mb ? MPI_SIMILAR : MPI_UNEQUAL;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_compare)
+
+extern "C" int PMPI_Comm_set_name(MPI_Comm comm, const char* name) {
+    return api::call(comm, "MPI_Comm_set_name", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        if (!name) api::bad_arg("name is NULL");
+        c->name.assign(name, strnlen(name, MPI_MAX_OBJECT_NAME - 1));
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_set_name)
+
+extern "C" int PMPI_Comm_test_inter(MPI_Comm comm, int* flag) {
+    return api::call(comm, "MPI_Comm_test_inter", [&] {
+        api::check_comm(comm);
+        if (!flag) api::bad_arg("flag pointer is NULL");
+        *flag = 0;  // intercommunicators do not exist yet
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_test_inter)
+
+extern "C" int PMPI_Comm_remote_size(MPI_Comm comm, int* size) {
+    return api::call(comm, "MPI_Comm_remote_size", [&] {
+        api::check_comm(comm);
+        if (!size) api::bad_arg("size pointer is NULL");
+        throw Error(MPI_ERR_COMM, "not an intercommunicator: only intercommunicators have a "
+                                  "remote group");
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_remote_size)

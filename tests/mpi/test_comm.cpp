@@ -1,0 +1,190 @@
+// Communicator management: dup, split, split_type, free, compare, names; context ids never
+// shared by two live communicators of a process, and returned when freed.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/mpi/harness.hpp"
+
+using efampi::test::all_true;
+using efampi::test::rank;
+using efampi::test::size;
+
+namespace {
+
+int error_class(int rc) {
+    int cls = -1;
+    MPI_Error_class(rc, &cls);
+    return cls;
+}
+
+struct ReturnErrors {
+    ReturnErrors() {
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    }
+    ~ReturnErrors() {
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
+    }
+};
+
+TEST(Comm, DupTrafficNeverMatchesTheParent) {
+    MPI_Comm dup;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(MPI_COMM_WORLD, &dup));
+    int r = -1, s = -1;
+    MPI_Comm_rank(dup, &r);
+    MPI_Comm_size(dup, &s);
+    EXPECT_EQ(rank(), r);
+    EXPECT_EQ(size(), s);
+    int right = (rank() + 1) % size(), left = (rank() - 1 + size()) % size();
+    // Same source, same tag, different communicators: each receive gets its own message,
+    // whatever the order of the sends.
+    int on_dup = 100 + rank(), on_world = 200 + rank(), got_dup = -1, got_world = -1;
+    MPI_Request rq[2];
+    MPI_Irecv(&got_world, 1, MPI_INT, left, 5, MPI_COMM_WORLD, &rq[0]);
+    MPI_Irecv(&got_dup, 1, MPI_INT, left, 5, dup, &rq[1]);
+    MPI_Send(&on_dup, 1, MPI_INT, right, 5, dup);
+    MPI_Send(&on_world, 1, MPI_INT, right, 5, MPI_COMM_WORLD);
+    MPI_Waitall(2, rq, MPI_STATUSES_IGNORE);
+    EXPECT_EQ(100 + left, got_dup);
+    EXPECT_EQ(200 + left, got_world);
+    int result = -1;
+    MPI_Comm_compare(MPI_COMM_WORLD, dup, &result);
+    EXPECT_EQ(MPI_CONGRUENT, result);
+    MPI_Comm_compare(dup, dup, &result);
+    EXPECT_EQ(MPI_IDENT, result);
+    // Nested dups.
+    MPI_Comm dup2;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(dup, &dup2));
+    MPI_Barrier(dup2);
+    MPI_Comm_free(&dup2);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_free(&dup));
+    EXPECT_EQ(MPI_COMM_NULL, dup);
+}
+
+TEST(Comm, SplitByColourOrdersByKeyThenRank) {
+    // Colour: rank parity; key: reversed rank, so new ranks run backwards.
+    MPI_Comm half;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_split(MPI_COMM_WORLD, rank() % 2, size() - rank(), &half));
+    int r = -1, s = -1;
+    MPI_Comm_rank(half, &r);
+    MPI_Comm_size(half, &s);
+    int same = 0;
+    for (int i = rank() % 2; i < size(); i += 2) ++same;
+    EXPECT_EQ(same, s);
+    int expect_rank = 0;  // members of my colour with a larger world rank come first
+    for (int i = rank() % 2; i < size(); i += 2) expect_rank += i > rank();
+    EXPECT_EQ(expect_rank, r);
+    // Everyone in the half sends its world rank around the half's ring.
+    int right = (r + 1) % s, left = (r - 1 + s) % s, got = -1, mine = rank();
+    MPI_Sendrecv(&mine, 1, MPI_INT, right, 1, &got, 1, MPI_INT, left, 1, half,
+                 MPI_STATUS_IGNORE);
+    int left_world = -1;
+    {
+        // The left neighbour in the half, in world ranks: the member whose new rank is r - 1.
+        std::vector<int> members;
+        for (int i = size() - 1; i >= 0; --i)
+            if (i % 2 == rank() % 2) members.push_back(i);
+        left_world = members[static_cast<size_t>(left)];
+    }
+    EXPECT_EQ(left_world, got);
+    int result = -1;
+    MPI_Comm_compare(half, MPI_COMM_WORLD, &result);
+    EXPECT_EQ(size() == 1 ? MPI_CONGRUENT : MPI_UNEQUAL, result);
+    MPI_Comm_free(&half);
+
+    // Equal keys keep the parent's order; MPI_UNDEFINED gets MPI_COMM_NULL.
+    MPI_Comm some;
+    ASSERT_EQ(MPI_SUCCESS,
+              MPI_Comm_split(MPI_COMM_WORLD, rank() == 0 ? MPI_UNDEFINED : 1, 0, &some));
+    if (rank() == 0) {
+        EXPECT_EQ(MPI_COMM_NULL, some);
+    } else {
+        MPI_Comm_rank(some, &r);
+        EXPECT_EQ(rank() - 1, r);
+        MPI_Comm_free(&some);
+    }
+}
+
+TEST(Comm, SplitTypeSharedGroupsTheHost) {
+    MPI_Comm node;
+    ASSERT_EQ(MPI_SUCCESS,
+              MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank(), MPI_INFO_NULL,
+                                  &node));
+    int s = -1, r = -1;
+    MPI_Comm_size(node, &s);
+    MPI_Comm_rank(node, &r);
+    EXPECT_EQ(size(), s);  // tests run on one host
+    EXPECT_EQ(rank(), r);
+    MPI_Barrier(node);
+    MPI_Comm_free(&node);
+    MPI_Comm none;
+    ASSERT_EQ(MPI_SUCCESS,
+              MPI_Comm_split_type(MPI_COMM_WORLD, MPI_UNDEFINED, 0, MPI_INFO_NULL, &none));
+    EXPECT_EQ(MPI_COMM_NULL, none);
+}
+
+TEST(Comm, ThousandsCreatedAndFreedReuseTheirIds) {
+    // More than the 4096 context ids: they must come back when freed.
+    for (int i = 0; i < 5000; ++i) {
+        MPI_Comm c;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(MPI_COMM_WORLD, &c)) << "dup " << i;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_free(&c));
+    }
+    // Many alive at once, each usable.
+    std::vector<MPI_Comm> live(200);
+    for (MPI_Comm& c : live) ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(MPI_COMM_WORLD, &c));
+    int right = (rank() + 1) % size(), left = (rank() - 1 + size()) % size();
+    bool ok = true;
+    for (size_t i = 0; i < live.size(); ++i) {
+        int v = static_cast<int>(i), got = -1;
+        MPI_Sendrecv(&v, 1, MPI_INT, right, 0, &got, 1, MPI_INT, left, 0, live[i],
+                     MPI_STATUS_IGNORE);
+        ok = ok && got == v;
+    }
+    EXPECT_TRUE(all_true(ok));
+    for (MPI_Comm& c : live) MPI_Comm_free(&c);
+}
+
+TEST(Comm, NamesAndQueries) {
+    MPI_Comm dup;
+    MPI_Comm_dup(MPI_COMM_WORLD, &dup);
+    char name[MPI_MAX_OBJECT_NAME];
+    int len = -1;
+    MPI_Comm_get_name(dup, name, &len);
+    EXPECT_EQ(0, len);  // a duplicate has no name
+    MPI_Comm_set_name(dup, "rows");
+    MPI_Comm_get_name(dup, name, &len);
+    EXPECT_EQ(std::string("rows"), std::string(name, static_cast<size_t>(len)));
+    int flag = 1;
+    MPI_Comm_test_inter(dup, &flag);
+    EXPECT_EQ(0, flag);
+    MPI_Comm_free(&dup);
+}
+
+TEST(Comm, BadInput) {
+    ReturnErrors scope;
+    MPI_Comm world = MPI_COMM_WORLD, c;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_free(&world)));
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_dup(MPI_COMM_NULL, &c)));
+    // An invalid colour on one rank: every rank gets the error, nobody hangs.
+    int rc = MPI_Comm_split(MPI_COMM_WORLD, rank() == size() - 1 ? -5 : 0, 0, &c);
+    EXPECT_EQ(MPI_ERR_ARG, error_class(rc));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Comm_split_type(MPI_COMM_WORLD, 12345, 0,
+                                                           MPI_INFO_NULL, &c)));
+    // A freed communicator is an error, not a crash.
+    MPI_Comm dup, stale;
+    MPI_Comm_dup(MPI_COMM_WORLD, &dup);
+    stale = dup;
+    MPI_Comm_free(&dup);
+    int r = -1;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_rank(stale, &r)));
+    int x = 0;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Send(&x, 1, MPI_INT, 0, 0, stale)));
+    int size_out = 0;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_remote_size(MPI_COMM_WORLD, &size_out)));
+}
+
+}  // namespace
