@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -66,7 +67,10 @@ void Engine::init(Bootstrap& boot) {
     if (rx_buffers_ < 1) rx_buffers_ = 1;
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
     buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
-    blocks_.init(buf_bytes_);
+    ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
+    if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
+    // Payload copies and bounce buffers come in size classes up to the largest eager message.
+    blocks_.init(std::max<size_t>(buf_bytes_, sizeof(Header) + ring_eager_limit_));
     // Eager flow control: what one receiver may hold of unconsumed eager messages is split
     // between its peers, with a floor of 64 full eager messages each.
     int64_t limit = tunable_int("EFAMPI_UNEXPECTED_LIMIT");
@@ -75,7 +79,10 @@ void Engine::init(Bootstrap& boot) {
     if (credit_ < floor) credit_ = floor;
     credit_return_ = static_cast<uint64_t>(credit_ / 4);
     peers_.assign(static_cast<size_t>(size_), Peer{});
-    for (Peer& p : peers_) p.credit = credit_;
+    for (Peer& p : peers_) {
+        p.credit = credit_;
+        p.eager_limit = eager_limit_;
+    }
     drop_foreign_fatal_handlers();
     if (size_ > 1) open_transports(boot);
     drop_foreign_fatal_handlers();  // in case a provider loaded more of them
@@ -129,18 +136,19 @@ void Engine::open_transports(Bootstrap& boot) {
     if (rings_) {
         for (int i = 0; i < size_; ++i)
             if (i == rank_ || boot.is_local(i)) local_ranks_.push_back(i);
-        int64_t cells = tunable_int("EFAMPI_SHM_CELLS");
-        uint32_t c = 4;
-        while (c < cells && c < (1u << 16)) c <<= 1;
-        ring_shape_.cells = c;
-        ring_shape_.cell_bytes = static_cast<uint32_t>((8 + buf_bytes_ + 63) & ~size_t{63});
+        // Each ring holds at least two of the largest records.
+        size_t largest = RingShape::record(sizeof(Header) + ring_eager_limit_);
+        uint64_t want = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_RING_BYTES"));
+        uint32_t b = 4096;
+        while ((b < want || b < 2 * largest) && b < (1u << 30)) b <<= 1;
+        ring_shape_.bytes = b;
         own_seg_ = std::make_unique<ShmSegment>();
         std::string name = "/" + shm_region_name("ring");
         own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
-        // The shape travels with the name: ranks started with different EFAMPI_EAGER_LIMIT or
-        // EFAMPI_SHM_CELLS would otherwise read each other's cells wrong.
-        std::string value = name + " " + std::to_string(ring_shape_.cells) + " " +
-                            std::to_string(ring_shape_.cell_bytes);
+        // The shape travels with the name: ranks started with different ring sizes or eager
+        // limits would otherwise misread each other's rings.
+        std::string value = name + " " + std::to_string(ring_shape_.bytes) + " " +
+                            std::to_string(ring_eager_limit_);
         boot.put(key_ring, std::vector<uint8_t>(value.begin(), value.end()));
     }
     boot.fence();
@@ -203,20 +211,21 @@ void Engine::open_rings(Bootstrap& boot) {
             continue;
         }
         std::string value(name.begin(), name.end());
-        std::string mine = " " + std::to_string(ring_shape_.cells) + " " +
-                           std::to_string(ring_shape_.cell_bytes);
+        std::string mine = " " + std::to_string(ring_shape_.bytes) + " " +
+                           std::to_string(ring_eager_limit_);
         size_t cut = value.find(' ');
         if (cut == std::string::npos || value.substr(cut) != mine)
             throw Error(err_other_cls,
                         "rank " + std::to_string(r) + " sized its shared-memory rings differently "
-                        "(cells and cell bytes: " + (cut == std::string::npos ? "?" : value.substr(cut + 1)) +
-                        " here:" + mine + "); EFAMPI_EAGER_LIMIT and EFAMPI_SHM_CELLS must be the "
-                        "same on every rank");
+                        "(ring bytes and eager limit: " + (cut == std::string::npos ? "?" : value.substr(cut + 1)) +
+                        ", here:" + mine + "); EFAMPI_SHM_RING_BYTES, EFAMPI_SHM_EAGER_LIMIT and "
+                        "EFAMPI_EAGER_LIMIT must be the same on every rank");
         auto seg = std::make_unique<ShmSegment>();
         seg->attach(value.substr(0, cut), seg_bytes);
         OutRing& out = out_rings_[static_cast<size_t>(r)];
         out.attach(seg->base() + me * ring_bytes, ring_shape_);
         peers_[static_cast<size_t>(r)].ring = &out;
+        peers_[static_cast<size_t>(r)].eager_limit = ring_eager_limit_;
         in_rings_.emplace_back();
         in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
         peer_segs_.push_back(std::move(seg));
@@ -360,7 +369,10 @@ void Engine::finalize() {
     }
     if (size_ > 1) boot_->fence([this] { progress(); });
     in_rings_.clear();
-    for (Peer& p : peers_) p.ring = nullptr;
+    for (Peer& p : peers_) {
+        p.ring = nullptr;
+        p.eager_limit = eager_limit_;
+    }
     peer_segs_.clear();
     own_seg_.reset();
     neps_ = 0;

@@ -65,6 +65,7 @@ struct ReadOp {
 struct Peer {
     Endpoint* ep = nullptr;   // null for self
     OutRing* ring = nullptr;  // same host, native shared memory: messages go here (ep: reads)
+    uint64_t eager_limit = 0;  // largest eager payload to this peer (rings take larger ones)
     uint64_t addr = 0;        // fi_addr_t on ep
     uint32_t send_seq = 0;
     uint32_t recv_seq = 0;
@@ -244,7 +245,8 @@ private:
     Bootstrap* boot_ = nullptr;
     int rank_ = 0;
     int size_ = 1;
-    uint64_t eager_limit_ = 8192;
+    uint64_t eager_limit_ = 8192;       // over libfabric (sizes the receive buffers)
+    uint64_t ring_eager_limit_ = 32768;  // over the shared-memory rings
     size_t buf_bytes_ = 0;       // header + eager payload
     int rx_buffers_ = 256;
     int spin_count_ = 2000;

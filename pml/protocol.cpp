@@ -25,8 +25,9 @@ int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag
                  bool sync) {
     // Fast path: an eager standard send completes as soon as its bytes are handed over; no
     // request is needed.
-    if (!sync && bytes <= eager_limit_ && dst != rank_)
-        return send_eager_fast(buf, bytes, peers_[static_cast<size_t>(dst)], src_rank, tag, ctx);
+    Peer& p = peers_[static_cast<size_t>(dst)];
+    if (!sync && bytes <= p.eager_limit && dst != rank_)
+        return send_eager_fast(buf, bytes, p, src_rank, tag, ctx);
     Request* r = isend(buf, bytes, dst, src_rank, tag, ctx, sync);
     wait(r);
     int err = r->err;
@@ -234,7 +235,7 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     h.tag = tag;
     h.src_world = rank_;
     int64_t charge = static_cast<int64_t>(bytes + credit_overhead);
-    if (bytes <= eager_limit_ && p.credit >= charge) {
+    if (bytes <= p.eager_limit && p.credit >= charge) {
         p.credit -= charge;
         h.seq = p.send_seq++;
         h.kind = Kind::eager;
@@ -246,7 +247,7 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
         if (!sync) complete(r);  // the payload was copied: the buffer is free again
         return r;
     }
-    if (bytes <= eager_limit_ && !sync) {  // over the credit: the copy goes by rendezvous
+    if (bytes <= p.eager_limit && !sync) {  // over the credit: the copy goes by rendezvous
         send_spilled(buf, bytes, p, src_rank, tag, ctx);
         complete(r);
         return r;

@@ -34,16 +34,26 @@ std::string shm_region_name(const char* what) {
 }
 
 bool OutRing::push(const void* a, size_t alen, const void* b, size_t blen) {
-    if (tail_ - head_seen_ >= shape_.cells) {
+    size_t len = alen + blen;
+    size_t rec = RingShape::record(len);
+    size_t pos = static_cast<size_t>(tail_ & (shape_.bytes - 1));
+    size_t pad = pos + rec > shape_.bytes ? shape_.bytes - pos : 0;  // wrap to offset 0
+    if (tail_ + pad + rec - head_seen_ > shape_.bytes) {
         head_seen_ = ctl_->head.load(std::memory_order_acquire);
-        if (tail_ - head_seen_ >= shape_.cells) return false;
+        if (tail_ + pad + rec - head_seen_ > shape_.bytes) return false;
     }
-    uint8_t* cell = cells_ + (tail_ & (shape_.cells - 1)) * size_t{shape_.cell_bytes};
-    uint64_t len = alen + blen;
-    std::memcpy(cell, &len, sizeof len);
-    std::memcpy(cell + 8, a, alen);
-    if (blen) std::memcpy(cell + 8 + alen, b, blen);
-    ctl_->tail.store(++tail_, std::memory_order_release);
+    if (pad) {
+        std::memcpy(data_ + pos, &ring_wrap, sizeof ring_wrap);
+        tail_ += pad;
+        pos = 0;
+    }
+    uint8_t* rec_at = data_ + pos;
+    uint64_t len64 = len;
+    std::memcpy(rec_at, &len64, sizeof len64);
+    std::memcpy(rec_at + 8, a, alen);
+    if (blen) std::memcpy(rec_at + 8 + alen, b, blen);
+    tail_ += rec;
+    ctl_->tail.store(tail_, std::memory_order_release);
     return true;
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The native shared-memory transport for messages between ranks of one host: one
-// single-producer single-consumer ring of fixed-size cells per (sender, receiver) pair, living
-// in the receiver's segment. A message (header + eager payload, or a control message) is one
-// cell: the sender copies it in and publishes the tail, the receiver handles it in place and
+// single-producer single-consumer ring of bytes per (sender, receiver) pair, living in the
+// receiver's segment. A message (header + eager payload, or a control message) is one record:
+// the sender copies it in and publishes the tail, the receiver handles it in place and
 // publishes the head. Large payloads do not go through the rings: rendezvous reads them with
 // the libfabric shm endpoint (fi_read). See README.md, "Native shared memory".
 #include <atomic>
@@ -27,12 +27,16 @@ struct alignas(64) RingCtl {
 };
 static_assert(sizeof(RingCtl) == 128, "ring control block is two cache lines");
 
-// Geometry shared by every ring of the job (all ranks compute the same).
+// Geometry shared by every ring of the job (all ranks compute the same). A ring is a byte
+// circle: each message is a record (8-byte length, then the bytes) rounded up to 64 bytes, so
+// small messages take little room and large eager messages still fit. A record that would
+// cross the end is preceded by a wrap marker (length ~0) and starts again at offset 0.
 struct RingShape {
-    uint32_t cells = 0;       // per ring, a power of two
-    uint32_t cell_bytes = 0;  // 8-byte length word + the largest message, 64-byte multiple
-    size_t ring_bytes() const { return sizeof(RingCtl) + size_t{cells} * cell_bytes; }
+    uint32_t bytes = 0;        // per ring, a power of two, at least twice the largest record
+    size_t ring_bytes() const { return sizeof(RingCtl) + bytes; }
+    static size_t record(size_t len) { return (8 + len + 63) & ~size_t{63}; }
 };
+constexpr uint64_t ring_wrap = ~uint64_t{0};
 
 // The producer's side, in this process: where the ring is (in the peer's segment) and what
 // it last saw of the consumer's head.
@@ -40,18 +44,17 @@ class OutRing {
 public:
     void attach(uint8_t* base, RingShape shape) {
         ctl_ = reinterpret_cast<RingCtl*>(base);
-        cells_ = base + sizeof(RingCtl);
+        data_ = base + sizeof(RingCtl);
         shape_ = shape;
         tail_ = ctl_->tail.load(std::memory_order_relaxed);
         head_seen_ = ctl_->head.load(std::memory_order_acquire);
     }
-    // Copies `a` then `b` into the next cell; false when the ring is full (try later).
+    // Copies `a` then `b` into the next record; false when the ring is full (try later).
     bool push(const void* a, size_t alen, const void* b, size_t blen);
-    size_t max_message() const { return shape_.cell_bytes - 8; }
 
 private:
     RingCtl* ctl_ = nullptr;
-    uint8_t* cells_ = nullptr;
+    uint8_t* data_ = nullptr;
     RingShape shape_;
     uint64_t tail_ = 0;
     uint64_t head_seen_ = 0;
@@ -62,7 +65,7 @@ class InRing {
 public:
     void attach(uint8_t* base, RingShape shape) {
         ctl_ = reinterpret_cast<RingCtl*>(base);
-        cells_ = base + sizeof(RingCtl);
+        data_ = base + sizeof(RingCtl);
         shape_ = shape;
         head_ = ctl_->head.load(std::memory_order_relaxed);
     }
@@ -73,12 +76,17 @@ public:
         uint64_t tail = ctl_->tail.load(std::memory_order_acquire);
         int n = 0;
         while (head_ != tail && n < max) {
-            const uint8_t* cell = cells_ + (head_ & (shape_.cells - 1)) * size_t{shape_.cell_bytes};
+            size_t pos = static_cast<size_t>(head_ & (shape_.bytes - 1));
             uint64_t len;
-            __builtin_memcpy(&len, cell, sizeof len);
-            handle(cell + 8, static_cast<size_t>(len));
-            ctl_->head.store(++head_, std::memory_order_release);
-            ++n;
+            __builtin_memcpy(&len, data_ + pos, sizeof len);
+            if (len == ring_wrap) {
+                head_ += shape_.bytes - pos;
+            } else {
+                handle(data_ + pos + 8, static_cast<size_t>(len));
+                head_ += RingShape::record(static_cast<size_t>(len));
+                ++n;
+            }
+            ctl_->head.store(head_, std::memory_order_release);
         }
         return n;
     }
@@ -86,7 +94,7 @@ public:
 
 private:
     RingCtl* ctl_ = nullptr;
-    const uint8_t* cells_ = nullptr;
+    const uint8_t* data_ = nullptr;
     RingShape shape_;
     uint64_t head_ = 0;
 };

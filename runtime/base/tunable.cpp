@@ -40,9 +40,12 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_SHM_RING", "auto",
          "Native shared-memory rings for messages between ranks of one host (large payloads are "
          "still read through libfabric's shm): 1 on, 0 off, auto: on unless FI_PROVIDER is set."},
-        {"EFAMPI_SHM_CELLS", "32",
-         "Cells per shared-memory ring (one ring per sender and receiver on a host; a cell holds "
-         "one message up to the eager limit); rounded up to a power of two."},
+        {"EFAMPI_SHM_RING_BYTES", "256K",
+         "Bytes of each shared-memory ring (one per sender and receiver on a host); rounded up to "
+         "a power of two holding at least two of the largest eager messages."},
+        {"EFAMPI_SHM_EAGER_LIMIT", "32768",
+         "Largest message (bytes) sent eagerly through the shared-memory rings (at least "
+         "EFAMPI_EAGER_LIMIT); larger ones use rendezvous (fi_read through libfabric shm)."},
         {"EFAMPI_TX_DEPTH", "0",
          "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
