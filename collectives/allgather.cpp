@@ -7,11 +7,7 @@
 
 namespace efampi::coll {
 
-namespace {
-constexpr int allgather_tag = 2;  // tags inside a collective context are ours to choose
-}
-
-int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all) {
+int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all, int tag) {
     auto* out = static_cast<uint8_t*>(all);
     auto block = [&](int r) { return out + static_cast<size_t>(r) * bytes; };
     if (bytes) std::memmove(block(c.rank), mine, bytes);
@@ -21,8 +17,8 @@ int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all
     for (int s = 0; s < c.size - 1; ++s) {
         int send_block = (c.rank - s + c.size) % c.size;
         int recv_block = (c.rank - s - 1 + c.size) % c.size;
-        pml::Request* r = e.irecv(block(recv_block), bytes, left, allgather_tag, c.ctx);
-        int serr = e.send(block(send_block), bytes, c.to_world(right), c.rank, allgather_tag,
+        pml::Request* r = e.irecv(block(recv_block), bytes, left, tag, c.ctx);
+        int serr = e.send(block(send_block), bytes, c.to_world(right), c.rank, tag,
                           c.ctx, false);
         e.wait(r);
         if (!err) err = serr ? serr : r->err;

@@ -10,6 +10,10 @@ namespace efampi::coll {
 // r + 1 and gets block r - s - 1 from r - 1. The runtime's communicator management uses it
 // (split colours, context-id masks); MPI_Allgather proper comes with issue 6's engine.
 // Returns 0 or an MPI error class.
-int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all);
+// `tag` (inside the collective context): callers over a subset of a communicator
+// (MPI_Comm_create_group) pass their own, so that they never meet the whole communicator's.
+constexpr int allgather_tag = 2;
+int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all,
+                    int tag = allgather_tag);
 
 }  // namespace efampi::coll

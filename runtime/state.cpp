@@ -9,6 +9,8 @@
 #include "pml/engine.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
 #include "runtime/objects/comm.hpp"
+#include "runtime/objects/group.hpp"
+#include "runtime/objects/info.hpp"
 
 namespace efampi::rt {
 
@@ -33,6 +35,8 @@ void finalize() {
     comms_flush_buffered();
     pml::engine().finalize();
     comms_finalize();
+    groups_finalize();
+    infos_finalize();
     s.boot->finalize();
     s.phase = Phase::finalized;
 }

@@ -1,4 +1,4 @@
-// Communicator management: MPI_Comm_dup, Comm_split, Comm_split_type, Comm_free,
+// Communicator management: MPI_Comm_dup, Comm_split, Comm_split_type, Comm_create(_group), Comm_free,
 // Comm_compare, Comm_set_name, Comm_test_inter, Comm_remote_size. New communicators take a
 // context-id pair agreed over the parent (runtime/objects/context_ids.hpp); the exchanges use
 // the parent's collective context, so they never meet user traffic.
@@ -11,6 +11,7 @@
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/objects/context_ids.hpp"
+#include "runtime/objects/group.hpp"
 
 using namespace efampi;
 
@@ -187,3 +188,63 @@ extern "C" int PMPI_Comm_remote_size(MPI_Comm comm, int* size) {
     });
 }
 EFAMPI_ALIAS(Comm_remote_size)
+
+// ---------------------------------------------------------------- from groups
+
+namespace {
+
+// Every member of `g` must belong to `c`.
+void check_subset(const rt::Comm& c, const rt::Group& g) {
+    std::vector<int> members = rt::comm_members(c);
+    for (int w : g.ranks())
+        if (std::find(members.begin(), members.end(), w) == members.end())
+            throw Error(MPI_ERR_GROUP, "the group holds job rank " + std::to_string(w) +
+                                           ", which is not a member of the communicator");
+}
+
+rt::Group* check_group_arg(MPI_Group h) {
+    rt::Group* g = rt::to_group(h);
+    if (!g) throw Error(MPI_ERR_GROUP, "group is not a valid group (MPI_GROUP_NULL or freed)");
+    return g;
+}
+
+}  // namespace
+
+extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcomm) {
+    return api::call(comm, "MPI_Comm_create", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        rt::Group* g = check_group_arg(group);
+        new_comm_out(newcomm);
+        check_subset(*c, *g);
+        // Collective over the whole communicator: everyone agrees on the id, members use it.
+        uint32_t ctx = rt::context_ids().agree(c->coll_view());
+        int me = g->my_rank();
+        *newcomm = me == MPI_UNDEFINED ? MPI_COMM_NULL
+                                       : rt::comm_new(ctx, g->ranks(), me, c->errh)->handle;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_create)
+
+extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag,
+                                      MPI_Comm* newcomm) {
+    return api::call(comm, "MPI_Comm_create_group", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        rt::Group* g = check_group_arg(group);
+        new_comm_out(newcomm);
+        api::check_send_tag(tag);
+        check_subset(*c, *g);
+        int me = g->my_rank();
+        if (me == MPI_UNDEFINED)
+            throw Error(MPI_ERR_GROUP, "the calling process is not in the group (only the "
+                                       "group's members call MPI_Comm_create_group)");
+        // Collective over the group only: the exchange runs among its members, numbered by
+        // group rank, in the communicator's collective context with a tag of its own
+        // (0x40000000 | tag) that no whole-communicator operation uses.
+        coll::CommView view{c->ctx + 1, me, g->size(), g->ranks().data()};
+        uint32_t ctx = rt::context_ids().agree(view, 0x40000000 | tag);
+        *newcomm = rt::comm_new(ctx, g->ranks(), me, c->errh)->handle;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_create_group)

@@ -1,10 +1,12 @@
 // The error path of the C boundary (api::raise and friends) and the error-handling entry
-// points: MPI_Error_string/class and communicator error handlers.
+// points: MPI_Error_string/class and the classes, codes and strings added by the program.
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -185,17 +187,65 @@ int bad_code(const char* fn, int errorcode) noexcept {
 }
 }  // namespace
 
+// Error classes and codes added by the program (MPI_Add_error_class/code/string). They are
+// numbered from MPI_ERR_LASTCODE + 1 in the order they are added, classes and codes from one
+// counter, so that processes adding them in the same order get the same values (the standard's
+// advice) and MPI_ERR_LASTCODE keeps bounding the predefined ones.
+namespace efampi::api {
+namespace {
+struct UserCode {
+    int cls;           // its class; a class is its own class
+    std::string text;  // MPI_Add_error_string's, empty until set
+};
+std::vector<UserCode>& user_codes() {
+    static std::vector<UserCode> v;
+    return v;
+}
+constexpr int first_user_code = MPI_ERR_LASTCODE + 1;
+
+UserCode* user_code(int code) {
+    if (code < first_user_code) return nullptr;
+    size_t i = static_cast<size_t>(code - first_user_code);
+    return i < user_codes().size() ? &user_codes()[i] : nullptr;
+}
+
+int add_user_code(int cls) {
+    auto& v = user_codes();
+    if (v.size() >= static_cast<size_t>(INT32_MAX - first_user_code))
+        throw Error(MPI_ERR_OTHER, "no error code values left to add");
+    int code = first_user_code + static_cast<int>(v.size());
+    v.push_back(UserCode{cls < 0 ? code : cls, std::string()});
+    return code;
+}
+}  // namespace
+}  // namespace efampi::api
+
+namespace {
+// The class of a predefined or added error code, or -1 when `errorcode` is neither.
+int class_of(int errorcode) {
+    if (errorcode >= 0 && errorcode < api::n_classes_public()) return errorcode;
+    const api::UserCode* u = api::user_code(errorcode);
+    return u ? u->cls : -1;
+}
+}  // namespace
+
 extern "C" int PMPI_Error_class(int errorcode, int* errorclass) {
-    if (!errorclass || errorcode < 0 || errorcode >= api::n_classes_public())
-        return bad_code("MPI_Error_class", errorcode);
-    *errorclass = errorcode;
+    int cls = class_of(errorcode);
+    if (!errorclass || cls < 0) return bad_code("MPI_Error_class", errorcode);
+    *errorclass = cls;
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Error_class)
 
 extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
-    if (!string || !resultlen || errorcode < 0 || errorcode >= api::n_classes_public())
+    if (!string || !resultlen || class_of(errorcode) < 0)
         return bad_code("MPI_Error_string", errorcode);
+    if (const api::UserCode* u = api::user_code(errorcode)) {
+        // Exactly the string the program set (MPI_MAX_ERROR_STRING - 1 at most), "" if none.
+        std::memcpy(string, u->text.c_str(), u->text.size() + 1);
+        *resultlen = static_cast<int>(u->text.size());
+        return MPI_SUCCESS;
+    }
     try {
         std::string s = api::class_text_of(errorcode);
         std::string d = api::last_detail_for(errorcode);
@@ -212,3 +262,48 @@ extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Error_string)
+
+extern "C" int PMPI_Add_error_class(int* errorclass) {
+    return api::call(MPI_COMM_SELF, "MPI_Add_error_class", [&] {
+        if (!errorclass) api::bad_arg("errorclass pointer is NULL");
+        *errorclass = api::add_user_code(-1);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Add_error_class)
+
+extern "C" int PMPI_Add_error_code(int errorclass, int* errorcode) {
+    return api::call(MPI_COMM_SELF, "MPI_Add_error_code", [&] {
+        if (!errorcode) api::bad_arg("errorcode pointer is NULL");
+        bool is_class = (errorclass > MPI_SUCCESS && errorclass < api::n_classes_public()) ||
+                        (api::user_code(errorclass) &&
+                         api::user_code(errorclass)->cls == errorclass);
+        if (!is_class)
+            throw Error(MPI_ERR_ARG, "errorclass " + std::to_string(errorclass) +
+                                         " is not an error class (predefined or added)");
+        *errorcode = api::add_user_code(errorclass);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Add_error_code)
+
+extern "C" int PMPI_Add_error_string(int errorcode, const char* string) {
+    return api::call(MPI_COMM_SELF, "MPI_Add_error_string", [&] {
+        api::UserCode* u = api::user_code(errorcode);
+        if (!u)
+            throw Error(MPI_ERR_ARG,
+                        "error code " + std::to_string(errorcode) +
+                            (errorcode >= 0 && errorcode <= MPI_ERR_LASTCODE
+                                 ? " is predefined: its string cannot be changed"
+                                 : " was not added by MPI_Add_error_class/code"));
+        if (!string) api::bad_arg("string is NULL");
+        size_t n = strnlen(string, MPI_MAX_ERROR_STRING);
+        if (n >= MPI_MAX_ERROR_STRING)
+            throw Error(MPI_ERR_ARG, "string is longer than MPI_MAX_ERROR_STRING - 1 = " +
+                                         std::to_string(MPI_MAX_ERROR_STRING - 1) +
+                                         " characters");
+        u->text.assign(string, n);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Add_error_string)

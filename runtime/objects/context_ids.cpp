@@ -15,9 +15,9 @@ ContextIds& context_ids() {
     return ids;
 }
 
-uint32_t ContextIds::agree(const coll::CommView& parent) {
+uint32_t ContextIds::agree(const coll::CommView& parent, int tag) {
     std::vector<Mask> all(static_cast<size_t>(parent.size));
-    int err = coll::allgather_bytes(parent, &free_, sizeof(Mask), all.data());
+    int err = coll::allgather_bytes(parent, &free_, sizeof(Mask), all.data(), tag);
     if (err) throw Error(err, "exchanging context-id masks failed");
     return pick(all.data(), all.size());
 }

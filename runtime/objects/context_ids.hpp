@@ -23,7 +23,7 @@ public:
     ContextIds() { free_.fill(~uint64_t{0}); }
     // Collective over `parent`: the lowest slot free on every member, as a context id (not
     // yet marked used). Throws efampi::Error (on every member alike) when none is left.
-    uint32_t agree(const coll::CommView& parent);
+    uint32_t agree(const coll::CommView& parent, int tag = 2);
     // The same choice from masks the caller gathered itself (with other data, in one exchange).
     uint32_t pick(const Mask* masks, size_t n) const;
     const Mask& mask() const { return free_; }

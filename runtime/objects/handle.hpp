@@ -18,6 +18,8 @@ enum class Magic : uint32_t {
     comm = 0xC0AA17C0,
     datatype = 0xDA7A7E9E,
     errhandler = 0xE44A4D1E,
+    group = 0x6A0B6A0B,
+    info = 0x1AF01AF0,
     dead = 0xDEADDEAD,
 };
 

@@ -148,6 +148,55 @@ TEST(Comm, ThousandsCreatedAndFreedReuseTheirIds) {
     for (MPI_Comm& c : live) MPI_Comm_free(&c);
 }
 
+TEST(Comm, CreateFromGroups) {
+    MPI_Group world_group, evens, firsts;
+    MPI_Comm_group(MPI_COMM_WORLD, &world_group);
+    int n_even = (size() + 1) / 2;
+    int range[1][3] = {{0, size() - 1, 2}};
+    MPI_Group_range_incl(world_group, 1, range, &evens);
+    // MPI_Comm_create: everyone calls, the evens get the communicator.
+    MPI_Comm even_comm;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_create(MPI_COMM_WORLD, evens, &even_comm));
+    if (rank() % 2) {
+        EXPECT_EQ(MPI_COMM_NULL, even_comm);
+    } else {
+        int r = -1, s = -1;
+        MPI_Comm_rank(even_comm, &r);
+        MPI_Comm_size(even_comm, &s);
+        EXPECT_EQ(rank() / 2, r);
+        EXPECT_EQ(n_even, s);
+        int v = rank(), got = -1;
+        MPI_Sendrecv(&v, 1, MPI_INT, (r + 1) % s, 3, &got, 1, MPI_INT, (r - 1 + s) % s, 3,
+                     even_comm, MPI_STATUS_IGNORE);
+        EXPECT_EQ(2 * ((r - 1 + s) % s), got);
+        MPI_Group g;
+        MPI_Comm_group(even_comm, &g);
+        int result = -1;
+        MPI_Group_compare(g, evens, &result);
+        EXPECT_EQ(MPI_IDENT, result);
+        MPI_Group_free(&g);
+        MPI_Comm_free(&even_comm);
+    }
+    // MPI_Comm_create_group: only the members call (the first half, in reverse order).
+    int n_first = (size() + 1) / 2;
+    std::vector<int> members;
+    for (int i = n_first - 1; i >= 0; --i) members.push_back(i);
+    MPI_Group_incl(world_group, n_first, members.data(), &firsts);
+    if (rank() < n_first) {
+        MPI_Comm first_comm;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_create_group(MPI_COMM_WORLD, firsts, 9, &first_comm));
+        int r = -1;
+        MPI_Comm_rank(first_comm, &r);
+        EXPECT_EQ(n_first - 1 - rank(), r);
+        MPI_Barrier(first_comm);
+        MPI_Comm_free(&first_comm);
+    }
+    MPI_Group_free(&firsts);
+    MPI_Group_free(&evens);
+    MPI_Group_free(&world_group);
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
 TEST(Comm, NamesAndQueries) {
     MPI_Comm dup;
     MPI_Comm_dup(MPI_COMM_WORLD, &dup);
