@@ -15,7 +15,7 @@ int right() { return (rank() + 1) % size(); }
 int left() { return (rank() - 1 + size()) % size(); }
 
 TEST(Completion, ProbeReportsSourceTagAndCountBeforeTheReceive) {
-    for (int n : {3, 5000}) {  // eager and rendezvous
+    for (int n : {3, 20000}) {  // eager and rendezvous (80 KB is past every eager limit)
         std::vector<int> out(static_cast<size_t>(n), rank()), in;
         MPI_Request s;
         MPI_Isend(out.data(), n, MPI_INT, right(), 40, MPI_COMM_WORLD, &s);
@@ -168,7 +168,7 @@ TEST(Completion, IrsendDelivers) {
 }
 
 TEST(Completion, MatchedProbeKeepsItsMessage) {
-    for (int n : {1, 3000}) {  // eager and rendezvous
+    for (int n : {1, 20000}) {  // eager and rendezvous (80 KB is past every eager limit)
         std::vector<int> first(static_cast<size_t>(n), rank()), second(static_cast<size_t>(n),
                                                                        rank() + 1000);
         MPI_Request s1, s2;
@@ -230,7 +230,7 @@ TEST(Completion, MatchedProbeOfProcNullAndConsumedMessages) {
 namespace {
 
 TEST(Completion, IsendrecvAndReplaceRoundTheRing) {
-    for (int n : {4, 6000}) {  // eager and rendezvous
+    for (int n : {4, 20000}) {  // eager and rendezvous (80 KB is past every eager limit)
         std::vector<int> out(static_cast<size_t>(n), rank()), in(static_cast<size_t>(n), -1);
         MPI_Request r;
         ASSERT_EQ(MPI_SUCCESS, MPI_Isendrecv(out.data(), n, MPI_INT, right(), 50, in.data(), n,

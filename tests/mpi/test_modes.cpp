@@ -35,7 +35,7 @@ struct ReturnErrors {
 };
 
 TEST(Persistent, RingRestartsWithFreshDataEachRound) {
-    for (int n : {1, 3000}) {  // eager and rendezvous (ints)
+    for (int n : {1, 20000}) {  // eager and rendezvous (ints; 80 KB is past every eager limit)
         std::vector<int> out(static_cast<size_t>(n)), in(static_cast<size_t>(n));
         MPI_Request req[2];
         ASSERT_EQ(MPI_SUCCESS,
@@ -277,7 +277,7 @@ TEST(Buffered, BufferErrors) {
 
     // Room for one rendezvous-sized message: its copy is held until the receiver reads it,
     // and nobody receives before the second send, so the second finds no room.
-    const int n = 5000;
+    const int n = 50000;  // 200 KB: rendezvous on every transport (beyond any eager limit)
     std::vector<char> one(n * sizeof(int) + MPI_BSEND_OVERHEAD);
     ASSERT_EQ(MPI_SUCCESS, MPI_Buffer_attach(one.data(), static_cast<int>(one.size())));
     std::vector<int> data(n, v), in(n);
