@@ -12,6 +12,7 @@
 #include "runtime/api/check.hpp"
 #include "runtime/objects/context_ids.hpp"
 #include "runtime/objects/group.hpp"
+#include "runtime/objects/info.hpp"
 
 using namespace efampi;
 
@@ -248,3 +249,48 @@ extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag,
     });
 }
 EFAMPI_ALIAS(Comm_create_group)
+
+// ---------------------------------------------------------------- info hints
+
+namespace {
+
+// MPI_INFO_NULL or a live info object; no communicator hint is understood yet, so the hints
+// given are accepted and have no effect (the standard lets an implementation ignore them).
+void check_info_arg(MPI_Info info) {
+    if (info != MPI_INFO_NULL && !rt::to_info(info))
+        throw Error(MPI_ERR_INFO, "info is not a valid info object (freed or never created)");
+}
+
+}  // namespace
+
+extern "C" int PMPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm* newcomm) {
+    return api::call(comm, "MPI_Comm_dup_with_info", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        check_info_arg(info);
+        new_comm_out(newcomm);
+        uint32_t ctx = rt::context_ids().agree(c->coll_view());
+        *newcomm = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh)->handle;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_dup_with_info)
+
+extern "C" int PMPI_Comm_set_info(MPI_Comm comm, MPI_Info info) {
+    return api::call(comm, "MPI_Comm_set_info", [&] {
+        api::check_comm(comm);
+        check_info_arg(info);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_set_info)
+
+extern "C" int PMPI_Comm_get_info(MPI_Comm comm, MPI_Info* info_used) {
+    return api::call(comm, "MPI_Comm_get_info", [&] {
+        api::check_comm(comm);
+        if (!info_used) api::bad_arg("info_used pointer is NULL");
+        // The hints in effect: none is understood yet, so a new, empty info object.
+        *info_used = rt::info_create()->handle();
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Comm_get_info)

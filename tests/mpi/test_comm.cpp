@@ -211,6 +211,20 @@ TEST(Comm, NamesAndQueries) {
     MPI_Comm_test_inter(dup, &flag);
     EXPECT_EQ(0, flag);
     MPI_Comm_free(&dup);
+    // Hints: accepted, none in effect yet.
+    MPI_Info hints, used;
+    MPI_Info_create(&hints);
+    MPI_Info_set(hints, "mpi_assert_no_any_tag", "true");
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup_with_info(MPI_COMM_WORLD, hints, &dup));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_set_info(dup, hints));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_get_info(dup, &used));
+    int nkeys = -1;
+    MPI_Info_get_nkeys(used, &nkeys);
+    EXPECT_EQ(0, nkeys);
+    MPI_Info_free(&used);
+    MPI_Info_free(&hints);
+    MPI_Barrier(dup);
+    MPI_Comm_free(&dup);
 }
 
 TEST(Comm, BadInput) {
