@@ -16,15 +16,11 @@ template <class Count>
 int bsend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
                MPI_Comm comm, MPI_Request* request, bool nonblocking) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_dest(*c, dest);
-        api::check_send_tag(tag);
+        uint64_t bytes;
+        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
         if (nonblocking && !request) api::bad_arg("request pointer is NULL");
         if (dest != MPI_PROC_NULL)
-            c->bsend_buffer().send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank,
-                                   tag, c->ctx);
+            c->bsend_buffer().send(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx);
         if (nonblocking) {  // the data is copied: the request is complete
             pml::Request* r = pml::engine().completed_request();
             r->owner = c;

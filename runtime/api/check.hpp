@@ -70,6 +70,31 @@ inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
     return static_cast<uint64_t>(count) * ext;
 }
 
+// The checks of every call that sends `count` elements of `dt` from `buf` to `dest` with
+// `tag` on `comm`: returns the communicator and sets *bytes to the message size.
+inline rt::Comm* check_send(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
+                            int dest, int tag, uint64_t* bytes) {
+    rt::Comm* c = check_comm(comm);
+    const rt::Datatype* d = check_type(dt);
+    check_data(buf, count);
+    check_dest(*c, dest);
+    check_send_tag(tag);
+    *bytes = message_bytes(d, count);
+    return c;
+}
+
+// The same for every call that receives into `buf` from `source` (wildcards allowed).
+inline rt::Comm* check_recv(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
+                            int source, int tag, uint64_t* bytes) {
+    rt::Comm* c = check_comm(comm);
+    const rt::Datatype* d = check_type(dt);
+    check_data(buf, count);
+    check_source(*c, source);
+    check_recv_tag(tag);
+    *bytes = message_bytes(d, count);
+    return c;
+}
+
 // Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).
 inline void set_status(MPI_Status* st, const pml::Request* r) {
     if (st == MPI_STATUS_IGNORE) return;

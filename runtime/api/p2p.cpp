@@ -18,14 +18,10 @@ template <class Count>
 int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
               MPI_Comm comm, bool sync) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_dest(*c, dest);
-        api::check_send_tag(tag);
+        uint64_t bytes;
+        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
         if (dest == MPI_PROC_NULL) return MPI_SUCCESS;
-        int err = pml::engine().send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank,
-                                     tag, c->ctx, sync);
+        int err = pml::engine().send(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
         return err ? api::raise(comm, fn, err, "send failed") : MPI_SUCCESS;
     });
 }
@@ -34,18 +30,14 @@ template <class Count>
 int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
                MPI_Comm comm, MPI_Request* request, bool sync) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_dest(*c, dest);
-        api::check_send_tag(tag);
+        uint64_t bytes;
+        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r;
         if (dest == MPI_PROC_NULL) {
             r = api::proc_null_request();
         } else {
-            r = pml::engine().isend(buf, api::message_bytes(d, count), c->to_world(dest), c->rank,
-                                    tag, c->ctx, sync);
+            r = pml::engine().isend(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
         }
         r->owner = c;
         *request = api::to_handle(r);
@@ -57,16 +49,12 @@ template <class Count>
 int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
               MPI_Comm comm, MPI_Status* status) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_source(*c, source);
-        api::check_recv_tag(tag);
+        uint64_t capacity;
+        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
         if (source == MPI_PROC_NULL) {
             api::set_status_empty(status);
             return MPI_SUCCESS;
         }
-        uint64_t capacity = api::message_bytes(d, count);
         const pml::Request& r = pml::engine().recv(buf, capacity, source, tag, c->ctx);
         api::set_status(status, &r);
         if (r.err) return api::raise_request_error(comm, fn, r.err, r.st_bytes, capacity);
@@ -78,16 +66,12 @@ template <class Count>
 int irecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
                MPI_Comm comm, MPI_Request* request) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_source(*c, source);
-        api::check_recv_tag(tag);
+        uint64_t capacity;
+        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = source == MPI_PROC_NULL
                               ? api::proc_null_request()
-                              : pml::engine().irecv(buf, api::message_bytes(d, count), source,
-                                                    tag, c->ctx);
+                              : pml::engine().irecv(buf, capacity, source, tag, c->ctx);
         r->owner = c;
         *request = api::to_handle(r);
         return MPI_SUCCESS;

@@ -18,16 +18,12 @@ template <class Count>
 int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest,
                    int tag, MPI_Comm comm, MPI_Request* request, Mode mode) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_dest(*c, dest);
-        api::check_send_tag(tag);
+        uint64_t bytes;
+        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
         if (!request) api::bad_arg("request pointer is NULL");
         bool null_peer = dest == MPI_PROC_NULL;
-        pml::Request* r = pml::engine().send_init(buf, api::message_bytes(d, count),
-                                                  null_peer ? -1 : c->to_world(dest), c->rank,
-                                                  tag, c->ctx, mode == Mode::sync);
+        pml::Request* r = pml::engine().send_init(buf, bytes, null_peer ? -1 : c->to_world(dest),
+                                                  c->rank, tag, c->ctx, mode == Mode::sync);
         r->proc_null = null_peer;
         r->buffered = mode == Mode::buffered;
         r->owner = c;
@@ -40,14 +36,10 @@ template <class Count>
 int recv_init_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
                    MPI_Comm comm, MPI_Request* request) {
     return api::call(comm, fn, [&] {
-        rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
-        api::check_source(*c, source);
-        api::check_recv_tag(tag);
+        uint64_t capacity;
+        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
         if (!request) api::bad_arg("request pointer is NULL");
-        pml::Request* r =
-            pml::engine().recv_init(buf, api::message_bytes(d, count), source, tag, c->ctx);
+        pml::Request* r = pml::engine().recv_init(buf, capacity, source, tag, c->ctx);
         r->proc_null = source == MPI_PROC_NULL;
         r->owner = c;
         *request = api::to_handle(r);

@@ -42,6 +42,29 @@ class FailurePrinter : public ::testing::EmptyTestEventListener {
 int rank() { return g_rank; }
 int size() { return g_size; }
 
+int error_class(int rc) {
+    int cls = -1;
+    MPI_Error_class(rc, &cls);
+    return cls;
+}
+
+std::string error_text(int rc) {
+    char s[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, s, &len);
+    return std::string(s, static_cast<size_t>(len));
+}
+
+ReturnErrors::ReturnErrors() {
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+}
+
+ReturnErrors::~ReturnErrors() {
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
+}
+
 bool all_true(bool ok) {
     int v = ok ? 1 : 0;
     if (g_rank == 0) {

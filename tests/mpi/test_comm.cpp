@@ -8,27 +8,12 @@
 #include "tests/mpi/harness.hpp"
 
 using efampi::test::all_true;
+using efampi::test::error_class;
+using efampi::test::ReturnErrors;
 using efampi::test::rank;
 using efampi::test::size;
 
 namespace {
-
-int error_class(int rc) {
-    int cls = -1;
-    MPI_Error_class(rc, &cls);
-    return cls;
-}
-
-struct ReturnErrors {
-    ReturnErrors() {
-        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
-    }
-    ~ReturnErrors() {
-        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
-        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
-    }
-};
 
 TEST(Comm, DupTrafficNeverMatchesTheParent) {
     MPI_Comm dup;

@@ -12,23 +12,12 @@
 
 #include "tests/mpi/harness.hpp"
 
+using efampi::test::error_class;
+using efampi::test::error_text;
 using efampi::test::rank;
 using efampi::test::size;
 
 namespace {
-
-int error_class(int rc) {
-    int cls = -1;
-    MPI_Error_class(rc, &cls);
-    return cls;
-}
-
-std::string error_text(int rc) {
-    char s[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(rc, s, &len);
-    return std::string(s, static_cast<size_t>(len));
-}
 
 class ReturnErrors : public ::testing::Test {
 protected:

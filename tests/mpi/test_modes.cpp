@@ -8,6 +8,8 @@
 
 #include "tests/mpi/harness.hpp"
 
+using efampi::test::error_class;
+using efampi::test::ReturnErrors;
 using efampi::test::rank;
 using efampi::test::size;
 
@@ -15,24 +17,6 @@ namespace {
 
 int right() { return (rank() + 1) % size(); }
 int left() { return (rank() - 1 + size()) % size(); }
-
-int error_class(int rc) {
-    int cls = -1;
-    MPI_Error_class(rc, &cls);
-    return cls;
-}
-
-// Errors come back as return codes inside this scope.
-struct ReturnErrors {
-    ReturnErrors() {
-        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
-    }
-    ~ReturnErrors() {
-        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
-        MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_ARE_FATAL);
-    }
-};
 
 TEST(Persistent, RingRestartsWithFreshDataEachRound) {
     for (int n : {1, 20000}) {  // eager and rendezvous (ints; 80 KB is past every eager limit)
