@@ -8,6 +8,7 @@
 
 #include "pml/engine.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
+#include "runtime/objects/attributes.hpp"
 #include "runtime/objects/comm.hpp"
 #include "runtime/objects/group.hpp"
 #include "runtime/objects/info.hpp"
@@ -32,6 +33,9 @@ int initialize(int required) {
 
 void finalize() {
     State& s = state();
+    // As if MPI_COMM_SELF were freed first: its attributes' delete callbacks run, the last
+    // set first, while MPI still works (libraries hang their cleanup there).
+    attr_delete_all(*comm_self());
     comms_flush_buffered();
     pml::engine().finalize();
     comms_finalize();

@@ -10,6 +10,7 @@
 #include "collectives/allgather.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
+#include "runtime/objects/attributes.hpp"
 #include "runtime/objects/context_ids.hpp"
 #include "runtime/objects/group.hpp"
 #include "runtime/objects/info.hpp"
@@ -67,6 +68,23 @@ void split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* 
     *newcomm = rt::comm_new(ctx, std::move(members), my_rank, parent->errh)->handle;
 }
 
+// The new communicator of MPI_Comm_dup(_with_info), with the parent's attributes copied by
+// their callbacks; a failing callback frees it again and fails the call.
+MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
+    rt::Comm* d = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh);
+    try {
+        rt::attr_copy_all(*c, *d);
+    } catch (...) {
+        try {
+            rt::attr_delete_all(*d);
+        } catch (...) {
+        }
+        rt::comm_free(d);
+        throw;
+    }
+    return d->handle;
+}
+
 }  // namespace
 
 extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
@@ -74,7 +92,7 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
         uint32_t ctx = rt::context_ids().agree(c->coll_view());
-        *newcomm = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh)->handle;
+        *newcomm = dup_of(c, ctx);
         return MPI_SUCCESS;
     });
 }
@@ -130,6 +148,7 @@ extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
         rt::Comm* c = api::check_comm(*comm);
         if (c == rt::comm_world() || c == rt::comm_self())
             throw Error(MPI_ERR_COMM, c->name + " is predefined and cannot be freed");
+        rt::attr_delete_all(*c);  // delete callbacks first; one failing fails the free
         rt::comm_free(c);
         *comm = MPI_COMM_NULL;
         return MPI_SUCCESS;
@@ -269,7 +288,7 @@ extern "C" int PMPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm* n
         check_info_arg(info);
         new_comm_out(newcomm);
         uint32_t ctx = rt::context_ids().agree(c->coll_view());
-        *newcomm = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh)->handle;
+        *newcomm = dup_of(c, ctx);
         return MPI_SUCCESS;
     });
 }

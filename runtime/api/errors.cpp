@@ -218,6 +218,9 @@ int add_user_code(int cls) {
     return code;
 }
 }  // namespace
+
+// The largest error code in use (the MPI_LASTUSEDCODE attribute).
+int last_used_code() noexcept { return first_user_code - 1 + static_cast<int>(user_codes().size()); }
 }  // namespace efampi::api
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "collectives/comm_view.hpp"
@@ -25,6 +26,7 @@ struct Comm {
     std::string name;
     MPI_Comm handle = nullptr;
     std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
+    std::vector<std::pair<int, void*>> attrs;  // cached attributes, in the order they were set
 
     // The buffer buffered sends on this communicator use: its own, else the process's.
     BsendBuffer& bsend_buffer() {

@@ -212,6 +212,108 @@ TEST(Comm, NamesAndQueries) {
     MPI_Comm_free(&dup);
 }
 
+// ---------------------------------------------------------------- attributes
+
+std::vector<std::string> g_log;  // what the callbacks did, in order
+
+int copy_plus_one(MPI_Comm, int, void* extra, void* in, void* out, int* flag) {
+    g_log.push_back("copy");
+    auto* v = new long(*static_cast<long*>(in) + 1);
+    *static_cast<void**>(out) = v;
+    *flag = 1;
+    (void)extra;
+    return MPI_SUCCESS;
+}
+
+int delete_logged(MPI_Comm, int, void* value, void*) {
+    g_log.push_back("delete " + std::to_string(*static_cast<long*>(value)));
+    delete static_cast<long*>(value);
+    return MPI_SUCCESS;
+}
+
+int copy_fails(MPI_Comm, int, void*, void*, void*, int*) { return MPI_ERR_OTHER; }
+
+TEST(Comm, PredefinedAttributes) {
+    void* v = nullptr;
+    int flag = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &v, &flag));
+    ASSERT_EQ(1, flag);
+    EXPECT_GE(*static_cast<int*>(v), 32767);
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_UNIVERSE_SIZE, &v, &flag);
+    ASSERT_EQ(1, flag);
+    EXPECT_EQ(size(), *static_cast<int*>(v));
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_WTIME_IS_GLOBAL, &v, &flag);
+    EXPECT_EQ(0, *static_cast<int*>(v));
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_HOST, &v, &flag);
+    EXPECT_EQ(MPI_PROC_NULL, *static_cast<int*>(v));
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_IO, &v, &flag);
+    EXPECT_EQ(MPI_ANY_SOURCE, *static_cast<int*>(v));
+    MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_LASTUSEDCODE, &v, &flag);
+    EXPECT_GE(*static_cast<int*>(v), MPI_ERR_LASTCODE);
+    MPI_Attr_get(MPI_COMM_WORLD, MPI_TAG_UB, &v, &flag);  // the deprecated form
+    EXPECT_EQ(1, flag);
+}
+
+TEST(Comm, AttributeCallbacksOnDupSetDeleteAndFree) {
+    g_log.clear();
+    int kv = MPI_KEYVAL_INVALID, plain = MPI_KEYVAL_INVALID, dup_fn = MPI_KEYVAL_INVALID;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_create_keyval(copy_plus_one, delete_logged, &kv, nullptr));
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &plain, nullptr);
+    MPI_Comm_create_keyval(MPI_COMM_DUP_FN, MPI_COMM_NULL_DELETE_FN, &dup_fn, nullptr);
+    MPI_Comm a;
+    MPI_Comm_dup(MPI_COMM_WORLD, &a);
+    static int marker = 42;
+    MPI_Comm_set_attr(a, kv, new long(10));
+    MPI_Comm_set_attr(a, kv, new long(20));  // the old value is deleted first
+    MPI_Comm_set_attr(a, plain, &marker);
+    MPI_Comm_set_attr(a, dup_fn, &marker);
+    MPI_Comm b;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(a, &b));
+    void* v = nullptr;
+    int flag = 0;
+    MPI_Comm_get_attr(b, kv, &v, &flag);
+    ASSERT_EQ(1, flag);
+    EXPECT_EQ(21, *static_cast<long*>(v));  // copied through the callback
+    MPI_Comm_get_attr(b, plain, &v, &flag);
+    EXPECT_EQ(0, flag);  // MPI_COMM_NULL_COPY_FN: not copied
+    MPI_Comm_get_attr(b, dup_fn, &v, &flag);
+    EXPECT_EQ(1, flag);  // MPI_COMM_DUP_FN: the same value
+    EXPECT_EQ(&marker, v);
+    MPI_Comm_free(&b);                 // deletes 21
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_delete_attr(a, kv));  // deletes 20
+    MPI_Comm_set_attr(a, kv, new long(30));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_free_keyval(&kv));
+    EXPECT_EQ(MPI_KEYVAL_INVALID, kv);
+    MPI_Comm_free(&a);  // the freed keyval's attribute is still deleted: 30
+    std::vector<std::string> want = {"delete 10", "copy", "delete 21", "delete 20", "delete 30"};
+    EXPECT_EQ(want, g_log);
+    MPI_Comm_free_keyval(&plain);
+    MPI_Comm_free_keyval(&dup_fn);
+}
+
+TEST(Comm, AttributeErrors) {
+    ReturnErrors scope;
+    int kv = MPI_KEYVAL_INVALID, bad = MPI_KEYVAL_INVALID;
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &kv, nullptr);
+    void* v = nullptr;
+    int flag = 1;
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_get_attr(MPI_COMM_WORLD, 123456, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_set_attr(MPI_COMM_WORLD, MPI_TAG_UB, &v)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_delete_attr(MPI_COMM_WORLD, kv)));  // not set
+    int copy = kv;
+    MPI_Comm_free_keyval(&kv);
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_free_keyval(&copy)));
+    // A copy callback that fails fails the dup, and no communicator is left behind.
+    MPI_Comm_create_keyval(copy_fails, MPI_COMM_NULL_DELETE_FN, &bad, nullptr);
+    MPI_Comm a, b = MPI_COMM_NULL;
+    MPI_Comm_dup(MPI_COMM_WORLD, &a);
+    MPI_Comm_set_attr(a, bad, &flag);
+    EXPECT_EQ(MPI_ERR_OTHER, error_class(MPI_Comm_dup(a, &b)));
+    MPI_Comm_delete_attr(a, bad);
+    MPI_Comm_free(&a);
+    MPI_Comm_free_keyval(&bad);
+}
+
 TEST(Comm, BadInput) {
     ReturnErrors scope;
     MPI_Comm world = MPI_COMM_WORLD, c;

@@ -19,6 +19,19 @@ static void wait_forever(void) {
     MPI_Recv(&x, 1, MPI_INT, MPI_ANY_SOURCE, 999, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 }
 
+/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, the last set first, while MPI still
+   works: libraries hang their cleanup there. */
+static int self_attr_deleted(MPI_Comm comm, int keyval, void* value, void* extra) {
+    int rank = -1;
+    (void)comm;
+    (void)keyval;
+    (void)extra;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    printf("rank %d: cleanup %s\n", rank, (const char*)value);
+    fflush(stdout);
+    return MPI_SUCCESS;
+}
+
 int main(int argc, char** argv) {
     const char* what = argc > 1 ? argv[1] : "hello";
     int x = 0;
@@ -44,6 +57,12 @@ int main(int argc, char** argv) {
     } else if (strcmp(what, "exit3") == 0) {
         if (rank == size - 1) exit(3);
         wait_forever();
+    } else if (strcmp(what, "self_attr") == 0) {
+        int first, second;
+        MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, self_attr_deleted, &first, NULL);
+        MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, self_attr_deleted, &second, NULL);
+        MPI_Comm_set_attr(MPI_COMM_SELF, first, (void*)"set-first");
+        MPI_Comm_set_attr(MPI_COMM_SELF, second, (void*)"set-second");
     } else if (strcmp(what, "bad_rank") == 0) {
         MPI_Send(&x, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD); /* ERRORS_ARE_FATAL */
     } else if (strcmp(what, "truncate") == 0) {
