@@ -1,7 +1,7 @@
 #!/bin/sh
 # The first command of the README: installs what efampi needs (Debian 12 packages), builds and
 # installs it under ./install, then runs the main job: the OSU-compatible latency and bandwidth
-# benchmarks on 2 ranks on this host (shm transport, the single-host default).
+# benchmarks on 2 ranks on this host (shared memory, the single-host default).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
