@@ -10,6 +10,7 @@
 #include "collectives/allgather.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
+#include "runtime/api/comm_split.hpp"
 #include "runtime/objects/attributes.hpp"
 #include "runtime/objects/context_ids.hpp"
 #include "runtime/objects/group.hpp"
@@ -31,9 +32,13 @@ struct SplitEntry {
     rt::ContextIds::Mask mask;
 };
 
+}  // namespace
+
+namespace efampi::api {
+
 // Every member calls this with its colour and key (colour MPI_UNDEFINED: no new communicator).
 // Bad colours are reported on every rank alike, after the exchange, so nobody waits forever.
-void split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what) {
+void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what) {
     std::vector<SplitEntry> all(static_cast<size_t>(parent->size));
     SplitEntry mine{color, key, rt::context_ids().mask()};
     int err = coll::allgather_bytes(parent->coll_view(), &mine, sizeof mine, all.data());
@@ -68,10 +73,15 @@ void split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* 
     *newcomm = rt::comm_new(ctx, std::move(members), my_rank, parent->errh)->handle;
 }
 
-// The new communicator of MPI_Comm_dup(_with_info), with the parent's attributes copied by
-// their callbacks; a failing callback frees it again and fails the call.
+}  // namespace efampi::api
+
+namespace {
+
+// The new communicator of MPI_Comm_dup(_with_info), with the parent's attributes (copied by
+// their callbacks) and topology; a failing callback frees it again and fails the call.
 MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
     rt::Comm* d = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh);
+    if (c->topo) d->topo = std::make_unique<rt::Topology>(*c->topo);
     try {
         rt::attr_copy_all(*c, *d);
     } catch (...) {
@@ -102,7 +112,7 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
     return api::call(comm, "MPI_Comm_split", [&] {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
-        split(c, color, key, newcomm, "colour");
+        api::comm_split(c, color, key, newcomm, "colour");
         return MPI_SUCCESS;
     });
 }
@@ -136,7 +146,7 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
             throw Error(MPI_ERR_ARG, "split_type " + std::to_string(split_type) +
                                          " is not a split type");
         }
-        split(c, color, key, newcomm, "colour");
+        api::comm_split(c, color, key, newcomm, "colour");
         return MPI_SUCCESS;
     });
 }

@@ -16,6 +16,20 @@
 
 namespace efampi::rt {
 
+// A virtual topology attached to a communicator (MPI_Cart_create; graphs come later).
+struct Topology {
+    int kind = 0;                // MPI_CART
+    std::vector<int> dims;       // extent of each dimension
+    std::vector<int> periods;    // 1: periodic
+    // Cartesian coordinates of `rank` (row-major: the last dimension varies fastest).
+    void coords(int rank, int* out) const {
+        for (size_t i = dims.size(); i-- > 0;) {
+            out[i] = rank % dims[i];
+            rank /= dims[i];
+        }
+    }
+};
+
 struct Comm {
     Magic magic = Magic::comm;
     uint32_t ctx = 0;
@@ -27,6 +41,7 @@ struct Comm {
     MPI_Comm handle = nullptr;
     std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
     std::vector<std::pair<int, void*>> attrs;  // cached attributes, in the order they were set
+    std::unique_ptr<Topology> topo;            // null: no virtual topology
 
     // The buffer buffered sends on this communicator use: its own, else the process's.
     BsendBuffer& bsend_buffer() {

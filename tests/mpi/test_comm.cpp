@@ -314,6 +314,115 @@ TEST(Comm, AttributeErrors) {
     MPI_Comm_free_keyval(&bad);
 }
 
+// ---------------------------------------------------------------- Cartesian topologies
+
+std::vector<int> dims_of(int nnodes, std::vector<int> dims) {
+    MPI_Dims_create(nnodes, static_cast<int>(dims.size()), dims.data());
+    return dims;
+}
+
+TEST(Topology, DimsCreateAgainstHandComputedAnswers) {
+    EXPECT_EQ((std::vector<int>{3, 2}), dims_of(6, {0, 0}));
+    EXPECT_EQ((std::vector<int>{3, 2, 2}), dims_of(12, {0, 0, 0}));
+    EXPECT_EQ((std::vector<int>{2, 2, 2, 2}), dims_of(16, {0, 0, 0, 0}));
+    EXPECT_EQ((std::vector<int>{7, 1}), dims_of(7, {0, 0}));
+    EXPECT_EQ((std::vector<int>{6, 4}), dims_of(24, {0, 0}));
+    EXPECT_EQ((std::vector<int>{4, 3}), dims_of(12, {0, 3}));
+    EXPECT_EQ((std::vector<int>{2, 5, 1}), dims_of(10, {2, 0, 0}));
+}
+
+TEST(Topology, CartesianGridRanksCoordsShiftsAndSub) {
+    std::vector<int> dims = dims_of(size(), {0, 0});
+    int periods[2] = {1, 0};
+    MPI_Comm grid;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_create(MPI_COMM_WORLD, 2, dims.data(), periods, 1, &grid));
+    int status = -1;
+    MPI_Topo_test(grid, &status);
+    EXPECT_EQ(MPI_CART, status);
+    MPI_Topo_test(MPI_COMM_WORLD, &status);
+    EXPECT_EQ(MPI_UNDEFINED, status);
+    int nd = -1, r = -1;
+    MPI_Cartdim_get(grid, &nd);
+    EXPECT_EQ(2, nd);
+    MPI_Comm_rank(grid, &r);
+    int gd[2], gp[2], gc[2];
+    MPI_Cart_get(grid, 2, gd, gp, gc);
+    EXPECT_EQ(dims[0], gd[0]);
+    EXPECT_EQ(1, gp[0]);
+    EXPECT_EQ(0, gp[1]);
+    EXPECT_EQ(r / dims[1], gc[0]);  // row-major
+    EXPECT_EQ(r % dims[1], gc[1]);
+    for (int k = 0; k < size(); ++k) {  // coords and rank are inverse
+        int c[2], back = -1;
+        MPI_Cart_coords(grid, k, 2, c);
+        MPI_Cart_rank(grid, c, &back);
+        EXPECT_EQ(k, back);
+    }
+    int wrapped[2] = {gc[0] + dims[0], gc[1]}, back = -1;  // periodic dimension wraps
+    MPI_Cart_rank(grid, wrapped, &back);
+    EXPECT_EQ(r, back);
+    // Shifts: dimension 0 periodic, dimension 1 not.
+    int src = -1, dst = -1;
+    MPI_Cart_shift(grid, 0, 1, &src, &dst);
+    EXPECT_EQ(((gc[0] + 1) % dims[0]) * dims[1] + gc[1], dst);
+    EXPECT_EQ(((gc[0] - 1 + dims[0]) % dims[0]) * dims[1] + gc[1], src);
+    MPI_Cart_shift(grid, 1, 1, &src, &dst);
+    EXPECT_EQ(gc[1] + 1 < dims[1] ? r + 1 : MPI_PROC_NULL, dst);
+    EXPECT_EQ(gc[1] > 0 ? r - 1 : MPI_PROC_NULL, src);
+    // A halo exchange along dimension 0.
+    MPI_Cart_shift(grid, 0, 1, &src, &dst);
+    int mine = r, got = -1;
+    MPI_Sendrecv(&mine, 1, MPI_INT, dst, 4, &got, 1, MPI_INT, src, 4, grid, MPI_STATUS_IGNORE);
+    EXPECT_EQ(src, got);
+    // Rows: keep dimension 1.
+    int remain[2] = {0, 1};
+    MPI_Comm row;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_sub(grid, remain, &row));
+    int rs = -1, rr = -1;
+    MPI_Comm_size(row, &rs);
+    MPI_Comm_rank(row, &rr);
+    EXPECT_EQ(dims[1], rs);
+    EXPECT_EQ(gc[1], rr);
+    MPI_Cartdim_get(row, &nd);
+    EXPECT_EQ(1, nd);
+    MPI_Comm copy;
+    MPI_Comm_dup(grid, &copy);  // the topology goes with a dup
+    MPI_Topo_test(copy, &status);
+    EXPECT_EQ(MPI_CART, status);
+    MPI_Comm_free(&copy);
+    MPI_Comm_free(&row);
+    MPI_Comm_free(&grid);
+    // A grid smaller than the communicator: the rest get MPI_COMM_NULL.
+    int one = 1, no = 0;
+    MPI_Comm small;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_create(MPI_COMM_WORLD, 1, &one, &no, 0, &small));
+    if (rank() == 0) {
+        EXPECT_NE(MPI_COMM_NULL, small);
+        MPI_Comm_free(&small);
+    } else {
+        EXPECT_EQ(MPI_COMM_NULL, small);
+    }
+}
+
+TEST(Topology, BadInput) {
+    ReturnErrors scope;
+    int nd = 0;
+    EXPECT_EQ(MPI_ERR_TOPOLOGY, error_class(MPI_Cartdim_get(MPI_COMM_WORLD, &nd)));
+    int too_many = size() + 1, no = 0;
+    MPI_Comm c;
+    EXPECT_EQ(MPI_ERR_DIMS,
+              error_class(MPI_Cart_create(MPI_COMM_WORLD, 1, &too_many, &no, 0, &c)));
+    int dims[2] = {3, 0};
+    EXPECT_EQ(MPI_ERR_DIMS, error_class(MPI_Dims_create(10, 2, dims)));
+    int d = size(), grid_no = 0, coords[1] = {size()};
+    MPI_Cart_create(MPI_COMM_WORLD, 1, &d, &grid_no, 0, &c);
+    int r = -1;
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Cart_rank(c, coords, &r)));  // not periodic
+    int src, dst;
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Cart_shift(c, 1, 1, &src, &dst)));
+    MPI_Comm_free(&c);
+}
+
 TEST(Comm, BadInput) {
     ReturnErrors scope;
     MPI_Comm world = MPI_COMM_WORLD, c;

@@ -1,0 +1,13 @@
+#pragma once
+// MPI_Comm_split's work, shared with the topology constructors (Cart_create, Cart_sub).
+#include <mpi.h>
+
+#include "runtime/objects/comm.hpp"
+
+namespace efampi::api {
+
+// Collective over `parent`: members with the same colour form a communicator, ordered by key
+// then parent rank; MPI_UNDEFINED gets MPI_COMM_NULL. `what` names the colour in errors.
+void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what);
+
+}  // namespace efampi::api
