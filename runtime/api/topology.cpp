@@ -1,4 +1,4 @@
-// Cartesian virtual topologies: MPI_Dims_create, Cart_create, Cart_get, Cartdim_get,
+// Virtual topologies: graphs and distributed graphs (below), and Cartesian: MPI_Dims_create, Cart_create, Cart_get, Cartdim_get,
 // Cart_rank, Cart_coords, Cart_shift, Cart_sub, Cart_map, Topo_test. Ranks are laid out in
 // row-major order (the last dimension varies fastest) and never reordered: reorder is allowed
 // to be ignored, and the grid's rank r is the old communicator's rank r.
@@ -8,6 +8,7 @@
 
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
+#include "collectives/allgather.hpp"
 #include "runtime/api/comm_split.hpp"
 
 using namespace efampi;
@@ -263,3 +264,268 @@ extern "C" int PMPI_Topo_test(MPI_Comm comm, int* status) {
     });
 }
 EFAMPI_ALIAS(Topo_test)
+
+// ---------------------------------------------------------------- graphs
+
+namespace {
+
+const rt::Topology& topo_of(const rt::Comm& c, int kind, const char* what) {
+    if (!c.topo || c.topo->kind != kind)
+        throw Error(MPI_ERR_TOPOLOGY, std::string("the communicator has no ") + what + " topology");
+    return *c.topo;
+}
+
+// The standard's graph description: index[i] is the number of edges of nodes 0..i, edges
+// their neighbours, each a node below nnodes.
+void check_graph(int nnodes, const int* index, const int* edges) {
+    if (nnodes < 0) throw Error(MPI_ERR_ARG, "nnodes " + std::to_string(nnodes) + " is negative");
+    if (nnodes > 0 && !index) api::bad_arg("index is NULL");
+    int prev = 0;
+    for (int i = 0; i < nnodes; ++i) {
+        if (index[i] < prev)
+            throw Error(MPI_ERR_ARG, "index[" + std::to_string(i) + "] = " +
+                                         std::to_string(index[i]) + " is below index[" +
+                                         std::to_string(i - 1) + "] (the degrees are cumulative)");
+        prev = index[i];
+    }
+    if (prev > 0 && !edges) api::bad_arg("edges is NULL");
+    for (int e = 0; e < prev; ++e)
+        if (edges[e] < 0 || edges[e] >= nnodes)
+            throw Error(MPI_ERR_ARG, "edges[" + std::to_string(e) + "] = " +
+                                         std::to_string(edges[e]) + " is not a node (0.." +
+                                         std::to_string(nnodes - 1) + ")");
+}
+
+void check_neighbours(const rt::Comm& c, int n, const int* ranks, const char* what) {
+    if (n < 0) throw Error(MPI_ERR_ARG, std::string(what) + " degree is negative");
+    if (n > 0 && !ranks) api::bad_arg(what);
+    for (int i = 0; i < n; ++i)
+        if (ranks[i] < 0 || ranks[i] >= c.size) api::bad_rank(ranks[i], c, what);
+}
+
+std::vector<int> weights_of(int n, const int* w) {
+    if (w == MPI_UNWEIGHTED || w == MPI_WEIGHTS_EMPTY || n == 0) return std::vector<int>(static_cast<size_t>(n), 1);
+    return std::vector<int>(w, w + n);
+}
+
+// A dist-graph communicator: a duplicate of `c` (same ranks) carrying `t`.
+void make_dist_graph(rt::Comm* c, std::unique_ptr<rt::Topology> t, MPI_Comm* out) {
+    api::comm_split(c, 0, c->rank, out, "colour");
+    rt::to_comm(*out)->topo = std::move(t);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int indx[],
+                                 const int edges[], int reorder, MPI_Comm* comm_graph) {
+    (void)reorder;
+    return api::call(comm_old, "MPI_Graph_create", [&] {
+        rt::Comm* c = api::check_comm(comm_old);
+        if (!comm_graph) api::bad_arg("comm_graph pointer is NULL");
+        check_graph(nnodes, indx, edges);
+        if (nnodes > c->size)
+            throw Error(MPI_ERR_ARG, "the graph has " + std::to_string(nnodes) +
+                                         " nodes but the communicator only " +
+                                         std::to_string(c->size) + " ranks");
+        api::comm_split(c, c->rank < nnodes ? 0 : MPI_UNDEFINED, c->rank, comm_graph, "colour");
+        if (*comm_graph == MPI_COMM_NULL) return MPI_SUCCESS;
+        auto t = std::make_unique<rt::Topology>();
+        t->kind = MPI_GRAPH;
+        t->index.assign(indx, indx + nnodes);
+        int ne = nnodes ? indx[nnodes - 1] : 0;
+        t->edges.assign(edges, edges + ne);
+        rt::to_comm(*comm_graph)->topo = std::move(t);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graph_create)
+
+extern "C" int PMPI_Graphdims_get(MPI_Comm comm, int* nnodes, int* nedges) {
+    return api::call(comm, "MPI_Graphdims_get", [&] {
+        const rt::Topology& t = topo_of(*api::check_comm(comm), MPI_GRAPH, "graph");
+        if (!nnodes || !nedges) api::bad_arg("nnodes or nedges pointer is NULL");
+        *nnodes = static_cast<int>(t.index.size());
+        *nedges = static_cast<int>(t.edges.size());
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graphdims_get)
+
+extern "C" int PMPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int indx[],
+                              int edges[]) {
+    return api::call(comm, "MPI_Graph_get", [&] {
+        const rt::Topology& t = topo_of(*api::check_comm(comm), MPI_GRAPH, "graph");
+        if (maxindex < 0 || maxedges < 0) throw Error(MPI_ERR_ARG, "maxindex or maxedges is negative");
+        if ((maxindex > 0 && !indx) || (maxedges > 0 && !edges)) api::bad_arg("an output array is NULL");
+        std::copy_n(t.index.begin(), std::min<size_t>(t.index.size(), static_cast<size_t>(maxindex)), indx);
+        std::copy_n(t.edges.begin(), std::min<size_t>(t.edges.size(), static_cast<size_t>(maxedges)), edges);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graph_get)
+
+namespace {
+// Node `rank`'s neighbours in a graph topology.
+std::pair<int, int> graph_span(const rt::Comm& c, const rt::Topology& t, int rank) {
+    if (rank < 0 || rank >= static_cast<int>(t.index.size())) api::bad_rank(rank, c, "rank");
+    size_t r = static_cast<size_t>(rank);
+    int begin = r == 0 ? 0 : t.index[r - 1];
+    return {begin, t.index[r]};
+}
+}  // namespace
+
+extern "C" int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int* nneighbors) {
+    return api::call(comm, "MPI_Graph_neighbors_count", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Topology& t = topo_of(*c, MPI_GRAPH, "graph");
+        if (!nneighbors) api::bad_arg("nneighbors pointer is NULL");
+        auto [b, e] = graph_span(*c, t, rank);
+        *nneighbors = e - b;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graph_neighbors_count)
+
+extern "C" int PMPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[]) {
+    return api::call(comm, "MPI_Graph_neighbors", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        const rt::Topology& t = topo_of(*c, MPI_GRAPH, "graph");
+        auto [b, e] = graph_span(*c, t, rank);
+        if (maxneighbors < 0) throw Error(MPI_ERR_ARG, "maxneighbors is negative");
+        int n = std::min(e - b, maxneighbors);
+        if (n > 0 && !neighbors) api::bad_arg("neighbors is NULL");
+        std::copy_n(t.edges.begin() + b, n, neighbors);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graph_neighbors)
+
+extern "C" int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int indx[], const int edges[],
+                              int* newrank) {
+    return api::call(comm, "MPI_Graph_map", [&] {
+        rt::Comm* c = api::check_comm(comm);
+        check_graph(nnodes, indx, edges);
+        if (!newrank) api::bad_arg("newrank pointer is NULL");
+        if (nnodes > c->size)
+            throw Error(MPI_ERR_ARG, "the graph has more nodes than the communicator has ranks");
+        *newrank = c->rank < nnodes ? c->rank : MPI_UNDEFINED;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Graph_map)
+
+extern "C" int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree,
+                                               const int sources[], const int sourceweights[],
+                                               int outdegree, const int destinations[],
+                                               const int destweights[], MPI_Info info,
+                                               int reorder, MPI_Comm* comm_dist_graph) {
+    (void)info;
+    (void)reorder;
+    return api::call(comm_old, "MPI_Dist_graph_create_adjacent", [&] {
+        rt::Comm* c = api::check_comm(comm_old);
+        if (!comm_dist_graph) api::bad_arg("comm_dist_graph pointer is NULL");
+        check_neighbours(*c, indegree, sources, "sources");
+        check_neighbours(*c, outdegree, destinations, "destinations");
+        auto t = std::make_unique<rt::Topology>();
+        t->kind = MPI_DIST_GRAPH;
+        t->sources.assign(sources, sources + indegree);
+        t->dests.assign(destinations, destinations + outdegree);
+        t->weighted = sourceweights != MPI_UNWEIGHTED;
+        t->source_weights = weights_of(indegree, sourceweights);
+        t->dest_weights = weights_of(outdegree, destweights);
+        make_dist_graph(c, std::move(t), comm_dist_graph);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Dist_graph_create_adjacent)
+
+extern "C" int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[],
+                                      const int degrees[], const int destinations[],
+                                      const int weights[], MPI_Info info, int reorder,
+                                      MPI_Comm* comm_dist_graph) {
+    (void)info;
+    (void)reorder;
+    return api::call(comm_old, "MPI_Dist_graph_create", [&] {
+        rt::Comm* c = api::check_comm(comm_old);
+        if (!comm_dist_graph) api::bad_arg("comm_dist_graph pointer is NULL");
+        if (n < 0) throw Error(MPI_ERR_ARG, "n " + std::to_string(n) + " is negative");
+        check_neighbours(*c, n, sources, "sources");
+        if (n > 0 && !degrees) api::bad_arg("degrees is NULL");
+        // This rank's edges (source, destination, weight), whoever they belong to.
+        std::vector<int> mine;
+        int k = 0;
+        for (int i = 0; i < n; ++i) {
+            if (degrees[i] < 0) throw Error(MPI_ERR_ARG, "a degree is negative");
+            check_neighbours(*c, degrees[i], destinations + k, "destinations");
+            for (int j = 0; j < degrees[i]; ++j, ++k) {
+                bool w = weights != MPI_UNWEIGHTED && weights != MPI_WEIGHTS_EMPTY;
+                mine.insert(mine.end(), {sources[i], destinations[k], w ? weights[k] : 1});
+            }
+        }
+        // Everyone learns every edge: the counts first, then blocks padded to the largest.
+        int count = static_cast<int>(mine.size() / 3);
+        std::vector<int> counts(static_cast<size_t>(c->size));
+        int err = coll::allgather_bytes(c->coll_view(), &count, sizeof count, counts.data());
+        if (err) throw Error(err, "exchanging the graph's edge counts failed");
+        size_t most = static_cast<size_t>(*std::max_element(counts.begin(), counts.end()));
+        mine.resize(3 * most, -1);
+        std::vector<int> all(3 * most * static_cast<size_t>(c->size));
+        if (most) {
+            err = coll::allgather_bytes(c->coll_view(), mine.data(), 3 * most * sizeof(int), all.data());
+            if (err) throw Error(err, "exchanging the graph's edges failed");
+        }
+        auto t = std::make_unique<rt::Topology>();
+        t->kind = MPI_DIST_GRAPH;
+        t->weighted = weights != MPI_UNWEIGHTED;
+        for (int r = 0; r < c->size; ++r)
+            for (int e = 0; e < counts[static_cast<size_t>(r)]; ++e) {
+                const int* x = &all[3 * (most * static_cast<size_t>(r) + static_cast<size_t>(e))];
+                if (x[0] == c->rank) {
+                    t->dests.push_back(x[1]);
+                    t->dest_weights.push_back(x[2]);
+                }
+                if (x[1] == c->rank) {
+                    t->sources.push_back(x[0]);
+                    t->source_weights.push_back(x[2]);
+                }
+            }
+        make_dist_graph(c, std::move(t), comm_dist_graph);
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Dist_graph_create)
+
+extern "C" int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int* indegree, int* outdegree,
+                                               int* weighted) {
+    return api::call(comm, "MPI_Dist_graph_neighbors_count", [&] {
+        const rt::Topology& t = topo_of(*api::check_comm(comm), MPI_DIST_GRAPH, "distributed graph");
+        if (!indegree || !outdegree || !weighted) api::bad_arg("an output pointer is NULL");
+        *indegree = static_cast<int>(t.sources.size());
+        *outdegree = static_cast<int>(t.dests.size());
+        *weighted = t.weighted ? 1 : 0;
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Dist_graph_neighbors_count)
+
+extern "C" int PMPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[],
+                                         int sourceweights[], int maxoutdegree,
+                                         int destinations[], int destweights[]) {
+    return api::call(comm, "MPI_Dist_graph_neighbors", [&] {
+        const rt::Topology& t = topo_of(*api::check_comm(comm), MPI_DIST_GRAPH, "distributed graph");
+        if (maxindegree < 0 || maxoutdegree < 0) throw Error(MPI_ERR_ARG, "a maximum degree is negative");
+        size_t in = std::min(t.sources.size(), static_cast<size_t>(maxindegree));
+        size_t out = std::min(t.dests.size(), static_cast<size_t>(maxoutdegree));
+        if ((in && !sources) || (out && !destinations)) api::bad_arg("an output array is NULL");
+        std::copy_n(t.sources.begin(), in, sources);
+        std::copy_n(t.dests.begin(), out, destinations);
+        if (t.weighted) {
+            if (sourceweights != MPI_UNWEIGHTED && sourceweights)
+                std::copy_n(t.source_weights.begin(), in, sourceweights);
+            if (destweights != MPI_UNWEIGHTED && destweights)
+                std::copy_n(t.dest_weights.begin(), out, destweights);
+        }
+        return MPI_SUCCESS;
+    });
+}
+EFAMPI_ALIAS(Dist_graph_neighbors)

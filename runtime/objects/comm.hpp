@@ -16,11 +16,16 @@
 
 namespace efampi::rt {
 
-// A virtual topology attached to a communicator (MPI_Cart_create; graphs come later).
+// A virtual topology attached to a communicator: Cartesian, graph or distributed graph.
 struct Topology {
-    int kind = 0;                // MPI_CART
-    std::vector<int> dims;       // extent of each dimension
-    std::vector<int> periods;    // 1: periodic
+    int kind = 0;                // MPI_CART, MPI_GRAPH, MPI_DIST_GRAPH
+    std::vector<int> dims;       // cart: extent of each dimension
+    std::vector<int> periods;    // cart: 1 where periodic
+    std::vector<int> index;      // graph: the standard's cumulative degrees
+    std::vector<int> edges;      // graph: neighbours of node 0, then node 1, ...
+    std::vector<int> sources, source_weights;  // dist graph: in-neighbours of this rank
+    std::vector<int> dests, dest_weights;      // dist graph: out-neighbours of this rank
+    bool weighted = false;                     // dist graph: weights were given
     // Cartesian coordinates of `rank` (row-major: the last dimension varies fastest).
     void coords(int rank, int* out) const {
         for (size_t i = dims.size(); i-- > 0;) {

@@ -404,6 +404,75 @@ TEST(Topology, CartesianGridRanksCoordsShiftsAndSub) {
     }
 }
 
+TEST(Topology, GraphAndDistributedGraph) {
+    int n = size(), right = (rank() + 1) % n, left = (rank() - 1 + n) % n;
+    // A ring as a graph: node i's neighbours are i+1 and i-1 (once each when they coincide).
+    std::vector<int> index, edges;
+    for (int i = 0; i < n; ++i) {
+        std::vector<int> nb;
+        if (n > 1) nb.push_back((i + 1) % n);
+        if (n > 2) nb.push_back((i - 1 + n) % n);
+        edges.insert(edges.end(), nb.begin(), nb.end());
+        index.push_back(static_cast<int>(edges.size()));
+    }
+    MPI_Comm g;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Graph_create(MPI_COMM_WORLD, n, index.data(), edges.data(), 0, &g));
+    int status = -1, nn = -1, ne = -1, count = -1;
+    MPI_Topo_test(g, &status);
+    EXPECT_EQ(MPI_GRAPH, status);
+    MPI_Graphdims_get(g, &nn, &ne);
+    EXPECT_EQ(n, nn);
+    EXPECT_EQ(static_cast<int>(edges.size()), ne);
+    MPI_Graph_neighbors_count(g, rank(), &count);
+    EXPECT_EQ(n > 2 ? 2 : n - 1, count);
+    if (count > 0) {
+        std::vector<int> nb(static_cast<size_t>(count));
+        MPI_Graph_neighbors(g, rank(), count, nb.data());
+        EXPECT_EQ(right, nb[0]);
+    }
+    std::vector<int> gi(static_cast<size_t>(n)), ge(edges.size() + 1);
+    MPI_Graph_get(g, n, static_cast<int>(ge.size()), gi.data(), ge.data());
+    EXPECT_EQ(index, gi);
+    MPI_Comm_free(&g);
+
+    // The same ring as a distributed graph, adjacent form, weighted.
+    MPI_Comm d;
+    int w_in = 10 + left, w_out = 10 + rank();
+    ASSERT_EQ(MPI_SUCCESS, MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 1, &left, &w_in, 1,
+                                                          &right, &w_out, MPI_INFO_NULL, 0, &d));
+    MPI_Topo_test(d, &status);
+    EXPECT_EQ(MPI_DIST_GRAPH, status);
+    int indeg = -1, outdeg = -1, weighted = -1;
+    MPI_Dist_graph_neighbors_count(d, &indeg, &outdeg, &weighted);
+    EXPECT_EQ(1, indeg);
+    EXPECT_EQ(1, outdeg);
+    EXPECT_EQ(1, weighted);
+    MPI_Comm_free(&d);
+
+    // General form: rank 0 names every edge i -> i+1 with weight i; the others none.
+    std::vector<int> src, deg, dst, wt;
+    if (rank() == 0)
+        for (int i = 0; i < n; ++i) {
+            src.push_back(i);
+            deg.push_back(1);
+            dst.push_back((i + 1) % n);
+            wt.push_back(i);
+        }
+    ASSERT_EQ(MPI_SUCCESS, MPI_Dist_graph_create(MPI_COMM_WORLD, static_cast<int>(src.size()),
+                                                 src.data(), deg.data(), dst.data(), wt.data(),
+                                                 MPI_INFO_NULL, 0, &d));
+    MPI_Dist_graph_neighbors_count(d, &indeg, &outdeg, &weighted);
+    ASSERT_EQ(1, indeg);
+    ASSERT_EQ(1, outdeg);
+    int s_in = -1, s_w = -1, d_out = -1, d_w = -1;
+    MPI_Dist_graph_neighbors(d, 1, &s_in, &s_w, 1, &d_out, &d_w);
+    EXPECT_EQ(left, s_in);
+    EXPECT_EQ(left, s_w);
+    EXPECT_EQ(right, d_out);
+    EXPECT_EQ(rank(), d_w);
+    MPI_Comm_free(&d);
+}
+
 TEST(Topology, BadInput) {
     ReturnErrors scope;
     int nd = 0;
@@ -420,7 +489,11 @@ TEST(Topology, BadInput) {
     EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Cart_rank(c, coords, &r)));  // not periodic
     int src, dst;
     EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Cart_shift(c, 1, 1, &src, &dst)));
+    int nn, ne;
+    EXPECT_EQ(MPI_ERR_TOPOLOGY, error_class(MPI_Graphdims_get(c, &nn, &ne)));  // a cart
     MPI_Comm_free(&c);
+    int index[1] = {1}, edges[1] = {5};  // node 5 does not exist in a 1-node graph
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Graph_create(MPI_COMM_WORLD, 1, index, edges, 0, &c)));
 }
 
 TEST(Comm, BadInput) {
