@@ -217,6 +217,7 @@ private:
     void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
                       bool sync, Request* r);
     void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
+    void queue_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
     bool post_send(SendBuf* sb);  // false: queued on the backlog
     void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
 

@@ -204,7 +204,7 @@ int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_ra
     if (p.ring) {
         if (__builtin_expect(pending_sends_.empty() && p.ring->push(&h, sizeof h, buf, bytes), 1))
             return 0;
-        post_packet(p, &h, sizeof h, buf, bytes);
+        queue_packet(p, &h, sizeof h, buf, bytes);  // full ring: no second try here
         return 0;
     }
     size_t len = sizeof h + bytes;
@@ -324,6 +324,13 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
         if (rc != -FI_EAGAIN)
             fatal("fi_inject on " + p.ep->provider() + ": " + fi_error(static_cast<int>(rc)));
     }
+    queue_packet(p, a, alen, b, blen);
+}
+
+// Copies `a` then `b` into a bounce buffer and posts it, or keeps it at the end of the
+// backlog (behind anything already waiting, so the peer's order holds).
+void Engine::queue_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen) {
+    size_t len = alen + blen;
     SendBuf* sb = sendbufs_.get();
     sb->op.type = OpType::send_buf;
     sb->ep = p.ep;
