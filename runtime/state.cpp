@@ -12,6 +12,7 @@
 #include "runtime/objects/comm.hpp"
 #include "runtime/objects/group.hpp"
 #include "runtime/objects/info.hpp"
+#include "runtime/objects/op.hpp"
 
 namespace efampi::rt {
 
@@ -41,6 +42,7 @@ void finalize() {
     comms_finalize();
     groups_finalize();
     infos_finalize();
+    ops_finalize();
     s.boot->finalize();
     s.phase = Phase::finalized;
 }

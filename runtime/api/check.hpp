@@ -9,6 +9,7 @@
 #include "runtime/base/error.hpp"
 #include "runtime/objects/comm.hpp"
 #include "runtime/objects/datatype.hpp"
+#include "runtime/objects/op.hpp"
 
 namespace efampi::api {
 
@@ -60,6 +61,13 @@ inline void check_recv_tag(int tag, const char* what = "tag") {
 }
 
 [[noreturn]] void bad_size(int64_t count, const rt::Datatype* d);
+
+// The live op behind `h` (MPI_ERR_OP otherwise).
+rt::Op* check_op(MPI_Op h);
+// `op` on `dt` ready to run: MPI_ERR_OP when the op is not defined for the type, or is
+// MPI_REPLACE / MPI_NO_OP outside one-sided calls (`one_sided` false); MPI_ERR_TYPE for a bad
+// type. Defined in op.cpp.
+rt::Reducer check_reduction(MPI_Op op, MPI_Datatype dt, bool one_sided = false);
 
 // The byte count of a message of `count` elements of `d` (contiguous predefined types);
 // MPI_ERR_COUNT when it does not fit 63 bits.

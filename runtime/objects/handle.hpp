@@ -20,6 +20,7 @@ enum class Magic : uint32_t {
     errhandler = 0xE44A4D1E,
     group = 0x6A0B6A0B,
     info = 0x1AF01AF0,
+    op = 0x0B0B0B0B,
     dead = 0xDEADDEAD,
 };
 
