@@ -1,27 +1,16 @@
-#include "collectives/barrier.hpp"
-
-#include "pml/engine.hpp"
+// Barrier by dissemination: in round k rank r sends an empty message to r + 2^k and waits for
+// one from r - 2^k; after ceil(log2 p) rounds every rank has heard, directly or not, from all.
+#include "collectives/algorithms.hpp"
 
 namespace efampi::coll {
 
-namespace {
-constexpr int barrier_tag = 1;  // tags inside a collective context are ours to choose
-}
-
-int barrier(const CommView& c) {
-    pml::Engine& e = pml::engine();
-    int err = 0;
+void build_barrier(Schedule& s) {
+    const CommView& c = s.view();
     for (int dist = 1; dist < c.size; dist <<= 1) {
-        int to = (c.rank + dist) % c.size;
-        int from = (c.rank - dist + c.size) % c.size;
-        char token = 0, sink = 0;
-        pml::Request* r = e.irecv(&sink, 1, from, barrier_tag, c.ctx);
-        int serr = e.send(&token, 1, c.to_world(to), c.rank, barrier_tag, c.ctx, false);
-        e.wait(r);
-        if (!err) err = serr ? serr : r->err;
-        e.release(r);
+        s.send((c.rank + dist) % c.size, nullptr, 0);
+        s.recv((c.rank - dist + c.size) % c.size, nullptr, 0);
+        s.end_round();
     }
-    return err;
 }
 
 }  // namespace efampi::coll

@@ -310,6 +310,7 @@ void Engine::progress_once() {
             break;
         }
     }
+    if (hook_) hook_();
 }
 
 void Engine::dispatch(const Completion& c) {

@@ -188,6 +188,17 @@ public:
         complete(r);
     }
 
+    // Completes a request whose operation runs outside the pml (a nonblocking collective):
+    // `err` is its error class; a request freed by MPI_Request_free is released.
+    void finish(Request* r, int err) {
+        r->err = err;
+        complete(r);
+    }
+    // Run at the end of every progress round (the collectives' schedules); null for none.
+    // The hook must not throw.
+    using Hook = void (*)();
+    void set_progress_hook(Hook h) { hook_ = h; }
+
     // Statistics for tests.
     size_t unexpected_count() const { return mq_.unexpected_count(); }
     size_t posted_count() const { return mq_.posted_count(); }
@@ -283,6 +294,7 @@ private:
     std::vector<OutRing> out_rings_;
     std::vector<InRing> in_rings_;
     int neps_ = 0;
+    Hook hook_ = nullptr;
     static constexpr size_t inject_scratch_bytes = 4096;
     alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];
 };

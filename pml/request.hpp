@@ -56,6 +56,7 @@ struct Request {
     int dst = -1;              // persistent send: destination job rank
     void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers
+    void* coll = nullptr;      // a collective's request: its executor state (collectives/)
     // Compound operations (MPI_Isendrecv): a part reports to its parent when it completes;
     // the parent completes with its last part (`pending` counts them).
     Request* parent = nullptr;

@@ -2,7 +2,6 @@
 #include <cstring>
 #include <string>
 
-#include "collectives/barrier.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/objects/errhandler.hpp"
@@ -102,11 +101,3 @@ extern "C" int PMPI_Comm_call_errhandler(MPI_Comm comm, int errorcode) {
 }
 EFAMPI_ALIAS(Comm_call_errhandler)
 
-extern "C" int PMPI_Barrier(MPI_Comm comm) {
-    return api::call(comm, "MPI_Barrier", [&] {
-        rt::Comm* c = api::check_comm(comm);
-        int err = coll::barrier(c->coll_view());
-        return err ? api::raise(comm, "MPI_Barrier", err, "barrier failed") : MPI_SUCCESS;
-    });
-}
-EFAMPI_ALIAS(Barrier)

@@ -4,6 +4,7 @@
 // tests leave the completed request inactive instead of freeing it (runtime/api/request.cpp).
 #include <string>
 
+#include "collectives/executor.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
@@ -60,6 +61,7 @@ pml::Request* startable(MPI_Request h, const std::string& what) {
 
 void start_one(pml::Request* r) {
     pml::Engine& e = pml::engine();
+    if (r->coll) return coll::start_persistent(r);  // a persistent collective (*_init)
     if (r->proc_null) {
         e.start_completed(r);
         r->st_source = MPI_PROC_NULL;

@@ -1,6 +1,7 @@
 // Completion entry points: MPI_Wait, MPI_Waitall, MPI_Test, MPI_Testall.
 #include <string>
 
+#include "collectives/executor.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
@@ -196,6 +197,7 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
+        if (r->coll && r->persistent) coll::free_persistent(r);
         pml::engine().free_request(r);  // the operation still completes
         *request = MPI_REQUEST_NULL;
         return MPI_SUCCESS;

@@ -51,6 +51,26 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
         {"EFAMPI_RNDV_CHUNK", "0",
          "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
+        {"EFAMPI_COLL_BCAST", "auto",
+         "MPI_Bcast / Ibcast / Bcast_init algorithm: auto (cost model), binomial, "
+         "scatter_allgather."},
+        {"EFAMPI_COLL_REDUCE", "auto",
+         "MPI_Reduce algorithm: auto, binomial, rabenseifner (commutative ops, count >= size)."},
+        {"EFAMPI_COLL_ALLREDUCE", "auto",
+         "MPI_Allreduce algorithm: auto, recursive_doubling, ring, rabenseifner (the last two: "
+         "commutative ops, count >= size)."},
+        {"EFAMPI_COLL_ALLGATHER", "auto",
+         "MPI_Allgather algorithm: auto, recursive_doubling (power-of-two sizes), bruck, ring."},
+        {"EFAMPI_COLL_ALLTOALL", "auto",
+         "MPI_Alltoall algorithm: auto, pairwise, bruck, linear."},
+        {"EFAMPI_COLL_ALPHA_NS", "1000",
+         "Collective cost model: latency of one round (ns)."},
+        {"EFAMPI_COLL_MSG_NS", "200",
+         "Collective cost model: overhead of posting one message (ns)."},
+        {"EFAMPI_COLL_BW_MBS", "8000",
+         "Collective cost model: bandwidth of one transfer (MB/s)."},
+        {"EFAMPI_COLL_REDUCE_MBS", "8000",
+         "Collective cost model: rate of a local reduction (MB/s)."},
     };
     return table;
 }

@@ -47,6 +47,12 @@ struct Comm {
     std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
     std::vector<std::pair<int, void*>> attrs;  // cached attributes, in the order they were set
     std::unique_ptr<Topology> topo;            // null: no virtual topology
+    // Collectives started on this communicator (every rank starts them in the same order):
+    // each instance gets its own tag in the collective context, so concurrent nonblocking
+    // collectives never match each other's messages.
+    uint32_t coll_seq = 0;
+    int next_coll_tag() { return coll_tag_base + static_cast<int>(coll_seq++ & 0x3fffffffu); }
+    static constexpr int coll_tag_base = 1024;  // below: the runtime's own fixed tags
 
     // The buffer buffered sends on this communicator use: its own, else the process's.
     BsendBuffer& bsend_buffer() {

@@ -1,0 +1,65 @@
+#pragma once
+// The collective algorithms: each fills a Schedule (schedule.hpp) for the calling rank; it
+// posts nothing itself. Data-movement collectives count bytes; reductions count elements of
+// Schedule::reduction.extent bytes and combine with Schedule::reduction, keeping rank order for
+// non-commutative operations (the lower ranks' operand is always `in`).
+//
+// In-place conventions (the runtime maps MPI_IN_PLACE to these): a null `send` means the
+// calling rank's contribution is already where the result goes (the root's block of recv for
+// gather, its block of recv for allgather(v), the whole input in recv for reductions and
+// reduce_scatter, recv itself for alltoall). Buffers of ranks that the standard says are not
+// significant may be null.
+#include <cstdint>
+
+#include "collectives/schedule.hpp"
+
+namespace efampi::coll {
+
+// Dissemination: ceil(log2 p) rounds, rank r sends to r + 2^k and hears from r - 2^k.
+void build_barrier(Schedule& s);
+
+enum class BcastAlg : uint8_t { binomial, scatter_allgather };
+void build_bcast(Schedule& s, BcastAlg alg, void* buf, uint64_t bytes, int root);
+
+enum class ReduceAlg : uint8_t { binomial, rabenseifner };
+void build_reduce(Schedule& s, ReduceAlg alg, const void* send, void* recv, uint64_t count,
+                  int root);
+
+enum class AllreduceAlg : uint8_t { recursive_doubling, ring, rabenseifner };
+void build_allreduce(Schedule& s, AllreduceAlg alg, const void* send, void* recv,
+                     uint64_t count);
+
+// `bytes`: one rank's block.
+enum class AllgatherAlg : uint8_t { recursive_doubling, bruck, ring };
+void build_allgather(Schedule& s, AllgatherAlg alg, const void* send, void* recv,
+                     uint64_t bytes);
+// Ring; block r is bytes[r] at displs[r] (bytes) of recv.
+void build_allgatherv(Schedule& s, const void* send, void* recv, const uint64_t* bytes,
+                      const uint64_t* displs);
+
+// `bytes`: the block for one rank.
+enum class AlltoallAlg : uint8_t { pairwise, bruck, linear };
+void build_alltoall(Schedule& s, AlltoallAlg alg, const void* send, void* recv,
+                    uint64_t bytes);
+// Linear (every message in one round); byte counts and displacements per rank.
+void build_alltoallv(Schedule& s, const void* send, const uint64_t* sbytes,
+                     const uint64_t* sdispls, void* recv, const uint64_t* rbytes,
+                     const uint64_t* rdispls);
+
+// Binomial trees over ranks relative to the root.
+void build_gather(Schedule& s, const void* send, void* recv, uint64_t bytes, int root);
+void build_scatter(Schedule& s, const void* send, void* recv, uint64_t bytes, int root);
+// Linear: the root posts every message in one round.
+void build_gatherv(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                   const uint64_t* rbytes, const uint64_t* rdispls, int root);
+void build_scatterv(Schedule& s, const void* send, const uint64_t* sbytes,
+                    const uint64_t* sdispls, void* recv, uint64_t rbytes, int root);
+
+// Recursive doubling; `exclusive` for MPI_Exscan (rank 0's recv is left alone).
+void build_scan(Schedule& s, const void* send, void* recv, uint64_t count, bool exclusive);
+
+// Rank r gets counts[r] elements of the reduction. Commutative: ring; otherwise an ordered
+// binomial reduce to rank 0 and a scatter.
+void build_reduce_scatter(Schedule& s, const void* send, void* recv, const uint64_t* counts);
+
+}  // namespace efampi::coll

@@ -1,0 +1,50 @@
+#include "collectives/schedule.hpp"
+
+#include <cstring>
+
+namespace efampi::coll {
+
+void Schedule::reset(const CommView& view, int tag) {
+    steps_.clear();
+    round_end_.clear();
+    view_ = view;
+    if (view.world) {
+        world_.assign(view.world, view.world + view.size);
+        view_.world = world_.data();
+    }
+    tag_ = tag;
+    reduction = Reduction{};
+}
+
+uint8_t* Schedule::scratch(uint64_t bytes) {
+    // Kept between builds; a huge block is not kept for a small collective.
+    constexpr uint64_t keep_limit = uint64_t(64) << 20;
+    if (bytes > scratch_bytes_ || (scratch_bytes_ > keep_limit && bytes < scratch_bytes_ / 4)) {
+        scratch_.reset();
+        scratch_.reset(new uint8_t[bytes ? bytes : 1]);
+        scratch_bytes_ = bytes;
+    }
+    return scratch_.get();
+}
+
+void Schedule::run_local(size_t k) const {
+    for (const Step* s = begin(k); s != end(k); ++s) {
+        if (s->kind == StepKind::copy) std::memmove(s->dst, s->src, s->n);
+        else if (s->kind == StepKind::reduce) reduction.apply(s->src, s->dst, s->n);
+    }
+}
+
+uint64_t Schedule::messages() const {
+    uint64_t n = 0;
+    for (const Step& s : steps_) n += s.kind == StepKind::send;
+    return n;
+}
+
+uint64_t Schedule::bytes_sent() const {
+    uint64_t n = 0;
+    for (const Step& s : steps_)
+        if (s.kind == StepKind::send) n += s.n;
+    return n;
+}
+
+}  // namespace efampi::coll

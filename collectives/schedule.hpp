@@ -1,0 +1,97 @@
+#pragma once
+// A collective operation as data (DESIGN.md §6): rounds of point-to-point steps and local
+// steps, built once by an algorithm (algorithms.hpp) and run by the executor (executor.hpp)
+// for the blocking, nonblocking and persistent forms alike, or by the simulator in the tests.
+//
+// Round semantics: every send and receive of a round is posted together; when they have all
+// completed, the round's local steps (copy, reduce) run in the order they were added. A step
+// that must happen before a round's messages goes in an earlier round (a round may have no
+// messages). Within one schedule, messages between an ordered pair of ranks are sent and
+// received in the same order, so a single tag per collective instance suffices.
+//
+// Buffers are raw pointers into the user's buffers or the schedule's scratch, which is
+// allocated once (scratch()) before any pointer into it is taken.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "collectives/comm_view.hpp"
+
+namespace efampi::coll {
+
+// How to combine elements: inout[i] = in[i] op inout[i] for `count` elements of `extent`
+// bytes. Supplied by the runtime (a predefined kernel or a user function).
+struct Reduction {
+    void (*fn)(const void* ctx, const void* ctx2, const void* in, void* inout,
+               uint64_t count) = nullptr;
+    const void* ctx = nullptr;   // the runtime's: a kernel, or a user op and its datatype
+    const void* ctx2 = nullptr;
+    uint64_t extent = 1;
+    bool commutative = true;
+    void apply(const void* in, void* inout, uint64_t count) const {
+        fn(ctx, ctx2, in, inout, count);
+    }
+};
+
+enum class StepKind : uint8_t { send, recv, copy, reduce };
+
+struct Step {
+    StepKind kind;
+    int peer;             // send, recv: communicator rank
+    const void* src;      // send: data; copy: source; reduce: `in`
+    void* dst;            // recv: buffer; copy: destination; reduce: `inout`
+    uint64_t n;           // send, recv, copy: bytes; reduce: elements
+};
+
+class Schedule {
+public:
+    // Starts building: clears the steps, keeps the storage (a reused schedule allocates
+    // nothing once warm).
+    void reset(const CommView& view, int tag);
+
+    // Scratch space of `bytes`, taken once per build before any step points into it.
+    uint8_t* scratch(uint64_t bytes);
+
+    void send(int peer, const void* buf, uint64_t bytes) {
+        steps_.push_back({StepKind::send, peer, buf, nullptr, bytes});
+    }
+    void recv(int peer, void* buf, uint64_t bytes) {
+        steps_.push_back({StepKind::recv, peer, nullptr, buf, bytes});
+    }
+    void copy(const void* from, void* to, uint64_t bytes) {
+        if (bytes && from != to) steps_.push_back({StepKind::copy, -1, from, to, bytes});
+    }
+    void reduce(const void* in, void* inout, uint64_t count) {
+        if (count) steps_.push_back({StepKind::reduce, -1, in, inout, count});
+    }
+    // Closes the current round (no-op when it is empty).
+    void end_round() {
+        if (steps_.size() > (round_end_.empty() ? 0 : round_end_.back()))
+            round_end_.push_back(static_cast<uint32_t>(steps_.size()));
+    }
+
+    Reduction reduction;
+    const CommView& view() const { return view_; }
+    int tag() const { return tag_; }
+    size_t rounds() const { return round_end_.size(); }
+    // Steps of round k: [begin(k), end(k)).
+    const Step* begin(size_t k) const { return steps_.data() + (k ? round_end_[k - 1] : 0); }
+    const Step* end(size_t k) const { return steps_.data() + round_end_[k]; }
+    // Runs the local steps of round k (after its messages completed).
+    void run_local(size_t k) const;
+
+    // Totals, for tests and the simulation: messages and bytes this rank sends.
+    uint64_t messages() const;
+    uint64_t bytes_sent() const;
+
+private:
+    CommView view_{};
+    int tag_ = 0;
+    std::vector<Step> steps_;
+    std::vector<uint32_t> round_end_;
+    std::unique_ptr<uint8_t[]> scratch_;
+    uint64_t scratch_bytes_ = 0;
+    std::vector<int> world_;  // a copy of the rank map: the communicator may be freed first
+};
+
+}  // namespace efampi::coll

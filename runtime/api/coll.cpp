@@ -1,0 +1,557 @@
+// The collectives' bodies: argument checks (the standard's rules for roots, counts, buffers
+// and MPI_IN_PLACE), then a schedule built by the chosen algorithm (collectives/) and run
+// blocking, started nonblocking, or kept for MPI_Start (persistent). Datatypes are the
+// predefined contiguous ones (derived types are issue 4): a count of elements is count *
+// extent bytes.
+#include "runtime/api/coll.hpp"
+
+#include <string>
+#include <vector>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/executor.hpp"
+#include "collectives/select.hpp"
+#include "runtime/api/call.hpp"
+#include "runtime/api/check.hpp"
+#include "runtime/api/request_handle.hpp"
+#include "runtime/objects/info.hpp"
+#include "runtime/objects/op.hpp"
+
+namespace efampi::api {
+
+namespace {
+
+using coll::Schedule;
+
+bool in_place(const void* p) { return p == MPI_IN_PLACE; }
+
+rt::Comm* begin(MPI_Comm comm, Form f, MPI_Info info, MPI_Request* req) {
+    rt::Comm* c = check_comm(comm);
+    if (f != Form::blocking && !req) bad_arg("request pointer is NULL");
+    if (f == Form::persistent && info != MPI_INFO_NULL && !rt::to_info(info))
+        throw Error(MPI_ERR_INFO, "info handle is not a valid info object");
+    return c;
+}
+
+void check_root(const rt::Comm& c, int root) {
+    if (root < 0 || root >= c.size)
+        throw Error(MPI_ERR_ROOT, "root " + std::to_string(root) +
+                                      " is out of range for communicator of size " +
+                                      std::to_string(c.size));
+}
+
+// Bytes of `count` elements of `dt` at `buf` (checked: type, count, buffer).
+template <class I>
+uint64_t data_bytes(const void* buf, I count, MPI_Datatype dt, const char* what) {
+    const rt::Datatype* d = check_type(dt, what);
+    check_data(buf, static_cast<int64_t>(count), "count");
+    return message_bytes(d, static_cast<int64_t>(count));
+}
+
+// Same buffer for input and output without MPI_IN_PLACE: the standard forbids the aliasing.
+void no_alias(const void* s, const void* r, uint64_t bytes) {
+    if (s && s == r && bytes)
+        throw Error(MPI_ERR_BUFFER,
+                    "send and receive buffers are the same: pass MPI_IN_PLACE as the send buffer");
+}
+
+void kernel_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, uint64_t n) {
+    (void)ctx2;
+    reinterpret_cast<rt::Kernel>(const_cast<void*>(ctx))(in, inout, n);
+}
+void user_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, uint64_t n) {
+    rt::Reducer r;
+    r.op = static_cast<const rt::Op*>(ctx);
+    r.type = static_cast<MPI_Datatype>(const_cast<void*>(ctx2));
+    rt::reduce(r, in, inout, n);
+}
+
+coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
+    rt::Reducer r = check_reduction(op, dt);
+    coll::Reduction red;
+    red.extent = static_cast<uint64_t>(rt::to_type(dt)->extent);
+    if (r.kernel) {
+        red.fn = kernel_tramp;
+        red.ctx = reinterpret_cast<const void*>(r.kernel);
+        red.commutative = true;
+    } else {
+        red.fn = user_tramp;
+        red.ctx = r.op;
+        red.ctx2 = dt;
+        red.commutative = r.op->commutative;
+    }
+    return red;
+}
+
+[[noreturn]] void failed(int err) {
+    if (err == MPI_ERR_TRUNCATE)
+        throw Error(err, "a message of the collective did not have the size this rank expected: "
+                         "do all ranks pass the same root and matching counts and types?");
+    throw Error(err, "a message of the collective failed");
+}
+
+// Builds with `build(schedule)` and runs, starts or keeps the collective.
+template <class Build>
+int launch(rt::Comm* c, Form f, MPI_Request* req, Build&& build) {
+    int tag = c->next_coll_tag();
+    if (f == Form::blocking) {
+        Schedule& s = coll::blocking_schedule();
+        s.reset(c->coll_view(), tag);
+        build(s);
+        if (int err = coll::run_blocking()) failed(err);
+        return MPI_SUCCESS;
+    }
+    coll::Exec* x = coll::exec_acquire();
+    try {
+        Schedule& s = coll::exec_schedule(x);
+        s.reset(c->coll_view(), tag);
+        build(s);
+    } catch (...) {
+        coll::exec_drop(x);
+        throw;
+    }
+    pml::Request* r = f == Form::nonblocking ? coll::start_nonblocking(x, c)
+                                             : coll::make_persistent(x, c);
+    *req = to_handle(r);
+    return MPI_SUCCESS;
+}
+
+// Per-rank counts and displacements (elements) as bytes.
+template <class I, class D>
+void to_bytes(const rt::Comm& c, const I* counts, const D* displs, uint64_t ext,
+              std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {
+    if (!counts) throw Error(MPI_ERR_ARG, std::string(what) + " array is NULL");
+    b.resize(static_cast<size_t>(c.size));
+    d.resize(static_cast<size_t>(c.size));
+    for (int i = 0; i < c.size; ++i) {
+        if (counts[i] < 0)
+            throw Error(MPI_ERR_COUNT, std::string(what) + "[" + std::to_string(i) + "] = " +
+                                           std::to_string(static_cast<int64_t>(counts[i])) +
+                                           " is negative");
+        b[static_cast<size_t>(i)] = static_cast<uint64_t>(counts[i]) * ext;
+        d[static_cast<size_t>(i)] = displs ? static_cast<uint64_t>(displs[i]) * ext : 0;
+    }
+}
+
+}  // namespace
+
+int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        return launch(c, f, req, [&](Schedule& s) { coll::build_barrier(s); });
+    });
+}
+
+template <class I>
+int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int root,
+               MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        if (in_place(buf)) bad_arg("MPI_IN_PLACE is not allowed in a broadcast");
+        uint64_t n = data_bytes(buf, count, dt, "datatype");
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_bcast(s, coll::select_bcast(c->size, n), buf, n, root);
+        });
+    });
+}
+
+template <class I>
+int coll_reduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count, MPI_Datatype dt,
+                MPI_Op op, int root, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        coll::Reduction red = reduction(op, dt);
+        bool me_root = c->rank == root;
+        if (in_place(sbuf) && !me_root)
+            bad_arg("MPI_IN_PLACE is the send buffer of the root only");
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t n = data_bytes(in_place(sbuf) ? rbuf : sbuf, count, dt, "datatype");
+        if (me_root) {
+            data_bytes(rbuf, count, dt, "datatype");
+            if (!in_place(sbuf)) no_alias(sbuf, rbuf, n);
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            s.reduction = red;
+            coll::build_reduce(s, coll::select_reduce(c->size, n, red.commutative),
+                               in_place(sbuf) ? nullptr : sbuf, me_root ? rbuf : nullptr,
+                               static_cast<uint64_t>(count), root);
+        });
+    });
+}
+
+template <class I>
+int coll_allreduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count,
+                   MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        coll::Reduction red = reduction(op, dt);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t n = data_bytes(rbuf, count, dt, "datatype");
+        if (!in_place(sbuf)) {
+            data_bytes(sbuf, count, dt, "datatype");
+            no_alias(sbuf, rbuf, n);
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            s.reduction = red;
+            coll::build_allreduce(s, coll::select_allreduce(c->size, n, red.commutative),
+                                  in_place(sbuf) ? nullptr : sbuf, rbuf,
+                                  static_cast<uint64_t>(count));
+        });
+    });
+}
+
+template <class I>
+int coll_scan(const char* fn, Form f, bool exclusive, const void* sbuf, void* rbuf, I count,
+              MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        coll::Reduction red = reduction(op, dt);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t n = data_bytes(rbuf, count, dt, "datatype");
+        if (!in_place(sbuf)) {
+            data_bytes(sbuf, count, dt, "datatype");
+            no_alias(sbuf, rbuf, n);
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            s.reduction = red;
+            coll::build_scan(s, in_place(sbuf) ? nullptr : sbuf, rbuf,
+                             static_cast<uint64_t>(count), exclusive);
+        });
+    });
+}
+
+template <class I>
+int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rbuf, I count,
+                              MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info,
+                              MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        coll::Reduction red = reduction(op, dt);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t n = data_bytes(rbuf, count, dt, "datatype");
+        if (!in_place(sbuf)) {
+            data_bytes(sbuf, count, dt, "datatype");
+            no_alias(sbuf, rbuf, n);
+        }
+        std::vector<uint64_t> counts(static_cast<size_t>(c->size), static_cast<uint64_t>(count));
+        return launch(c, f, req, [&](Schedule& s) {
+            s.reduction = red;
+            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, counts.data());
+        });
+    });
+}
+
+template <class I>
+int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
+                        const I counts[], MPI_Datatype dt, MPI_Op op, MPI_Comm comm,
+                        MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        coll::Reduction red = reduction(op, dt);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        if (!counts) bad_arg("recvcounts array is NULL");
+        std::vector<uint64_t> n(static_cast<size_t>(c->size));
+        uint64_t total = 0;
+        for (int i = 0; i < c->size; ++i) {
+            if (counts[i] < 0)
+                throw Error(MPI_ERR_COUNT, "recvcounts[" + std::to_string(i) + "] is negative");
+            n[static_cast<size_t>(i)] = static_cast<uint64_t>(counts[i]);
+            total += static_cast<uint64_t>(counts[i]);
+        }
+        data_bytes(rbuf, counts[c->rank], dt, "datatype");
+        if (!in_place(sbuf)) data_bytes(sbuf, static_cast<int64_t>(total), dt, "datatype");
+        else data_bytes(rbuf, static_cast<int64_t>(total), dt, "datatype");
+        return launch(c, f, req, [&](Schedule& s) {
+            s.reduction = red;
+            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, n.data());
+        });
+    });
+}
+
+template <class I>
+int coll_gather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                void* rbuf, I rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
+                MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        bool me_root = c->rank == root;
+        uint64_t block = 0;
+        if (me_root) {
+            if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+            block = data_bytes(rbuf, rcount, rtype, "recvtype");
+            if (!in_place(sbuf)) {
+                uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+                if (sb != block)
+                    throw Error(MPI_ERR_TRUNCATE, "the root sends " + std::to_string(sb) +
+                                                      " bytes to itself but receives blocks of " +
+                                                      std::to_string(block));
+            }
+        } else {
+            if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is the send buffer of the root only");
+            block = data_bytes(sbuf, scount, stype, "sendtype");
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_gather(s, in_place(sbuf) ? nullptr : sbuf, rbuf, block, root);
+        });
+    });
+}
+
+template <class I>
+int coll_scatter(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                 void* rbuf, I rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
+                 MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        bool me_root = c->rank == root;
+        uint64_t block = 0;
+        if (me_root) {
+            if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
+            block = data_bytes(sbuf, scount, stype, "sendtype");
+            if (!in_place(rbuf)) {
+                uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+                if (rb != block)
+                    throw Error(MPI_ERR_TRUNCATE, "the root sends blocks of " +
+                                                      std::to_string(block) + " bytes but receives " +
+                                                      std::to_string(rb));
+            }
+        } else {
+            if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is the receive buffer of the root only");
+            block = data_bytes(rbuf, rcount, rtype, "recvtype");
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_scatter(s, sbuf, in_place(rbuf) ? nullptr : rbuf, block, root);
+        });
+    });
+}
+
+template <class I, class D>
+int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                 void* rbuf, const I rcounts[], const D displs[], MPI_Datatype rtype, int root,
+                 MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        bool me_root = c->rank == root;
+        std::vector<uint64_t> b, d;
+        uint64_t sb = 0;
+        if (me_root) {
+            if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+            const rt::Datatype* rt_ = check_type(rtype, "recvtype");
+            if (!displs) bad_arg("displs array is NULL");
+            to_bytes(*c, rcounts, displs, static_cast<uint64_t>(rt_->extent), b, d, "recvcounts");
+            if (!in_place(sbuf)) sb = data_bytes(sbuf, scount, stype, "sendtype");
+        } else {
+            if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is the send buffer of the root only");
+            sb = data_bytes(sbuf, scount, stype, "sendtype");
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_gatherv(s, in_place(sbuf) ? nullptr : sbuf, sb, rbuf, b.data(), d.data(),
+                                root);
+        });
+    });
+}
+
+template <class I, class D>
+int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
+                  const D displs[], MPI_Datatype stype, void* rbuf, I rcount,
+                  MPI_Datatype rtype, int root, MPI_Comm comm, MPI_Info info,
+                  MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        check_root(*c, root);
+        bool me_root = c->rank == root;
+        std::vector<uint64_t> b, d;
+        uint64_t rb = 0;
+        if (me_root) {
+            if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
+            const rt::Datatype* st = check_type(stype, "sendtype");
+            if (!displs) bad_arg("displs array is NULL");
+            to_bytes(*c, scounts, displs, static_cast<uint64_t>(st->extent), b, d, "sendcounts");
+            if (!in_place(rbuf)) rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+        } else {
+            if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is the receive buffer of the root only");
+            rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_scatterv(s, sbuf, b.data(), d.data(), in_place(rbuf) ? nullptr : rbuf,
+                                 rb, root);
+        });
+    });
+}
+
+template <class I>
+int coll_allgather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                   void* rbuf, I rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
+                   MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
+        if (!in_place(sbuf)) {
+            uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+            if (sb != block)
+                throw Error(MPI_ERR_TRUNCATE, "this rank sends " + std::to_string(sb) +
+                                                  " bytes but receives blocks of " +
+                                                  std::to_string(block));
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_allgather(s, coll::select_allgather(c->size, block),
+                                  in_place(sbuf) ? nullptr : sbuf, rbuf, block);
+        });
+    });
+}
+
+template <class I, class D>
+int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                    void* rbuf, const I rcounts[], const D displs[], MPI_Datatype rtype,
+                    MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        const rt::Datatype* rt_ = check_type(rtype, "recvtype");
+        if (!displs) bad_arg("displs array is NULL");
+        std::vector<uint64_t> b, d;
+        to_bytes(*c, rcounts, displs, static_cast<uint64_t>(rt_->extent), b, d, "recvcounts");
+        if (!in_place(sbuf)) {
+            uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+            if (sb != b[static_cast<size_t>(c->rank)])
+                throw Error(MPI_ERR_TRUNCATE, "this rank sends " + std::to_string(sb) +
+                                                  " bytes but recvcounts gives it " +
+                                                  std::to_string(b[static_cast<size_t>(c->rank)]));
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_allgatherv(s, in_place(sbuf) ? nullptr : sbuf, rbuf, b.data(), d.data());
+        });
+    });
+}
+
+template <class I>
+int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
+                  void* rbuf, I rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
+                  MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
+        if (!in_place(sbuf)) {
+            uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+            if (sb != block)
+                throw Error(MPI_ERR_TRUNCATE, "this rank sends blocks of " + std::to_string(sb) +
+                                                  " bytes but receives blocks of " +
+                                                  std::to_string(block));
+            no_alias(sbuf, rbuf, block);
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_alltoall(s, coll::select_alltoall(c->size, block),
+                                 in_place(sbuf) ? nullptr : sbuf, rbuf, block);
+        });
+    });
+}
+
+template <class I, class D>
+int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
+                   const D sdispls[], MPI_Datatype stype, void* rbuf, const I rcounts[],
+                   const D rdispls[], MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
+                   MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        const rt::Datatype* rt_ = check_type(rtype, "recvtype");
+        if (!rdispls) bad_arg("rdispls array is NULL");
+        std::vector<uint64_t> rb, rd, sb, sd;
+        to_bytes(*c, rcounts, rdispls, static_cast<uint64_t>(rt_->extent), rb, rd, "recvcounts");
+        if (!in_place(sbuf)) {
+            const rt::Datatype* st = check_type(stype, "sendtype");
+            if (!sdispls) bad_arg("sdispls array is NULL");
+            to_bytes(*c, scounts, sdispls, static_cast<uint64_t>(st->extent), sb, sd, "sendcounts");
+        }
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
+                                  rb.data(), rd.data());
+        });
+    });
+}
+
+template <class I, class D>
+int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
+                   const D sdispls[], const MPI_Datatype stypes[], void* rbuf,
+                   const I rcounts[], const D rdispls[], const MPI_Datatype rtypes[],
+                   MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
+        auto convert = [&](const I* counts, const D* displs, const MPI_Datatype* types,
+                           std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {
+            if (!counts || !displs || !types)
+                throw Error(MPI_ERR_ARG, std::string(what) + ": an array is NULL");
+            b.resize(static_cast<size_t>(c->size));
+            d.resize(static_cast<size_t>(c->size));
+            for (int i = 0; i < c->size; ++i) {
+                const rt::Datatype* t = check_type(types[i], what);
+                if (counts[i] < 0) bad_count(static_cast<int64_t>(counts[i]), what);
+                b[static_cast<size_t>(i)] = message_bytes(t, static_cast<int64_t>(counts[i]));
+                d[static_cast<size_t>(i)] = static_cast<uint64_t>(displs[i]);  // bytes
+            }
+        };
+        std::vector<uint64_t> rb, rd, sb, sd;
+        convert(rcounts, rdispls, rtypes, rb, rd, "recvtypes");
+        if (!in_place(sbuf)) convert(scounts, sdispls, stypes, sb, sd, "sendtypes");
+        return launch(c, f, req, [&](Schedule& s) {
+            coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
+                                  rb.data(), rd.data());
+        });
+    });
+}
+
+// The instantiations the entry points use: int counts, and MPI_Count counts with MPI_Aint
+// displacements (the _c variants).
+#define EFAMPI_COLL_COUNTS(I)                                                                  \
+    template int coll_bcast<I>(const char*, Form, void*, I, MPI_Datatype, int, MPI_Comm,        \
+                               MPI_Info, MPI_Request*);                                         \
+    template int coll_reduce<I>(const char*, Form, const void*, void*, I, MPI_Datatype, MPI_Op, \
+                                int, MPI_Comm, MPI_Info, MPI_Request*);                         \
+    template int coll_allreduce<I>(const char*, Form, const void*, void*, I, MPI_Datatype,      \
+                                   MPI_Op, MPI_Comm, MPI_Info, MPI_Request*);                   \
+    template int coll_scan<I>(const char*, Form, bool, const void*, void*, I, MPI_Datatype,     \
+                              MPI_Op, MPI_Comm, MPI_Info, MPI_Request*);                        \
+    template int coll_reduce_scatter_block<I>(const char*, Form, const void*, void*, I,         \
+                                              MPI_Datatype, MPI_Op, MPI_Comm, MPI_Info,         \
+                                              MPI_Request*);                                    \
+    template int coll_reduce_scatter<I>(const char*, Form, const void*, void*, const I[],       \
+                                        MPI_Datatype, MPI_Op, MPI_Comm, MPI_Info, MPI_Request*);\
+    template int coll_gather<I>(const char*, Form, const void*, I, MPI_Datatype, void*, I,      \
+                                MPI_Datatype, int, MPI_Comm, MPI_Info, MPI_Request*);           \
+    template int coll_scatter<I>(const char*, Form, const void*, I, MPI_Datatype, void*, I,     \
+                                 MPI_Datatype, int, MPI_Comm, MPI_Info, MPI_Request*);          \
+    template int coll_allgather<I>(const char*, Form, const void*, I, MPI_Datatype, void*, I,   \
+                                   MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);             \
+    template int coll_alltoall<I>(const char*, Form, const void*, I, MPI_Datatype, void*, I,    \
+                                  MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+#define EFAMPI_COLL_VECTORS(I, D)                                                              \
+    template int coll_gatherv<I, D>(const char*, Form, const void*, I, MPI_Datatype, void*,     \
+                                    const I[], const D[], MPI_Datatype, int, MPI_Comm,          \
+                                    MPI_Info, MPI_Request*);                                    \
+    template int coll_scatterv<I, D>(const char*, Form, const void*, const I[], const D[],      \
+                                     MPI_Datatype, void*, I, MPI_Datatype, int, MPI_Comm,       \
+                                     MPI_Info, MPI_Request*);                                   \
+    template int coll_allgatherv<I, D>(const char*, Form, const void*, I, MPI_Datatype, void*,  \
+                                       const I[], const D[], MPI_Datatype, MPI_Comm, MPI_Info,  \
+                                       MPI_Request*);                                           \
+    template int coll_alltoallv<I, D>(const char*, Form, const void*, const I[], const D[],     \
+                                      MPI_Datatype, void*, const I[], const D[], MPI_Datatype,  \
+                                      MPI_Comm, MPI_Info, MPI_Request*);                        \
+    template int coll_alltoallw<I, D>(const char*, Form, const void*, const I[], const D[],     \
+                                      const MPI_Datatype[], void*, const I[], const D[],        \
+                                      const MPI_Datatype[], MPI_Comm, MPI_Info, MPI_Request*);
+EFAMPI_COLL_COUNTS(int)
+EFAMPI_COLL_COUNTS(MPI_Count)
+EFAMPI_COLL_VECTORS(int, int)
+EFAMPI_COLL_VECTORS(MPI_Count, MPI_Aint)
+#undef EFAMPI_COLL_COUNTS
+#undef EFAMPI_COLL_VECTORS
+
+}  // namespace efampi::api
