@@ -56,6 +56,10 @@ bool advance(Exec& x) {
                 if (!r->done) return false;
             for (pml::Request* r : x.reqs) {
                 if (r->err && !x.err) x.err = r->err;
+                // A receive gets exactly what the schedule expects, or the ranks disagree on
+                // counts, types or root: reported like a truncation.
+                if (r->type == pml::ReqType::recv && r->st_bytes != r->bytes && !x.err)
+                    x.err = pml::err_truncate;
                 e.release(r);
             }
             x.reqs.clear();
