@@ -9,6 +9,7 @@
 // gather, its block of recv for allgather(v), the whole input in recv for reductions and
 // reduce_scatter, recv itself for alltoall). Buffers of ranks that the standard says are not
 // significant may be null.
+#include <cstddef>
 #include <cstdint>
 
 #include "collectives/schedule.hpp"
@@ -61,5 +62,14 @@ void build_scan(Schedule& s, const void* send, void* recv, uint64_t count, bool 
 // Rank r gets counts[r] elements of the reduction. Commutative: ring; otherwise an ordered
 // binomial reduce to rank 0 and a scatter.
 void build_reduce_scatter(Schedule& s, const void* send, void* recv, const uint64_t* counts);
+
+// Neighbourhood collectives: receives and sends posted together in the order given.
+struct Transfer {
+    int peer;
+    const void* buf;
+    uint64_t bytes;
+};
+void build_neighbor(Schedule& s, const Transfer* recvs, size_t nr, const Transfer* sends,
+                    size_t ns);
 
 }  // namespace efampi::coll

@@ -4,7 +4,7 @@
     python3 scripts/gen_coll_entry.py        # reads include/mpi.h, writes the file
 
 Every collective exists as blocking (MPI_Allreduce), nonblocking (MPI_Iallreduce) and
-persistent (MPI_Allreduce_init) forms, each with a _c variant: 96 functions whose bodies are
+persistent (MPI_Allreduce_init) forms, each with a _c variant: 129 functions whose bodies are
 one forwarding call to the hand-written api::coll_* template of runtime/api/coll.cpp with the
 form. The prototypes are taken from include/mpi.h so that they cannot drift. Rerun after
 changing the list below; the output is committed (the stub generator reads it).
@@ -17,7 +17,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASES = ["Barrier", "Bcast", "Reduce", "Allreduce", "Scan", "Exscan", "Reduce_scatter_block",
          "Reduce_scatter", "Gather", "Gatherv", "Scatter", "Scatterv", "Allgather",
-         "Allgatherv", "Alltoall", "Alltoallv", "Alltoallw"]
+         "Allgatherv", "Alltoall", "Alltoallv", "Alltoallw", "Neighbor_allgather",
+         "Neighbor_allgatherv", "Neighbor_alltoall", "Neighbor_alltoallv", "Neighbor_alltoallw"]
 
 
 def prototypes():

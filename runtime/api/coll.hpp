@@ -72,4 +72,30 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
                    const I rcounts[], const D rdispls[], const MPI_Datatype rtypes[],
                    MPI_Comm comm, MPI_Info info, MPI_Request* req);
 
+// Neighbourhood collectives on Cartesian, graph and distributed-graph communicators
+// (coll_neighbor.cpp). Alltoallw displacements are bytes (MPI_Aint in both variants).
+template <class I>
+int coll_neighbor_allgather(const char* fn, Form f, const void* sbuf, I scount,
+                            MPI_Datatype stype, void* rbuf, I rcount, MPI_Datatype rtype,
+                            MPI_Comm comm, MPI_Info info, MPI_Request* req);
+template <class I, class D>
+int coll_neighbor_allgatherv(const char* fn, Form f, const void* sbuf, I scount,
+                             MPI_Datatype stype, void* rbuf, const I rcounts[], const D displs[],
+                             MPI_Datatype rtype, MPI_Comm comm, MPI_Info info, MPI_Request* req);
+template <class I>
+int coll_neighbor_alltoall(const char* fn, Form f, const void* sbuf, I scount,
+                           MPI_Datatype stype, void* rbuf, I rcount, MPI_Datatype rtype,
+                           MPI_Comm comm, MPI_Info info, MPI_Request* req);
+template <class I, class D>
+int coll_neighbor_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
+                            const D sdispls[], MPI_Datatype stype, void* rbuf, const I rcounts[],
+                            const D rdispls[], MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
+                            MPI_Request* req);
+template <class I>
+int coll_neighbor_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
+                            const MPI_Aint sdispls[], const MPI_Datatype stypes[], void* rbuf,
+                            const I rcounts[], const MPI_Aint rdispls[],
+                            const MPI_Datatype rtypes[], MPI_Comm comm, MPI_Info info,
+                            MPI_Request* req);
+
 }  // namespace efampi::api

@@ -499,3 +499,153 @@ extern "C" int PMPI_Alltoallw_init_c(const void *sendbuf, const MPI_Count sendco
     return api::coll_alltoallw("MPI_Alltoallw_init_c", api::Form::persistent, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, info, request);
 }
 EFAMPI_ALIAS(Alltoallw_init_c)
+
+extern "C" int PMPI_Neighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_allgather("MPI_Neighbor_allgather", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_allgather)
+
+extern "C" int PMPI_Neighbor_allgather_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_allgather("MPI_Neighbor_allgather_c", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_allgather_c)
+
+extern "C" int PMPI_Ineighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_allgather("MPI_Ineighbor_allgather", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_allgather)
+
+extern "C" int PMPI_Ineighbor_allgather_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_allgather("MPI_Ineighbor_allgather_c", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_allgather_c)
+
+extern "C" int PMPI_Neighbor_allgather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_allgather("MPI_Neighbor_allgather_init", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_allgather_init)
+
+extern "C" int PMPI_Neighbor_allgather_init_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_allgather("MPI_Neighbor_allgather_init_c", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_allgather_init_c)
+
+extern "C" int PMPI_Neighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_allgatherv("MPI_Neighbor_allgatherv", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_allgatherv)
+
+extern "C" int PMPI_Neighbor_allgatherv_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[], MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_allgatherv("MPI_Neighbor_allgatherv_c", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_allgatherv_c)
+
+extern "C" int PMPI_Ineighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_allgatherv("MPI_Ineighbor_allgatherv", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_allgatherv)
+
+extern "C" int PMPI_Ineighbor_allgatherv_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_allgatherv("MPI_Ineighbor_allgatherv_c", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_allgatherv_c)
+
+extern "C" int PMPI_Neighbor_allgatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_allgatherv("MPI_Neighbor_allgatherv_init", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_allgatherv_init)
+
+extern "C" int PMPI_Neighbor_allgatherv_init_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_allgatherv("MPI_Neighbor_allgatherv_init_c", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_allgatherv_init_c)
+
+extern "C" int PMPI_Neighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_alltoall("MPI_Neighbor_alltoall", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoall)
+
+extern "C" int PMPI_Neighbor_alltoall_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_alltoall("MPI_Neighbor_alltoall_c", api::Form::blocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoall_c)
+
+extern "C" int PMPI_Ineighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoall("MPI_Ineighbor_alltoall", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoall)
+
+extern "C" int PMPI_Ineighbor_alltoall_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoall("MPI_Ineighbor_alltoall_c", api::Form::nonblocking, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoall_c)
+
+extern "C" int PMPI_Neighbor_alltoall_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoall("MPI_Neighbor_alltoall_init", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoall_init)
+
+extern "C" int PMPI_Neighbor_alltoall_init_c(const void *sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void *recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoall("MPI_Neighbor_alltoall_init_c", api::Form::persistent, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoall_init_c)
+
+extern "C" int PMPI_Neighbor_alltoallv(const void *sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_alltoallv("MPI_Neighbor_alltoallv", api::Form::blocking, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoallv)
+
+extern "C" int PMPI_Neighbor_alltoallv_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
+    return api::coll_neighbor_alltoallv("MPI_Neighbor_alltoallv_c", api::Form::blocking, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoallv_c)
+
+extern "C" int PMPI_Ineighbor_alltoallv(const void *sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoallv("MPI_Ineighbor_alltoallv", api::Form::nonblocking, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoallv)
+
+extern "C" int PMPI_Ineighbor_alltoallv_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoallv("MPI_Ineighbor_alltoallv_c", api::Form::nonblocking, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoallv_c)
+
+extern "C" int PMPI_Neighbor_alltoallv_init(const void *sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoallv("MPI_Neighbor_alltoallv_init", api::Form::persistent, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoallv_init)
+
+extern "C" int PMPI_Neighbor_alltoallv_init_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], MPI_Datatype sendtype, void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoallv("MPI_Neighbor_alltoallv_init_c", api::Form::persistent, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoallv_init_c)
+
+extern "C" int PMPI_Neighbor_alltoallw(const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm) {
+    return api::coll_neighbor_alltoallw("MPI_Neighbor_alltoallw", api::Form::blocking, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoallw)
+
+extern "C" int PMPI_Neighbor_alltoallw_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm) {
+    return api::coll_neighbor_alltoallw("MPI_Neighbor_alltoallw_c", api::Form::blocking, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, MPI_INFO_NULL, nullptr);
+}
+EFAMPI_ALIAS(Neighbor_alltoallw_c)
+
+extern "C" int PMPI_Ineighbor_alltoallw(const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoallw("MPI_Ineighbor_alltoallw", api::Form::nonblocking, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoallw)
+
+extern "C" int PMPI_Ineighbor_alltoallw_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Request *request) {
+    return api::coll_neighbor_alltoallw("MPI_Ineighbor_alltoallw_c", api::Form::nonblocking, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, MPI_INFO_NULL, request);
+}
+EFAMPI_ALIAS(Ineighbor_alltoallw_c)
+
+extern "C" int PMPI_Neighbor_alltoallw_init(const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoallw("MPI_Neighbor_alltoallw_init", api::Form::persistent, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoallw_init)
+
+extern "C" int PMPI_Neighbor_alltoallw_init_c(const void *sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[], const MPI_Datatype sendtypes[], void *recvbuf, const MPI_Count recvcounts[], const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Info info, MPI_Request *request) {
+    return api::coll_neighbor_alltoallw("MPI_Neighbor_alltoallw_init_c", api::Form::persistent, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts, rdispls, recvtypes, comm, info, request);
+}
+EFAMPI_ALIAS(Neighbor_alltoallw_init_c)

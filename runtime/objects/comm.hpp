@@ -26,6 +26,9 @@ struct Topology {
     std::vector<int> sources, source_weights;  // dist graph: in-neighbours of this rank
     std::vector<int> dests, dest_weights;      // dist graph: out-neighbours of this rank
     bool weighted = false;                     // dist graph: weights were given
+    // The ranks `rank` receives from (in) and sends to (out) in neighbourhood collectives, in
+    // the standard's order (topology.cpp).
+    void neighbours(int rank, std::vector<int>& in, std::vector<int>& out) const;
     // Cartesian coordinates of `rank` (row-major: the last dimension varies fastest).
     void coords(int rank, int* out) const {
         for (size_t i = dims.size(); i-- > 0;) {

@@ -582,6 +582,157 @@ TEST_F(Coll, ManyCollectivesOnManyCommunicators) {
     }
 }
 
+// Neighbourhood collectives: on a periodic ring (at 1 and 2 ranks both neighbours are the same
+// rank, so blocks must land by direction), a non-periodic 2-D grid (PROC_NULL edges leave their
+// blocks alone), a graph and a distributed graph. Each neighbour sends tok(sender, slot) for the
+// slot it uses for this rank; the receiver checks each block came from the right neighbour and
+// direction.
+struct Hood {
+    MPI_Comm comm;
+    std::vector<int> in, out;  // the neighbours in the standard's order
+    std::string name;
+};
+
+std::vector<Hood> hoods() {
+    std::vector<Hood> v;
+    int p = csize(MPI_COMM_WORLD), me = crank(MPI_COMM_WORLD);
+    MPI_Comm ring, grid, graph, dist;
+    int dims1[1] = {p}, per1[1] = {1};
+    MPI_Cart_create(MPI_COMM_WORLD, 1, dims1, per1, 0, &ring);
+    v.push_back({ring, {(me - 1 + p) % p, (me + 1) % p}, {(me - 1 + p) % p, (me + 1) % p}, "periodic ring"});
+    int dims2[2] = {0, 0}, per2[2] = {0, 1};
+    MPI_Dims_create(p, 2, dims2);
+    MPI_Cart_create(MPI_COMM_WORLD, 2, dims2, per2, 0, &grid);
+    {
+        int x = me / dims2[1], y = me % dims2[1];
+        auto at = [&](int a, int b) { return a * dims2[1] + b; };
+        std::vector<int> n = {x > 0 ? at(x - 1, y) : MPI_PROC_NULL, x + 1 < dims2[0] ? at(x + 1, y) : MPI_PROC_NULL,
+                              at(x, (y - 1 + dims2[1]) % dims2[1]), at(x, (y + 1) % dims2[1])};
+        v.push_back({grid, n, n, "2-D grid"});
+    }
+    // Graph: each node linked to the next and the one after (a doubled ring: repeated edges at
+    // small sizes).
+    std::vector<int> index, edges;
+    for (int r = 0; r < p; ++r) {
+        // undirected: r's neighbours are r+1, r-1 (listed in that order)
+        edges.push_back((r + 1) % p);
+        edges.push_back((r - 1 + p) % p);
+        index.push_back(static_cast<int>(edges.size()));
+    }
+    MPI_Graph_create(MPI_COMM_WORLD, p, index.data(), edges.data(), 0, &graph);
+    v.push_back({graph, {(me + 1) % p, (me - 1 + p) % p}, {(me + 1) % p, (me - 1 + p) % p}, "graph"});
+    // Dist graph: receive from r-1 and r-2, send to r+1 and r+2 (in that order).
+    int srcs[2] = {(me - 1 + p) % p, (me - 2 + 2 * p) % p}, dsts[2] = {(me + 1) % p, (me + 2) % p};
+    MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 2, srcs, MPI_UNWEIGHTED, 2, dsts, MPI_UNWEIGHTED,
+                                   MPI_INFO_NULL, 0, &dist);
+    v.push_back({dist, {srcs[0], srcs[1]}, {dsts[0], dsts[1]}, "dist graph"});
+    return v;
+}
+
+// The slot of `from`'s out-list that corresponds to `me`'s in-slot i (the standard's pairing:
+// Cartesian: my -1 neighbour sent me its +1 block; otherwise the k-th occurrence of me in its
+// out-list for the k-th occurrence of it in my in-list).
+int sender_slot(const Hood& h, const std::vector<int>& sender_out, int i, bool cart) {
+    if (cart) return i ^ 1;
+    int k = 0;
+    for (int j = 0; j < i; ++j) k += h.in[static_cast<size_t>(j)] == h.in[static_cast<size_t>(i)];
+    int me = crank(h.comm);
+    for (size_t j = 0; j < sender_out.size(); ++j)
+        if (sender_out[j] == me && k-- == 0) return static_cast<int>(j);
+    return -1;
+}
+
+TEST(CollNeighbor, AllgatherAndAlltoallInEveryForm) {
+    int p = csize(MPI_COMM_WORLD);
+    for (Hood& h : hoods()) {
+        int me = crank(h.comm);
+        bool cart = h.name.find("ring") != std::string::npos || h.name.find("grid") != std::string::npos;
+        // Out-lists of the neighbours, for the pairing: recompute from the same rules.
+        auto out_of = [&](int r) {
+            if (h.name == "dist graph") return std::vector<int>{(r + 1) % p, (r + 2) % p};
+            return std::vector<int>{(r + 1) % p, (r - 1 + p) % p};  // graph
+        };
+        for (int n : {1, 3, 3000})
+            for (Form f : forms) {
+                size_t ni = h.in.size(), no = h.out.size();
+                std::vector<int> sb(no * static_cast<size_t>(n)), rb(ni * static_cast<size_t>(n));
+                auto fill = [&] {
+                    for (size_t j = 0; j < no; ++j)
+                        for (int i = 0; i < n; ++i) sb[j * static_cast<size_t>(n) + static_cast<size_t>(i)] = tok(me, static_cast<int>(j), i);
+                    std::fill(rb.begin(), rb.end(), -5);
+                };
+                fill();
+                ASSERT_EQ(MPI_SUCCESS, in_form(f, [&] { return MPI_Neighbor_alltoall(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm); },
+                    [&](MPI_Request* q, bool pers) {
+                        return pers ? MPI_Neighbor_alltoall_init(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm, MPI_INFO_NULL, q)
+                                    : MPI_Ineighbor_alltoall(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm, q);
+                    }, fill));
+                for (size_t i = 0; i < ni; ++i) {
+                    int from = h.in[i];
+                    for (int k = 0; k < n; ++k) {
+                        int got = rb[i * static_cast<size_t>(n) + static_cast<size_t>(k)];
+                        if (from == MPI_PROC_NULL) {
+                            ASSERT_EQ(-5, got) << h.name << ": a PROC_NULL block was written";
+                            continue;
+                        }
+                        int slot = sender_slot(h, cart ? h.out : out_of(from), static_cast<int>(i), cart);
+                        ASSERT_EQ(tok(from, slot, k), got) << "neighbor_alltoall on " << h.name << " slot " << i
+                                                           << " n=" << n << " " << form_name(f);
+                    }
+                }
+                // Allgather: every out-neighbour gets the same block.
+                auto fill2 = [&] {
+                    for (int i = 0; i < n; ++i) sb[static_cast<size_t>(i)] = tok(me, 0, i);
+                    std::fill(rb.begin(), rb.end(), -5);
+                };
+                fill2();
+                ASSERT_EQ(MPI_SUCCESS, in_form(f, [&] { return MPI_Neighbor_allgather(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm); },
+                    [&](MPI_Request* q, bool pers) {
+                        return pers ? MPI_Neighbor_allgather_init(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm, MPI_INFO_NULL, q)
+                                    : MPI_Ineighbor_allgather(sb.data(), n, MPI_INT, rb.data(), n, MPI_INT, h.comm, q);
+                    }, fill2));
+                for (size_t i = 0; i < ni; ++i)
+                    for (int k = 0; k < n; ++k) {
+                        int got = rb[i * static_cast<size_t>(n) + static_cast<size_t>(k)];
+                        ASSERT_EQ(h.in[i] == MPI_PROC_NULL ? -5 : tok(h.in[i], 0, k), got)
+                            << "neighbor_allgather on " << h.name << " " << form_name(f);
+                    }
+            }
+        // The v and w variants once, blocking: block i of n_i = i + 1 ints at a gap.
+        size_t ni = h.in.size(), no = h.out.size();
+        std::vector<int> sc(no), sd(no), rc(ni), rd(ni);
+        std::vector<MPI_Aint> sdb(no), rdb(ni);
+        std::vector<MPI_Datatype> st(no, MPI_INT), rt(ni, MPI_INT);
+        int spos = 0, rpos = 0;
+        for (size_t j = 0; j < no; ++j) { sc[j] = 4; sd[j] = spos; sdb[j] = spos * 4; spos += 5; }
+        for (size_t i = 0; i < ni; ++i) { rc[i] = 4; rd[i] = rpos; rdb[i] = rpos * 4; rpos += 6; }
+        std::vector<int> sb(static_cast<size_t>(spos)), rb(static_cast<size_t>(rpos), -5);
+        for (size_t j = 0; j < no; ++j)
+            for (int k = 0; k < 4; ++k) sb[static_cast<size_t>(sd[j] + k)] = tok(me, static_cast<int>(j), k);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Neighbor_alltoallv(sb.data(), sc.data(), sd.data(), MPI_INT, rb.data(), rc.data(), rd.data(), MPI_INT, h.comm));
+        std::vector<int> rb2(static_cast<size_t>(rpos), -5);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Neighbor_alltoallw(sb.data(), sc.data(), sdb.data(), st.data(), rb2.data(), rc.data(), rdb.data(), rt.data(), h.comm));
+        EXPECT_EQ(rb, rb2) << h.name;
+        std::vector<int> rb3(static_cast<size_t>(rpos), -5);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Neighbor_allgatherv(sb.data(), 4, MPI_INT, rb3.data(), rc.data(), rd.data(), MPI_INT, h.comm));
+        for (size_t i = 0; i < ni; ++i) {
+            if (h.in[i] == MPI_PROC_NULL) continue;
+            int slot = sender_slot(h, cart ? h.out : out_of(h.in[i]), static_cast<int>(i), cart);
+            for (int k = 0; k < 4; ++k) {
+                ASSERT_EQ(tok(h.in[i], slot, k), rb[static_cast<size_t>(rd[i] + k)]) << "alltoallv on " << h.name;
+                ASSERT_EQ(tok(h.in[i], 0, k), rb3[static_cast<size_t>(rd[i] + k)]) << "allgatherv on " << h.name;
+            }
+        }
+        MPI_Comm_free(&h.comm);
+    }
+}
+
+TEST(CollNeighbor, NoTopologyIsAnError) {
+    ReturnErrors errors;
+    int a = 0, b = 0;
+    EXPECT_EQ(MPI_ERR_TOPOLOGY, error_class(MPI_Neighbor_allgather(&a, 1, MPI_INT, &b, 1, MPI_INT, MPI_COMM_WORLD)));
+}
+
 class CollErrors : public ::testing::Test {
     ReturnErrors errors_;
 };

@@ -1,0 +1,206 @@
+// Neighbourhood collectives: the neighbours come from the communicator's topology (in the
+// standard's order, rt::Topology::neighbours); MPI_PROC_NULL neighbours exchange nothing and
+// leave their receive block alone. Every message goes in one round (collectives/neighbor.cpp).
+//
+// Ordering: all messages of one collective share a tag, so two messages between the same pair
+// of ranks match in the order they are posted. On a Cartesian communicator a periodic
+// dimension of size 1 or 2 makes the -1 and +1 neighbours the same rank; the block sent to the
+// +1 neighbour must land in that rank's "from -1" block, so sends go +1 first, then -1, while
+// receives are posted -1 first. Graphs post in edge order on both sides (the standard's rule
+// for repeated edges).
+#include <string>
+#include <vector>
+
+#include "collectives/algorithms.hpp"
+#include "runtime/api/call.hpp"
+#include "runtime/api/coll.hpp"
+#include "runtime/api/coll_launch.hpp"
+
+namespace efampi::api {
+
+namespace {
+
+struct Hood {
+    std::vector<int> in, out;
+    bool cart = false;
+};
+
+Hood hood_of(const rt::Comm& c) {
+    if (!c.topo)
+        throw Error(MPI_ERR_TOPOLOGY,
+                    "the communicator has no virtual topology (neighbourhood collectives need a "
+                    "Cartesian, graph or distributed-graph communicator)");
+    Hood h;
+    c.topo->neighbours(c.rank, h.in, h.out);
+    h.cart = c.topo->kind == MPI_CART;
+    return h;
+}
+
+// Receives for block i of in-neighbour i, sends of block j to out-neighbour j (pointer and
+// size from the callbacks), in the posting order described above; PROC_NULL skipped.
+template <class RecvBlock, class SendBlock>
+void build(Schedule& s, const Hood& h, RecvBlock rblock, SendBlock sblock) {
+    std::vector<coll::Transfer> recvs, sends;
+    for (size_t i = 0; i < h.in.size(); ++i)
+        if (h.in[i] != MPI_PROC_NULL) {
+            auto [p, n] = rblock(i);
+            recvs.push_back({h.in[i], p, n});
+        }
+    auto add_send = [&](size_t j) {
+        if (h.out[j] == MPI_PROC_NULL) return;
+        auto [p, n] = sblock(j);
+        sends.push_back({h.out[j], p, n});
+    };
+    if (h.cart) {
+        for (size_t d = 0; d + 1 < h.out.size(); d += 2) {
+            add_send(d + 1);
+            add_send(d);
+        }
+    } else {
+        for (size_t j = 0; j < h.out.size(); ++j) add_send(j);
+    }
+    coll::build_neighbor(s, recvs.data(), recvs.size(), sends.data(), sends.size());
+}
+
+void no_in_place(const void* sbuf, const void* rbuf) {
+    if (in_place(sbuf) || in_place(rbuf))
+        bad_arg("MPI_IN_PLACE is not allowed in neighbourhood collectives");
+}
+
+template <class I>
+void check_counts(const I* counts, size_t n, const char* what) {
+    if (n && !counts) throw Error(MPI_ERR_ARG, std::string(what) + " array is NULL");
+    for (size_t i = 0; i < n; ++i)
+        if (counts[i] < 0)
+            throw Error(MPI_ERR_COUNT, std::string(what) + "[" + std::to_string(i) + "] is negative");
+}
+
+const uint8_t* cat(const void* p, uint64_t off) { return static_cast<const uint8_t*>(p) + off; }
+
+}  // namespace
+
+template <class I>
+int coll_neighbor_allgather(const char* fn, Form f, const void* sbuf, I scount,
+                            MPI_Datatype stype, void* rbuf, I rcount, MPI_Datatype rtype,
+                            MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        Hood h = hood_of(*c);
+        no_in_place(sbuf, rbuf);
+        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+        uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+        return launch(c, f, req, [&](Schedule& s) {
+            build(s, h, [&](size_t i) { return std::pair{cat(rbuf, i * rb), rb}; },
+                  [&](size_t) { return std::pair{cat(sbuf, 0), sb}; });
+        });
+    });
+}
+
+template <class I, class D>
+int coll_neighbor_allgatherv(const char* fn, Form f, const void* sbuf, I scount,
+                             MPI_Datatype stype, void* rbuf, const I rcounts[], const D displs[],
+                             MPI_Datatype rtype, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        Hood h = hood_of(*c);
+        no_in_place(sbuf, rbuf);
+        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+        uint64_t ext = static_cast<uint64_t>(check_type(rtype, "recvtype")->extent);
+        check_counts(rcounts, h.in.size(), "recvcounts");
+        if (!h.in.empty() && !displs) bad_arg("displs array is NULL");
+        return launch(c, f, req, [&](Schedule& s) {
+            build(s, h,
+                  [&](size_t i) {
+                      return std::pair{cat(rbuf, static_cast<uint64_t>(displs[i]) * ext),
+                                       static_cast<uint64_t>(rcounts[i]) * ext};
+                  },
+                  [&](size_t) { return std::pair{cat(sbuf, 0), sb}; });
+        });
+    });
+}
+
+template <class I>
+int coll_neighbor_alltoall(const char* fn, Form f, const void* sbuf, I scount,
+                           MPI_Datatype stype, void* rbuf, I rcount, MPI_Datatype rtype,
+                           MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        Hood h = hood_of(*c);
+        no_in_place(sbuf, rbuf);
+        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+        uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+        return launch(c, f, req, [&](Schedule& s) {
+            build(s, h, [&](size_t i) { return std::pair{cat(rbuf, i * rb), rb}; },
+                  [&](size_t j) { return std::pair{cat(sbuf, j * sb), sb}; });
+        });
+    });
+}
+
+template <class I, class D>
+int coll_neighbor_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
+                            const D sdispls[], MPI_Datatype stype, void* rbuf, const I rcounts[],
+                            const D rdispls[], MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
+                            MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        Hood h = hood_of(*c);
+        no_in_place(sbuf, rbuf);
+        uint64_t se = static_cast<uint64_t>(check_type(stype, "sendtype")->extent);
+        uint64_t re = static_cast<uint64_t>(check_type(rtype, "recvtype")->extent);
+        check_counts(scounts, h.out.size(), "sendcounts");
+        check_counts(rcounts, h.in.size(), "recvcounts");
+        if ((!h.out.empty() && !sdispls) || (!h.in.empty() && !rdispls))
+            bad_arg("a displacement array is NULL");
+        return launch(c, f, req, [&](Schedule& s) {
+            build(s, h,
+                  [&](size_t i) {
+                      return std::pair{cat(rbuf, static_cast<uint64_t>(rdispls[i]) * re),
+                                       static_cast<uint64_t>(rcounts[i]) * re};
+                  },
+                  [&](size_t j) {
+                      return std::pair{cat(sbuf, static_cast<uint64_t>(sdispls[j]) * se),
+                                       static_cast<uint64_t>(scounts[j]) * se};
+                  });
+        });
+    });
+}
+
+template <class I>
+int coll_neighbor_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
+                            const MPI_Aint sdispls[], const MPI_Datatype stypes[], void* rbuf,
+                            const I rcounts[], const MPI_Aint rdispls[],
+                            const MPI_Datatype rtypes[], MPI_Comm comm, MPI_Info info,
+                            MPI_Request* req) {
+    return call(comm, fn, [&] {
+        rt::Comm* c = begin(comm, f, info, req);
+        Hood h = hood_of(*c);
+        no_in_place(sbuf, rbuf);
+        check_counts(scounts, h.out.size(), "sendcounts");
+        check_counts(rcounts, h.in.size(), "recvcounts");
+        if ((!h.out.empty() && (!sdispls || !stypes)) || (!h.in.empty() && (!rdispls || !rtypes)))
+            bad_arg("a displacement or type array is NULL");
+        std::vector<uint64_t> sb(h.out.size()), rb(h.in.size());
+        for (size_t j = 0; j < h.out.size(); ++j)
+            sb[j] = message_bytes(check_type(stypes[j], "sendtypes"), static_cast<int64_t>(scounts[j]));
+        for (size_t i = 0; i < h.in.size(); ++i)
+            rb[i] = message_bytes(check_type(rtypes[i], "recvtypes"), static_cast<int64_t>(rcounts[i]));
+        return launch(c, f, req, [&](Schedule& s) {
+            build(s, h,
+                  [&](size_t i) { return std::pair{cat(rbuf, static_cast<uint64_t>(rdispls[i])), rb[i]}; },
+                  [&](size_t j) { return std::pair{cat(sbuf, static_cast<uint64_t>(sdispls[j])), sb[j]}; });
+        });
+    });
+}
+
+template int coll_neighbor_allgather<int>(const char*, Form, const void*, int, MPI_Datatype, void*, int, MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_allgather<MPI_Count>(const char*, Form, const void*, MPI_Count, MPI_Datatype, void*, MPI_Count, MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_allgatherv<int, int>(const char*, Form, const void*, int, MPI_Datatype, void*, const int[], const int[], MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_allgatherv<MPI_Count, MPI_Aint>(const char*, Form, const void*, MPI_Count, MPI_Datatype, void*, const MPI_Count[], const MPI_Aint[], MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoall<int>(const char*, Form, const void*, int, MPI_Datatype, void*, int, MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoall<MPI_Count>(const char*, Form, const void*, MPI_Count, MPI_Datatype, void*, MPI_Count, MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoallv<int, int>(const char*, Form, const void*, const int[], const int[], MPI_Datatype, void*, const int[], const int[], MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoallv<MPI_Count, MPI_Aint>(const char*, Form, const void*, const MPI_Count[], const MPI_Aint[], MPI_Datatype, void*, const MPI_Count[], const MPI_Aint[], MPI_Datatype, MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoallw<int>(const char*, Form, const void*, const int[], const MPI_Aint[], const MPI_Datatype[], void*, const int[], const MPI_Aint[], const MPI_Datatype[], MPI_Comm, MPI_Info, MPI_Request*);
+template int coll_neighbor_alltoallw<MPI_Count>(const char*, Form, const void*, const MPI_Count[], const MPI_Aint[], const MPI_Datatype[], void*, const MPI_Count[], const MPI_Aint[], const MPI_Datatype[], MPI_Comm, MPI_Info, MPI_Request*);
+
+}  // namespace efampi::api
