@@ -48,4 +48,11 @@ void fold_in(Schedule& s, const Fold& f, void* acc, void* tmp, uint64_t count);
 // Unfold step: partners send the result back to the folded-out ranks.
 void fold_out(Schedule& s, const Fold& f, void* acc, uint64_t count);
 
+// Reduce-scatter by recursive halving among the p2 new ranks (commutative ops): chunks
+// [lo, hi) of `off` (element offsets) start as all p2; at each step partners keep opposite
+// halves and fold in the other's copy; new rank nr ends owning chunk nr. `tmp` holds half the
+// vector.
+void halving(Schedule& s, const Fold& f, const std::vector<uint64_t>& off, void* acc,
+             uint8_t* tmp, int& lo, int& hi);
+
 }  // namespace efampi::coll::detail

@@ -38,6 +38,24 @@ void fold_out(Schedule& s, const Fold& f, void* acc, uint64_t count) {
     s.end_round();
 }
 
+void halving(Schedule& s, const Fold& f, const std::vector<uint64_t>& off, void* acc,
+             uint8_t* tmp, int& lo, int& hi) {
+    uint64_t ext = s.reduction.extent;
+    auto o = [&](int c) { return off[static_cast<size_t>(c)]; };
+    for (int mask = f.p2 / 2; mask >= 1; mask >>= 1) {
+        int pn = f.newrank ^ mask, peer = f.real(pn);
+        int mid = lo + (hi - lo) / 2;
+        int keep_lo = f.newrank < pn ? lo : mid, keep_hi = f.newrank < pn ? mid : hi;
+        int give_lo = f.newrank < pn ? mid : lo, give_hi = f.newrank < pn ? hi : mid;
+        s.send(peer, at(acc, o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
+        s.recv(peer, tmp, (o(keep_hi) - o(keep_lo)) * ext);
+        s.reduce(tmp, at(acc, o(keep_lo) * ext), o(keep_hi) - o(keep_lo));
+        s.end_round();
+        lo = keep_lo;
+        hi = keep_hi;
+    }
+}
+
 }  // namespace detail
 
 using namespace detail;
@@ -107,19 +125,7 @@ void rabenseifner(Schedule& s, void* acc, uint64_t count) {
     fold_in(s, f, acc, tmp, count);
     if (f.newrank >= 0) {
         int lo = 0, hi = f.p2;  // chunks this rank is responsible for
-        for (int mask = f.p2 / 2; mask >= 1; mask >>= 1) {
-            int pn = f.newrank ^ mask, peer = f.real(pn);
-            int mid = lo + (hi - lo) / 2;
-            int keep_lo = f.newrank < pn ? lo : mid, keep_hi = f.newrank < pn ? mid : hi;
-            int give_lo = f.newrank < pn ? mid : lo, give_hi = f.newrank < pn ? hi : mid;
-            auto o = [&](int c) { return off[static_cast<size_t>(c)]; };
-            s.send(peer, at(acc, o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
-            s.recv(peer, tmp, (o(keep_hi) - o(keep_lo)) * ext);
-            s.reduce(tmp, at(acc, o(keep_lo) * ext), o(keep_hi) - o(keep_lo));
-            s.end_round();
-            lo = keep_lo;
-            hi = keep_hi;
-        }
+        halving(s, f, off, acc, tmp, lo, hi);
         for (int mask = 1; mask < f.p2; mask <<= 1) {
             int pn = f.newrank ^ mask, peer = f.real(pn);
             // My window [lo, hi) and the partner's, of equal chunk count, side by side.

@@ -73,20 +73,7 @@ void rabenseifner(Schedule& s, const void* send, void* recv, uint64_t count, int
     s.end_round();
     fold_in(s, f, acc, tmp, count);
     int lo = 0, hi = f.p2;
-    if (f.newrank >= 0) {
-        for (int mask = f.p2 / 2; mask >= 1; mask >>= 1) {
-            int pn = f.newrank ^ mask, peer = f.real(pn);
-            int mid = lo + (hi - lo) / 2;
-            int keep_lo = f.newrank < pn ? lo : mid, keep_hi = f.newrank < pn ? mid : hi;
-            int give_lo = f.newrank < pn ? mid : lo, give_hi = f.newrank < pn ? hi : mid;
-            s.send(peer, at(acc, o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
-            s.recv(peer, tmp, (o(keep_hi) - o(keep_lo)) * ext);
-            s.reduce(tmp, at(acc, o(keep_lo) * ext), o(keep_hi) - o(keep_lo));
-            s.end_round();
-            lo = keep_lo;
-            hi = keep_hi;
-        }
-    }
+    if (f.newrank >= 0) halving(s, f, off, acc, tmp, lo, hi);
     // New rank nr owns chunk nr: each sends it to the root, which receives every chunk it
     // does not own.
     if (f.newrank >= 0 && c.rank != root)
