@@ -529,6 +529,83 @@ TEST_F(Coll, LocOpsAndOtherTypes) {
     EXPECT_EQ(static_cast<float>(p - 1) * 0.5f, fm);
 }
 
+// Every datatype class with every op defined on it, through Allreduce, Reduce (root last) and
+// Scan: the reference applies MPI_Reduce_local (checked against scalar references in
+// test_ops) to every rank's contribution in rank order, here on each rank.
+TEST_F(Coll, EveryTypeClassAndOp) {
+    struct T {
+        MPI_Datatype t;
+        size_t ext;
+        std::vector<MPI_Op> ops;
+        const char* name;
+    };
+    const std::vector<MPI_Op> arith = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN};
+    const std::vector<MPI_Op> ints = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN, MPI_LAND, MPI_LOR,
+                                      MPI_LXOR, MPI_BAND, MPI_BOR, MPI_BXOR};
+    const T types[] = {
+        {MPI_INT, 4, ints, "MPI_INT"},
+        {MPI_UNSIGNED_CHAR, 1, ints, "MPI_UNSIGNED_CHAR"},
+        {MPI_INT64_T, 8, ints, "MPI_INT64_T"},
+        {MPI_INTEGER, 4, {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN, MPI_BAND, MPI_BOR, MPI_BXOR}, "MPI_INTEGER"},
+        {MPI_FLOAT, 4, arith, "MPI_FLOAT"},
+        {MPI_DOUBLE, 8, arith, "MPI_DOUBLE"},
+        {MPI_LONG_DOUBLE, sizeof(long double), arith, "MPI_LONG_DOUBLE"},
+        {MPI_C_DOUBLE_COMPLEX, 16, {MPI_SUM, MPI_PROD}, "MPI_C_DOUBLE_COMPLEX"},
+        {MPI_C_BOOL, 1, {MPI_LAND, MPI_LOR, MPI_LXOR}, "MPI_C_BOOL"},
+        {MPI_LOGICAL, 4, {MPI_LAND, MPI_LOR, MPI_LXOR}, "MPI_LOGICAL"},
+        {MPI_BYTE, 1, {MPI_BAND, MPI_BOR, MPI_BXOR}, "MPI_BYTE"},
+        {MPI_2INT, 8, {MPI_MAXLOC, MPI_MINLOC}, "MPI_2INT"},
+        {MPI_DOUBLE_INT, 16, {MPI_MAXLOC, MPI_MINLOC}, "MPI_DOUBLE_INT"},
+    };
+    int p = csize(MPI_COMM_WORLD), me = crank(MPI_COMM_WORLD);
+    const int n = 37;
+    // Contribution of rank r: small values (exact products for a few ranks), pair types with
+    // the rank as index and duplicate values (ties).
+    auto contrib = [&](const T& t, int r, std::vector<unsigned char>& out) {
+        out.assign(t.ext * n, 0);
+        for (int i = 0; i < n; ++i) {
+            unsigned char* e = &out[t.ext * static_cast<size_t>(i)];
+            int v = (r * 3 + i) % 4 + (i % 2);  // 0..4
+            if (t.t == MPI_INT || t.t == MPI_INTEGER || t.t == MPI_LOGICAL) { int x = v; std::memcpy(e, &x, 4); }
+            else if (t.t == MPI_UNSIGNED_CHAR || t.t == MPI_BYTE) e[0] = static_cast<unsigned char>(v * 37 + r);
+            else if (t.t == MPI_C_BOOL) e[0] = v % 2;
+            else if (t.t == MPI_INT64_T) { int64_t x = v - 2; std::memcpy(e, &x, 8); }
+            else if (t.t == MPI_FLOAT) { float x = v * 0.5f; std::memcpy(e, &x, 4); }
+            else if (t.t == MPI_DOUBLE) { double x = v - 1.5; std::memcpy(e, &x, 8); }
+            else if (t.t == MPI_LONG_DOUBLE) { long double x = v * 0.25L; std::memcpy(e, &x, sizeof x); }
+            else if (t.t == MPI_C_DOUBLE_COMPLEX) { double x[2] = {v * 0.5, 1.0 - v}; std::memcpy(e, x, 16); }
+            else if (t.t == MPI_2INT) { int x[2] = {v, r}; std::memcpy(e, x, 8); }
+            else if (t.t == MPI_DOUBLE_INT) { struct { double d; int i; } x{v * 1.0, r}; std::memcpy(e, &x, sizeof x); }
+        }
+    };
+    std::vector<unsigned char> mine, ref, tmp, out;
+    for (const T& t : types)
+        for (MPI_Op op : t.ops)
+            for (int kind = 0; kind < 3; ++kind) {  // allreduce, reduce to the last rank, scan
+                contrib(t, me, mine);
+                out.assign(mine.size(), 0xEE);
+                int hi = kind == 2 ? me + 1 : p;
+                contrib(t, 0, ref);
+                for (int r = 1; r < hi; ++r) {  // ref = ref op contrib(r): lower ranks are `in`
+                    contrib(t, r, tmp);
+                    ASSERT_EQ(MPI_SUCCESS, MPI_Reduce_local(ref.data(), tmp.data(), n, t.t, op));
+                    ref.swap(tmp);
+                }
+                int rc = kind == 0 ? MPI_Allreduce(mine.data(), out.data(), n, t.t, op, MPI_COMM_WORLD)
+                       : kind == 1 ? MPI_Reduce(mine.data(), out.data(), n, t.t, op, p - 1, MPI_COMM_WORLD)
+                                   : MPI_Scan(mine.data(), out.data(), n, t.t, op, MPI_COMM_WORLD);
+                ASSERT_EQ(MPI_SUCCESS, rc) << t.name;
+                if (kind == 1 && me != p - 1) continue;
+                // Compare element by element on the data bytes (pair types have padding).
+                for (int i = 0; i < n; ++i) {
+                    size_t at = t.ext * static_cast<size_t>(i);
+                    size_t len = t.t == MPI_DOUBLE_INT ? 12 : t.t == MPI_LONG_DOUBLE ? 10 : t.ext;
+                    ASSERT_EQ(0, std::memcmp(&ref[at], &out[at], len))
+                        << t.name << " op #" << (&op - t.ops.data()) << " kind " << kind << " element " << i;
+                }
+            }
+}
+
 // Several nonblocking collectives outstanding on one communicator, completed in reverse
 // order, with point-to-point traffic on the same communicator in between.
 TEST_F(Coll, OutstandingNonblockingWithPointToPoint) {
