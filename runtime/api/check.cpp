@@ -48,6 +48,13 @@ void bad_size(int64_t count, const rt::Datatype* d) {
                                    " is more than 2^62 bytes");
 }
 
+void not_direct(const rt::Datatype*) {
+    throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                "communication with a derived datatype that has holes (non-contiguous) is not "
+                "implemented yet (issue 4): pack it with MPI_Pack and send MPI_PACKED, or use a "
+                "contiguous type");
+}
+
 void set_status_empty(MPI_Status* st) {
     if (st == MPI_STATUS_IGNORE) return;
     st->MPI_SOURCE = MPI_PROC_NULL;

@@ -61,6 +61,7 @@ inline void check_recv_tag(int tag, const char* what = "tag") {
 }
 
 [[noreturn]] void bad_size(int64_t count, const rt::Datatype* d);
+[[noreturn]] void not_direct(const rt::Datatype* d);
 
 // The live op behind `h` (MPI_ERR_OP otherwise).
 rt::Op* check_op(MPI_Op h);
@@ -69,9 +70,11 @@ rt::Op* check_op(MPI_Op h);
 // type. Defined in op.cpp.
 rt::Reducer check_reduction(MPI_Op op, MPI_Datatype dt, bool one_sided = false);
 
-// The byte count of a message of `count` elements of `d` (contiguous predefined types);
+// The byte count of a message of `count` elements of `d` (predefined and dense derived types:
+// a derived type with holes cannot be communicated yet, MPI_ERR_UNSUPPORTED_OPERATION);
 // MPI_ERR_COUNT when it does not fit 63 bits.
 inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
+    if (__builtin_expect(!d->direct(), 0)) not_direct(d);
     uint64_t ext = static_cast<uint64_t>(d->extent);
     if (__builtin_expect(ext > 1 && static_cast<uint64_t>(count) > (UINT64_C(1) << 62) / ext, 0))
         bad_size(count, d);

@@ -22,9 +22,10 @@ namespace efampi::api {
 
 namespace {
 
+// Kernels: ctx2 carries the predefined elements per datatype element (derived types).
 void kernel_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, uint64_t n) {
-    (void)ctx2;
-    reinterpret_cast<rt::Kernel>(const_cast<void*>(ctx))(in, inout, n);
+    reinterpret_cast<rt::Kernel>(const_cast<void*>(ctx))(in, inout,
+                                                         n * reinterpret_cast<uintptr_t>(ctx2));
 }
 void user_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, uint64_t n) {
     rt::Reducer r;
@@ -40,6 +41,7 @@ coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     if (r.kernel) {
         red.fn = kernel_tramp;
         red.ctx = reinterpret_cast<const void*>(r.kernel);
+        red.ctx2 = reinterpret_cast<const void*>(static_cast<uintptr_t>(r.per_element));
         red.commutative = true;
     } else {
         red.fn = user_tramp;

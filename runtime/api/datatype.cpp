@@ -12,7 +12,8 @@ namespace {
 template <class Out>
 int type_size(const char* fn, MPI_Datatype dt, Out* size) {
     return api::call(MPI_COMM_SELF, fn, [&] {
-        const rt::Datatype* d = api::check_type(dt);
+        const rt::Datatype* d = rt::to_type(dt);
+        if (!d) api::bad_type(dt, "datatype");  // uncommitted types may be queried
         if (!size) api::bad_arg("size pointer is NULL");
         if (d->size > std::numeric_limits<Out>::max()) {
             *size = static_cast<Out>(MPI_UNDEFINED);
@@ -26,7 +27,8 @@ int type_size(const char* fn, MPI_Datatype dt, Out* size) {
 template <class Out>
 int type_extent(const char* fn, MPI_Datatype dt, Out* lb, Out* extent) {
     return api::call(MPI_COMM_SELF, fn, [&] {
-        const rt::Datatype* d = api::check_type(dt);
+        const rt::Datatype* d = rt::to_type(dt);
+        if (!d) api::bad_type(dt, "datatype");  // uncommitted types may be queried
         if (!lb || !extent) api::bad_arg("lb or extent pointer is NULL");
         *lb = static_cast<Out>(d->lb);
         *extent = static_cast<Out>(d->extent);
@@ -42,7 +44,8 @@ int get_count(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* count)
         const rt::Datatype* d = api::check_type(dt);
         if (!st || !count) api::bad_arg("status or count pointer is NULL");
         uint64_t bytes = api::status_bytes(st);
-        uint64_t ext = static_cast<uint64_t>(d->extent);
+        // Messages carry count * extent bytes for predefined types, packed data otherwise.
+        uint64_t ext = static_cast<uint64_t>(d->predefined ? d->extent : d->size);
         if (ext == 0) {
             *count = 0;
         } else if (bytes % ext != 0 ||
@@ -89,11 +92,13 @@ EFAMPI_ALIAS(Type_get_extent_x)
 
 extern "C" int PMPI_Type_get_name(MPI_Datatype dt, char* name, int* resultlen) {
     return api::call(MPI_COMM_SELF, "MPI_Type_get_name", [&] {
-        const rt::Datatype* d = api::check_type(dt);
+        const rt::Datatype* d = rt::to_type(dt);
+        if (!d) api::bad_type(dt, "datatype");
         if (!name || !resultlen) api::bad_arg("name or resultlen pointer is NULL");
-        size_t n = std::strlen(d->name);
+        const char* src = d->named ? d->user_name.c_str() : d->name;
+        size_t n = std::strlen(src);
         if (n > MPI_MAX_OBJECT_NAME - 1) n = MPI_MAX_OBJECT_NAME - 1;
-        std::memcpy(name, d->name, n);
+        std::memcpy(name, src, n);
         name[n] = '\0';
         *resultlen = static_cast<int>(n);
         return MPI_SUCCESS;

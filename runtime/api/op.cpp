@@ -26,7 +26,9 @@ rt::Reducer check_reduction(MPI_Op h, MPI_Datatype dt, bool one_sided) {
                                     " is only for one-sided accumulate operations");
     rt::Reducer r = rt::make_reducer(*o, dt);
     if (!r.ok())
-        throw Error(MPI_ERR_OP, std::string(o->name) + " is not defined for " + d->name);
+        throw Error(MPI_ERR_OP, std::string(o->name) + " is not defined for " +
+                                    (d->predefined ? std::string(d->name)
+                                                   : std::string("this derived datatype")));
     return r;
 }
 

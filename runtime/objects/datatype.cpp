@@ -4,6 +4,7 @@
 #include <complex>
 #include <cstddef>
 #include <cwchar>
+#include <memory>
 
 namespace efampi::rt {
 
@@ -14,6 +15,11 @@ struct Pair {
     A a;
     B b;
 };
+template <class A, class B>
+constexpr int64_t pair_off() {
+    using P = Pair<A, B>;
+    return offsetof(P, b);
+}
 
 struct Entry {
     MPI_Datatype handle;
@@ -75,6 +81,37 @@ std::array<Datatype, last - first + 1> build() {
         d.extent = e.extent;
         d.name = e.name;
         d.predefined = true;
+        d.handle = e.handle;
+        d.true_extent = e.size;
+        d.prims = {Prim{0, e.handle, 1}};
+        d.segs = {Segment{0, e.size}};
+        d.dense = e.size == e.extent;
+    }
+    // Pair types: two primitives (the value, then the index) with the C layout's padding.
+    struct PairDef {
+        MPI_Datatype h, v, i;
+        int64_t ioff;
+    };
+    const PairDef pairs[] = {
+        {MPI_FLOAT_INT, MPI_FLOAT, MPI_INT, pair_off<float, int>()},
+        {MPI_DOUBLE_INT, MPI_DOUBLE, MPI_INT, pair_off<double, int>()},
+        {MPI_LONG_INT, MPI_LONG, MPI_INT, pair_off<long, int>()},
+        {MPI_2INT, MPI_INT, MPI_INT, pair_off<int, int>()},
+        {MPI_SHORT_INT, MPI_SHORT, MPI_INT, pair_off<short, int>()},
+        {MPI_LONG_DOUBLE_INT, MPI_LONG_DOUBLE, MPI_INT, pair_off<long double, int>()},
+        {MPI_2REAL, MPI_REAL, MPI_REAL, 4},
+        {MPI_2DOUBLE_PRECISION, MPI_DOUBLE_PRECISION, MPI_DOUBLE_PRECISION, 8},
+        {MPI_2INTEGER, MPI_INTEGER, MPI_INTEGER, 4},
+    };
+    for (const PairDef& p : pairs) {
+        Datatype& d = t[handle_value(p.h) - first];
+        int64_t vs = t[handle_value(p.v) - first].size, is = t[handle_value(p.i) - first].size;
+        if (p.v == p.i) d.prims = {Prim{0, p.v, 2}};
+        else d.prims = {Prim{0, p.v, 1}, Prim{p.ioff, p.i, 1}};
+        if (vs == p.ioff) d.segs = {Segment{0, vs + is}};
+        else d.segs = {Segment{0, vs}, Segment{p.ioff, is}};
+        d.true_extent = p.ioff + is;
+        d.dense = d.segs.size() == 1 && d.segs[0].len == d.extent;
     }
     return t;
 }

@@ -1,24 +1,62 @@
 #pragma once
-// Datatypes. The foundation knows the predefined types (a table indexed by handle value);
-// derived types come with the datatype engine (issue 4). A predefined type is a contiguous
-// block of `extent` bytes of which `size` carry data (pair types such as MPI_DOUBLE_INT have
-// padding); messages of count elements move count * extent bytes.
+// Datatypes. Predefined types are a table indexed by handle value; derived types (issue 4) are
+// heap objects built by the constructors in type_build.cpp. Every type describes one element
+// as a typemap flattened two ways:
+//   - `prims`: runs of primitive (predefined, single-valued) types at byte offsets, in typemap
+//     order: what MPI_Get_elements counts and external32 converts;
+//   - `segs`: the same bytes merged into (offset, length) segments, in typemap order: what
+//     MPI_Pack/MPI_Unpack copy.
+// Packed data (MPI_Pack) is the concatenation of count elements' segments. When `dense` (one
+// segment filling the whole extent, at offset 0) memory and packed data coincide.
+// Communication moves count * extent bytes straight from the buffer for dense types and for
+// every predefined type (`direct()`: pair types such as MPI_DOUBLE_INT carry their padding on
+// the wire); other derived types must be packed (issue 4: not yet in communication).
 #include <mpi.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "runtime/objects/handle.hpp"
 
 namespace efampi::rt {
 
+struct Segment {
+    int64_t off;
+    int64_t len;
+};
+struct Prim {
+    int64_t off;   // byte offset of the first element of the run
+    MPI_Datatype type;  // a predefined single-valued type
+    int64_t n;     // consecutive elements of `type`
+};
+
 struct Datatype {
     Magic magic = Magic::datatype;
     int64_t size = 0;     // bytes of data in one element
-    int64_t extent = 0;   // span of one element
+    int64_t extent = 0;   // span of one element (ub - lb)
     int64_t lb = 0;
     const char* name = "";
     bool predefined = false;
     bool committed = true;
+    bool dense = true;    // see above: memory layout == packed layout
+    bool direct() const { return dense || predefined; }
+    int64_t true_lb = 0;  // bounds of the data, ignoring MPI_LB/UB-like resizing
+    int64_t true_extent = 0;
+    std::vector<Segment> segs;
+    std::vector<Prim> prims;
+    // How the type was made (MPI_Type_get_envelope/contents). `large`: by a _c constructor,
+    // whose integer arguments are counts.
+    int combiner = MPI_COMBINER_NAMED;
+    bool large = false;
+    std::vector<int> ints;
+    std::vector<MPI_Aint> aints;
+    std::vector<MPI_Count> counts;
+    std::vector<MPI_Datatype> kids;
+    std::string user_name;  // MPI_Type_set_name
+    bool named = false;
+    int refs = 1;  // the handle, plus each derived type built on it and each pending use
+    MPI_Datatype handle = MPI_DATATYPE_NULL;
 };
 
 // Predefined types, indexed by handle value - predefined_first (holes have a dead magic).
@@ -35,5 +73,47 @@ inline const Datatype* to_type(MPI_Datatype h) {
     }
     return to_type_slow(h);
 }
+
+// --- derived types (type_build.cpp) ---
+// Each constructor returns a new uncommitted type owning one reference on each type it was
+// built from, or throws efampi::Error (MPI_ERR_ARG / MPI_ERR_COUNT / MPI_ERR_TYPE) with a
+// message naming the bad argument.
+struct TypeArgs {
+    int combiner;
+    bool large = false;
+    std::vector<int> ints;
+    std::vector<MPI_Aint> aints;
+    std::vector<MPI_Count> counts;
+    std::vector<MPI_Datatype> kids;
+};
+// Blocks: `n` copies of `type` at byte displacement `disp` (the common form every constructor
+// reduces to), in typemap order. `lb`/`ub` explicit when set (resized, subarray, darray).
+struct Block {
+    int64_t disp;
+    int64_t n;
+    MPI_Datatype type;
+};
+Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args,
+                           const int64_t* lb = nullptr, const int64_t* ub = nullptr);
+void type_retain(Datatype* d);
+// Drops one reference; the last one frees the type's own references and parks the object.
+void type_release(Datatype* d);
+// True when `d` is a heap type (not predefined).
+inline bool is_derived(const Datatype* d) { return !d->predefined; }
+// The base type if every primitive of `d` is the same predefined type (else null), and how
+// many of it one element holds. Used for predefined ops on derived types.
+MPI_Datatype uniform_base(const Datatype& d, int64_t* per_element);
+
+// --- packing (type_pack.cpp) ---
+// Copies `count` elements of `d` at `buf` into `out` (packed) / back. Returns bytes moved.
+uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out);
+uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf);
+// external32: big-endian, the standard's sizes. external32_size of one element.
+int64_t external32_size(const Datatype& d);
+void pack_external(const Datatype& d, const void* buf, uint64_t count, void* out);
+void unpack_external(const Datatype& d, const void* in, uint64_t count, void* buf);
+// Primitive elements in `bytes` of packed data of `d` (MPI_Get_elements): -1 when `bytes`
+// ends inside a primitive.
+int64_t elements_in(const Datatype& d, uint64_t bytes);
 
 }  // namespace efampi::rt

@@ -90,13 +90,27 @@ void ops_finalize() {
 Reducer make_reducer(const Op& op, MPI_Datatype dt) {
     Reducer r;
     r.type = dt;
-    if (op.kind == OpKind::user) r.op = &op;
-    else r.kernel = op_kernel(op.kind, dt);
+    if (op.kind == OpKind::user) {
+        r.op = &op;
+        return r;
+    }
+    r.kernel = op_kernel(op.kind, dt);
+    const Datatype* d = to_type(dt);
+    if (!r.kernel && d && !d->predefined && d->dense) {
+        // A derived type made of one predefined type only (contiguous(4, MPI_DOUBLE), ...):
+        // the predefined op applies element by element.
+        int64_t n = 0;
+        MPI_Datatype base = uniform_base(*d, &n);
+        if (base != MPI_DATATYPE_NULL) {
+            r.kernel = op_kernel(op.kind, base);
+            r.per_element = static_cast<uint64_t>(n);
+        }
+    }
     return r;
 }
 
 void reduce(const Reducer& r, const void* in, void* inout, uint64_t count) {
-    if (r.kernel) return r.kernel(in, inout, count);
+    if (r.kernel) return r.kernel(in, inout, count * r.per_element);
     // User functions take a non-const invec; they must not write it (the standard says so).
     MPI_Datatype dt = r.type;
     void* a = const_cast<void*>(in);

@@ -50,6 +50,7 @@ struct Reducer {
     Kernel kernel = nullptr;
     const Op* op = nullptr;  // user ops
     MPI_Datatype type = MPI_DATATYPE_NULL;
+    uint64_t per_element = 1;  // a derived type of one predefined type: kernel elements each
     bool ok() const { return kernel != nullptr || (op != nullptr && op->kind == OpKind::user); }
 };
 Reducer make_reducer(const Op& op, MPI_Datatype dt);

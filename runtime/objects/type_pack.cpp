@@ -1,0 +1,192 @@
+// Packing: native (the typemap's segments copied in order) and external32 (each primitive
+// converted to the standard's big-endian representation), and element counting for
+// MPI_Get_elements.
+#include <cstring>
+
+#include "runtime/objects/datatype.hpp"
+
+namespace efampi::rt {
+
+uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out) {
+    auto* o = static_cast<uint8_t*>(out);
+    const auto* b = static_cast<const uint8_t*>(buf);
+    if (d.dense) {
+        uint64_t n = count * static_cast<uint64_t>(d.extent);
+        if (n) std::memcpy(o, b, n);
+        return n;
+    }
+    uint8_t* start = o;
+    for (uint64_t k = 0; k < count; ++k) {
+        const uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
+        for (const Segment& s : d.segs) {
+            std::memcpy(o, e + s.off, static_cast<size_t>(s.len));
+            o += s.len;
+        }
+    }
+    return static_cast<uint64_t>(o - start);
+}
+
+uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf) {
+    const auto* i = static_cast<const uint8_t*>(in);
+    auto* b = static_cast<uint8_t*>(buf);
+    if (d.dense) {
+        uint64_t n = count * static_cast<uint64_t>(d.extent);
+        if (n) std::memcpy(b, i, n);
+        return n;
+    }
+    const uint8_t* start = i;
+    for (uint64_t k = 0; k < count; ++k) {
+        uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
+        for (const Segment& s : d.segs) {
+            std::memcpy(e + s.off, i, static_cast<size_t>(s.len));
+            i += s.len;
+        }
+    }
+    return static_cast<uint64_t>(i - start);
+}
+
+namespace {
+
+enum class Kind : uint8_t { sint, uint, real, ldouble, raw };
+
+// A primitive's external32 form: `parts` components (2 for complex), each `ext` bytes.
+struct Ext {
+    Kind kind;
+    int parts;
+    int ext;
+};
+
+Ext ext_of(MPI_Datatype t) {
+    const Datatype& d = *to_type(t);
+    auto is = [&](std::initializer_list<MPI_Datatype> l) {
+        for (MPI_Datatype x : l)
+            if (x == t) return true;
+        return false;
+    };
+    if (is({MPI_LONG, MPI_UNSIGNED_LONG})) return {t == MPI_LONG ? Kind::sint : Kind::uint, 1, 4};
+    if (is({MPI_WCHAR})) return {Kind::uint, 1, 2};
+    if (is({MPI_LONG_DOUBLE})) return {Kind::ldouble, 1, 16};
+    if (is({MPI_C_LONG_DOUBLE_COMPLEX, MPI_CXX_LONG_DOUBLE_COMPLEX})) return {Kind::ldouble, 2, 16};
+    if (is({MPI_FLOAT, MPI_DOUBLE, MPI_REAL, MPI_DOUBLE_PRECISION, MPI_REAL2, MPI_REAL4, MPI_REAL8,
+            MPI_REAL16}))
+        return {Kind::real, 1, static_cast<int>(d.size)};
+    if (is({MPI_C_FLOAT_COMPLEX, MPI_CXX_FLOAT_COMPLEX, MPI_COMPLEX, MPI_C_DOUBLE_COMPLEX,
+            MPI_CXX_DOUBLE_COMPLEX, MPI_DOUBLE_COMPLEX, MPI_COMPLEX4, MPI_COMPLEX8, MPI_COMPLEX16,
+            MPI_COMPLEX32}))
+        return {Kind::real, 2, static_cast<int>(d.size / 2)};
+    if (is({MPI_UNSIGNED_CHAR, MPI_UNSIGNED_SHORT, MPI_UNSIGNED, MPI_UNSIGNED_LONG_LONG,
+            MPI_UINT8_T, MPI_UINT16_T, MPI_UINT32_T, MPI_UINT64_T}))
+        return {Kind::uint, 1, static_cast<int>(d.size)};
+    if (is({MPI_BYTE, MPI_PACKED, MPI_CHAR, MPI_CHARACTER, MPI_C_BOOL, MPI_CXX_BOOL}))
+        return {Kind::raw, 1, static_cast<int>(d.size)};
+    return {Kind::sint, 1, static_cast<int>(d.size)};  // the signed integers and logicals
+}
+
+// Native value bytes (little-endian host) -> big-endian external bytes, and back.
+void to_ext(const uint8_t* in, int native, const Ext& e, uint8_t* out) {
+    if (e.kind == Kind::ldouble) {
+        long double v;
+        std::memcpy(&v, in, sizeof v);
+        __float128 q = static_cast<__float128>(v);
+        uint8_t tmp[16];
+        std::memcpy(tmp, &q, 16);
+        for (int i = 0; i < 16; ++i) out[i] = tmp[15 - i];
+        return;
+    }
+    if (e.kind == Kind::raw) {
+        std::memcpy(out, in, static_cast<size_t>(e.ext));
+        return;
+    }
+    // Integers narrow or widen (sign-extending when signed); reals are the same size.
+    for (int i = 0; i < e.ext; ++i) {
+        int src = e.ext - 1 - i;  // the byte of significance src
+        uint8_t fill = (e.kind == Kind::sint && (in[native - 1] & 0x80)) ? 0xFF : 0x00;
+        out[i] = src < native ? in[src] : fill;
+    }
+}
+
+void from_ext(const uint8_t* in, const Ext& e, int native, uint8_t* out) {
+    if (e.kind == Kind::ldouble) {
+        uint8_t tmp[16];
+        for (int i = 0; i < 16; ++i) tmp[i] = in[15 - i];
+        __float128 q;
+        std::memcpy(&q, tmp, 16);
+        long double v = static_cast<long double>(q);
+        std::memset(out, 0, static_cast<size_t>(native));
+        std::memcpy(out, &v, sizeof v < static_cast<size_t>(native) ? sizeof v : static_cast<size_t>(native));
+        return;
+    }
+    if (e.kind == Kind::raw) {
+        std::memcpy(out, in, static_cast<size_t>(e.ext));
+        return;
+    }
+    for (int i = 0; i < native; ++i) {  // byte of significance i
+        int src = e.ext - 1 - i;
+        uint8_t fill = (e.kind == Kind::sint && (in[0] & 0x80)) ? 0xFF : 0x00;
+        out[i] = src >= 0 ? in[src] : fill;
+    }
+}
+
+}  // namespace
+
+int64_t external32_size(const Datatype& d) {
+    int64_t n = 0;
+    for (const Prim& p : d.prims) {
+        Ext e = ext_of(p.type);
+        n += p.n * e.parts * e.ext;
+    }
+    return n;
+}
+
+void pack_external(const Datatype& d, const void* buf, uint64_t count, void* out) {
+    auto* o = static_cast<uint8_t*>(out);
+    const auto* b = static_cast<const uint8_t*>(buf);
+    for (uint64_t k = 0; k < count; ++k) {
+        const uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
+        for (const Prim& p : d.prims) {
+            Ext x = ext_of(p.type);
+            int native = static_cast<int>(to_type(p.type)->size) / x.parts;
+            for (int64_t j = 0; j < p.n * x.parts; ++j) {
+                to_ext(e + p.off + j * native, native, x, o);
+                o += x.ext;
+            }
+        }
+    }
+}
+
+void unpack_external(const Datatype& d, const void* in, uint64_t count, void* buf) {
+    const auto* i = static_cast<const uint8_t*>(in);
+    auto* b = static_cast<uint8_t*>(buf);
+    for (uint64_t k = 0; k < count; ++k) {
+        uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
+        for (const Prim& p : d.prims) {
+            Ext x = ext_of(p.type);
+            int native = static_cast<int>(to_type(p.type)->size) / x.parts;
+            for (int64_t j = 0; j < p.n * x.parts; ++j) {
+                from_ext(i, x, native, e + p.off + j * native);
+                i += x.ext;
+            }
+        }
+    }
+}
+
+int64_t elements_in(const Datatype& d, uint64_t bytes) {
+    // Whole elements first, then primitives of the partial one.
+    int64_t per = 0;
+    for (const Prim& p : d.prims) per += p.n;
+    if (d.size == 0) return 0;
+    uint64_t whole = bytes / static_cast<uint64_t>(d.size);
+    uint64_t rest = bytes % static_cast<uint64_t>(d.size);
+    int64_t n = static_cast<int64_t>(whole) * per;
+    for (const Prim& p : d.prims) {
+        uint64_t s = static_cast<uint64_t>(to_type(p.type)->size);
+        if (rest == 0) break;
+        uint64_t take = rest / s < static_cast<uint64_t>(p.n) ? rest / s : static_cast<uint64_t>(p.n);
+        n += static_cast<int64_t>(take);
+        rest -= take * s;
+        if (take < static_cast<uint64_t>(p.n)) break;
+    }
+    return rest ? -1 : n;
+}
+
+}  // namespace efampi::rt
