@@ -155,13 +155,16 @@ def ratio(a, b):
 
 
 def markdown_table(header, rows):
-    """A Markdown table; None prints as '-', floats with 2 decimals, or none from 1000 up."""
+    """A Markdown table; None prints as '-', floats with 2 decimals, none from 1000 up, two
+    significant digits below 0.01 (a ratio of 0.0011 is not 0.00)."""
 
     def cell(v):
         if v is None:
             return "-"
         if isinstance(v, float):
-            return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.2f}"
+            if abs(v) >= 1000:
+                return f"{v:.0f}"
+            return f"{v:.2g}" if 0 < abs(v) < 0.01 else f"{v:.2f}"
         return str(v)
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -199,8 +199,10 @@ Warning: Permanently added 'node2' to the list of known hosts.
         self.assertIsNone(osu_parse.ratio(3.0, None))
         self.assertIsNone(osu_parse.ratio(3.0, 0.0))
         self.assertEqual(osu_parse.markdown_table(["Size", "a", "b"], [["1", 0.5, None],
-                                                                       ["2", 12345.6, 2.0]]),
-                         "| Size | a | b |\n|---|---|---|\n| 1 | 0.50 | - |\n| 2 | 12346 | 2.00 |")
+                                                                       ["2", 12345.6, 2.0],
+                                                                       ["4", 0.0011, 0.0]]),
+                         "| Size | a | b |\n|---|---|---|\n| 1 | 0.50 | - |\n"
+                         "| 2 | 12346 | 2.00 |\n| 4 | 0.0011 | 0.00 |")
 
 
 class RecordedFiPingpong(unittest.TestCase):
