@@ -39,7 +39,9 @@ static const struct option_def option_defs[] = {
 };
 #define OPTION_COUNT (sizeof option_defs / sizeof option_defs[0])
 
+/* Whether `bench` takes the option; a NULL bench takes every option (to name a refused one). */
 static int accepted(const struct osu_benchmark *bench, const struct option_def *def) {
+    if (!bench) return 1;
     if (def->short_name == 'm' && !bench->has_size_column) return 0;
     if ((def->short_name == 'i' || def->short_name == 'x') && bench->iterations == 0) return 0;
     return def->needs == 0 || (bench->options & def->needs) != 0;
@@ -69,6 +71,24 @@ static void set_error(char *err, size_t err_len, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
+}
+
+/* The error for an option `bench` does not take: `known` is its definition when another
+ * benchmark takes it (NULL: no benchmark does); `shown` is how the command line spelled it.
+ * (osu_setup() prefixes the program name.) */
+static void refuse(const struct osu_benchmark *bench, const struct option_def *known,
+                   const char *shown, char *err, size_t err_len) {
+    if (!known)
+        set_error(err, err_len, "unknown option '%s'", shown);
+    else if (known->short_name == 'l' && bench->no_in_place)
+        set_error(err, err_len, "option '%s' (MPI_IN_PLACE) does not apply: %s", shown,
+                  bench->no_in_place);
+    else if (shown[1] == '-')
+        set_error(err, err_len, "option '%s' (-%c) does not apply to this test", shown,
+                  known->short_name);
+    else
+        set_error(err, err_len, "option '%s' (--%s) does not apply to this test", shown,
+                  known->long_name);
 }
 
 /* A decimal integer in [lo, hi] spanning exactly [s, s + len). */
@@ -229,7 +249,9 @@ enum osu_parse_result osu_parse(int argc, char **argv, const struct osu_benchmar
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             def = find_long(bench, name, len);
             if (!def) {
-                set_error(err, err_len, "unknown option '%.*s'", (int)(len + 2), arg);
+                char shown[64];
+                snprintf(shown, sizeof shown, "%.*s", (int)(len + 2), arg);
+                refuse(bench, find_long(NULL, name, len), shown, err, err_len);
                 return OSU_PARSE_ERROR;
             }
             if (def->metavar && eq) {
@@ -252,7 +274,8 @@ enum osu_parse_result osu_parse(int argc, char **argv, const struct osu_benchmar
             for (p = arg + 1; *p; ++p) {
                 def = find_short(bench, *p);
                 if (!def) {
-                    set_error(err, err_len, "unknown option '-%c'", *p);
+                    char shown[3] = {'-', *p, '\0'};
+                    refuse(bench, find_short(NULL, *p), shown, err, err_len);
                     return OSU_PARSE_ERROR;
                 }
                 value = NULL;
@@ -335,6 +358,8 @@ static const char *ranks_requirement(enum osu_ranks ranks, int nranks) {
             return nranks == 2 ? NULL : "exactly 2 processes";
         case OSU_RANKS_EVEN:
             return nranks >= 2 && nranks % 2 == 0 ? NULL : "an even number of processes";
+        case OSU_RANKS_MANY:
+            return nranks >= 2 ? NULL : "at least 2 processes";
         case OSU_RANKS_ANY: break;
     }
     return NULL;
@@ -383,7 +408,9 @@ void osu_setup(int argc, char **argv, const struct osu_benchmark *bench,
         if (rank == 0)
             fprintf(stderr, "%s: this test needs %s, but %d %s started (run: mpirun -n %d %s)\n",
                     bench->program, needs, nranks, nranks == 1 ? "was" : "were",
-                    bench->ranks == OSU_RANKS_PAIR ? 2 : nranks + 1, bench->program);
+                    bench->ranks == OSU_RANKS_PAIR || bench->ranks == OSU_RANKS_MANY ? 2
+                                                                                     : nranks + 1,
+                    bench->program);
         osu_finalize_exit(1);
     }
 }
@@ -450,24 +477,24 @@ uint32_t osu_seed(long size, long iteration, int slot) {
 /* Element j of the pattern of `seed`: consecutive elements differ, and a shift or a message
  * from another size, iteration or slot does not match. Float values are integers below 2^24,
  * exactly representable, so equality is exact. */
-static uint32_t pattern(uint32_t seed, int j) { return seed + (uint32_t)j * 0x9E3779B1u; }
+uint32_t osu_pattern(uint32_t seed, int j) { return seed + (uint32_t)j * 0x9E3779B1u; }
 
 void osu_fill(const struct osu_options *o, void *buf, int count, uint32_t seed) {
     int j;
     switch (o->type_kind) {
         case OSU_TYPE_CHAR: {
             char *p = (char *)buf;
-            for (j = 0; j < count; ++j) p[j] = (char)(pattern(seed, j) >> 25);
+            for (j = 0; j < count; ++j) p[j] = (char)(osu_pattern(seed, j) >> 25);
             break;
         }
         case OSU_TYPE_INT: {
             int *p = (int *)buf;
-            for (j = 0; j < count; ++j) p[j] = (int)(pattern(seed, j) >> 1);
+            for (j = 0; j < count; ++j) p[j] = (int)(osu_pattern(seed, j) >> 1);
             break;
         }
         case OSU_TYPE_FLOAT: {
             float *p = (float *)buf;
-            for (j = 0; j < count; ++j) p[j] = (float)(pattern(seed, j) >> 8);
+            for (j = 0; j < count; ++j) p[j] = (float)(osu_pattern(seed, j) >> 8);
             break;
         }
     }
@@ -485,17 +512,17 @@ long osu_check(const struct osu_options *o, const void *buf, int count, uint32_t
     switch (o->type_kind) {
         case OSU_TYPE_CHAR: {
             const char *p = (const char *)buf;
-            for (j = 0; j < count; ++j) wrong += p[j] != (char)(pattern(seed, j) >> 25);
+            for (j = 0; j < count; ++j) wrong += p[j] != (char)(osu_pattern(seed, j) >> 25);
             break;
         }
         case OSU_TYPE_INT: {
             const int *p = (const int *)buf;
-            for (j = 0; j < count; ++j) wrong += p[j] != (int)(pattern(seed, j) >> 1);
+            for (j = 0; j < count; ++j) wrong += p[j] != (int)(osu_pattern(seed, j) >> 1);
             break;
         }
         case OSU_TYPE_FLOAT: {
             const float *p = (const float *)buf;
-            for (j = 0; j < count; ++j) wrong += p[j] != (float)(pattern(seed, j) >> 8);
+            for (j = 0; j < count; ++j) wrong += p[j] != (float)(osu_pattern(seed, j) >> 8);
             break;
         }
     }
@@ -555,7 +582,7 @@ void osu_print_title(const struct osu_options *o) {
     name[0] = '\0';
     MPI_Type_get_name(o->type, name, &len);
     printf("\n# %s %s\n", OSU_SUITE, o->bench->title);
-    printf("# Datatype: %s.\n", name);
+    if (o->bench->has_size_column) printf("# Datatype: %s.\n", name);
     fflush(stdout);
 }
 

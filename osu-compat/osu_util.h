@@ -1,5 +1,6 @@
 /* osu_util.h: what every efampi OSU-compatible benchmark shares: the command line, the job
- * checks, page-aligned buffers, the validation data pattern and the OSU table layout.
+ * checks, page-aligned buffers, the validation data pattern and the OSU table layout. The
+ * collective benchmarks also use osu_coll.h (their timing driver and reduction patterns).
  *
  * Plain C99 and standard MPI only (the folder includes no efampi header), so the same sources
  * build with efampi's, Open MPI's or MPICH's mpicc. See README.md for the options and the
@@ -12,7 +13,8 @@
  *   option.
  * - Printing helpers print on rank 0 only and are no-ops elsewhere; every rank may call them.
  * - Result agreement uses point-to-point calls only, so the pt2pt benchmarks do not depend on
- *   the collectives of the library under test.
+ *   the collectives of the library under test, and a collective benchmark depends on no
+ *   collective but the one it measures and MPI_Barrier.
  */
 #pragma once
 
@@ -45,8 +47,9 @@ enum osu_option_flag {
 /* Largest window accepted by -W. */
 #define OSU_MAX_WINDOW 4096
 
-/* How many ranks a benchmark needs; checked by osu_init() after the command line. */
-enum osu_ranks { OSU_RANKS_ANY, OSU_RANKS_PAIR, OSU_RANKS_EVEN };
+/* How many ranks a benchmark needs; checked by osu_init() after the command line. MANY: at
+ * least 2 (the collectives). */
+enum osu_ranks { OSU_RANKS_ANY, OSU_RANKS_PAIR, OSU_RANKS_EVEN, OSU_RANKS_MANY };
 
 enum osu_type_kind { OSU_TYPE_CHAR, OSU_TYPE_INT, OSU_TYPE_FLOAT };
 
@@ -62,6 +65,7 @@ struct osu_benchmark {
     int iterations, warmup;   /* small sizes; iterations 0: no -i, -x (init, hello) */
     int iterations_large, warmup_large;
     int window;               /* default -W (benchmarks with OSU_OPT_WINDOW) */
+    const char *no_in_place;  /* why -l is refused, for a collective without MPI_IN_PLACE */
 };
 
 /* The parsed command line plus the process's place in the job. */
@@ -123,6 +127,8 @@ void *osu_alloc(const struct osu_options *opts, size_t bytes);
 
 /* A seed naming one message: its size, its iteration and a slot (window index, sender rank). */
 uint32_t osu_seed(long size, long iteration, int slot);
+/* Element j of the pattern of `seed` (what osu_fill() converts to the datatype). */
+uint32_t osu_pattern(uint32_t seed, int j);
 /* Writes the pattern of `seed` into `count` elements of the chosen datatype. */
 void osu_fill(const struct osu_options *opts, void *buf, int count, uint32_t seed);
 /* Number of elements of `buf` that differ from the pattern of `seed`, plus one if `status` (when
@@ -152,7 +158,8 @@ struct osu_row {
     int valid;       /* -c: Pass (non-zero) or Fail */
 };
 
-/* A blank line, "# efampi OSU-compatible <title>" and "# Datatype: <MPI name>.". */
+/* A blank line, "# efampi OSU-compatible <title>" and, when the benchmark has sizes (it moves
+ * data), "# Datatype: <MPI name>.". */
 void osu_print_title(const struct osu_options *opts);
 /* "# Size" padded to 10 (when the benchmark has sizes), then each column right-aligned in 18,
  * then the -f columns and the -c column when those options are on. */

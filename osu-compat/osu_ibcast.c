@@ -1,0 +1,70 @@
+/* osu_ibcast: MPI_Ibcast from rank 0 and how much of it overlaps computation, OSU method and
+ * output, any number of ranks from 2.
+ *
+ * Per size: first the pure time of MPI_Ibcast + MPI_Wait, then MPI_Ibcast + a dummy compute as
+ * long as that (with MPI_Test calls) + MPI_Wait; an untimed MPI_Barrier before each iteration
+ * (osu_coll.h). Prints overall, compute, pure communication and overlap %. No -l; -c as
+ * osu_bcast. */
+#include <stdlib.h>
+
+#include "osu_coll.h"
+
+#define ROOT 0
+
+static const struct osu_benchmark bench = {
+    .program = "osu_ibcast",
+    .title = "Non-blocking Broadcast Latency Test",
+    .options = OSU_OPT_VALIDATE | OSU_OPT_FULL | OSU_OPT_TYPE,
+    .ranks = OSU_RANKS_MANY,
+    .has_size_column = 1,
+    .min_size = 1,
+    .max_size = 1L << 20,
+    .large_size = 8192,
+    .iterations = 1000,
+    .warmup = 100,
+    .iterations_large = 100,
+    .warmup_large = 10,
+    .no_in_place = "MPI_Ibcast has a single buffer, so no MPI_IN_PLACE form",
+};
+
+struct state {
+    const struct osu_options *o;
+    void *buf;
+    int count;
+};
+
+static void setup(void *ctx, long size) {
+    struct state *s = ctx;
+    s->count = osu_count(s->o, size);
+}
+
+static void fill(void *ctx, long size, long i) {
+    struct state *s = ctx;
+    if (s->o->rank == ROOT) osu_fill(s->o, s->buf, s->count, osu_seed(size, i, ROOT));
+}
+
+static void start(void *ctx, MPI_Request *req) {
+    struct state *s = ctx;
+    MPI_Ibcast(s->buf, s->count, s->o->type, ROOT, MPI_COMM_WORLD, req);
+}
+
+static long check(void *ctx, long size, long i) {
+    struct state *s = ctx;
+    if (s->o->rank == ROOT) return 0;
+    return osu_check(s->o, s->buf, s->count, osu_seed(size, i, ROOT), NULL);
+}
+
+int main(int argc, char **argv) {
+    static const struct osu_coll_ops ops = {setup, fill, NULL, NULL, start, check};
+    struct osu_options o;
+    struct state s;
+    int failed;
+
+    osu_init(&argc, &argv, &bench, &o);
+    s.o = &o;
+    s.buf = osu_alloc(&o, (size_t)o.max_size);
+    failed = osu_run_collective(&o, &ops, &s);
+    free(s.buf);
+    osu_finalize_exit(failed);
+    return 0;
+}
