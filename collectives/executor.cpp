@@ -36,14 +36,15 @@ void post_round(Exec& x) {
     pml::Engine& e = pml::engine();
     const Schedule& s = x.sched;
     const CommView& v = s.view();
-    for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st) {
-        if (st->kind == StepKind::send) {
+    // Receives first: a message that arrives while the round's sends go out lands in the
+    // user's buffer instead of the unexpected queue (one copy less, no allocation).
+    for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
+        if (st->kind == StepKind::recv)
+            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer, s.tag(), v.ctx));
+    for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
+        if (st->kind == StepKind::send)
             x.reqs.push_back(e.isend(st->src, st->n, v.to_world(st->peer), v.rank, s.tag(),
                                      v.ctx, false));
-        } else if (st->kind == StepKind::recv) {
-            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer, s.tag(), v.ctx));
-        }
-    }
     x.posted = true;
 }
 

@@ -1,0 +1,534 @@
+// Derived datatypes: every constructor against a typemap computed here from the standard's
+// definitions (packing must gather exactly those bytes, in order), random nested types
+// (property test: size, true extent, pack/unpack round trip against the reference typemap),
+// envelope and contents, names, Get_elements, external32, and bad arguments. Local calls plus
+// a send/receive of a dense derived type to a neighbour: works at any size.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/mpi/harness.hpp"
+
+using efampi::test::error_class;
+using efampi::test::ReturnErrors;
+
+namespace {
+
+// A typemap: byte offset and size of each primitive, in order.
+struct Entry {
+    int64_t off;
+    int64_t size;
+};
+using Map = std::vector<Entry>;
+
+struct Ref {
+    Map map;
+    int64_t lb, ub;  // the bounds the standard gives (no resize markers below struct level)
+};
+
+Ref prim(int64_t size) { return {{{0, size}}, 0, size}; }
+
+// n copies of `r` at displacement d (copy k at d + k * extent).
+void append(Ref& out, const Ref& r, int64_t d, int64_t n) {
+    int64_t ext = r.ub - r.lb;
+    for (int64_t k = 0; k < n; ++k)
+        for (const Entry& e : r.map) out.map.push_back({d + k * ext + e.off, e.size});
+    if (n > 0) {
+        out.lb = std::min(out.lb, d + r.lb);
+        out.ub = std::max(out.ub, d + (n - 1) * ext + r.ub);
+    }
+}
+Ref empty_ref() { return {{}, INT64_MAX, INT64_MIN}; }
+void close(Ref& r) {
+    if (r.lb > r.ub) r.lb = r.ub = 0;
+}
+
+// Fills `buf` with distinct bytes, packs `count` elements of `t` and compares with gathering
+// the reference typemap's bytes.
+void expect_packs_as(MPI_Datatype t, const Ref& r, int count, const std::string& what) {
+    int64_t ext = r.ub - r.lb;
+    int64_t lo = 0, hi = 0;
+    for (const Entry& e : r.map) {
+        lo = std::min(lo, e.off);
+        hi = std::max(hi, e.off + e.size);
+    }
+    int64_t span = hi - lo + (count > 0 ? (count - 1) * std::max<int64_t>(ext, 0) : 0) + 64;
+    std::vector<uint8_t> mem(static_cast<size_t>(span));
+    for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(i * 131 + 7);
+    uint8_t* base = mem.data() - lo;
+    std::vector<uint8_t> want;
+    for (int k = 0; k < count; ++k)
+        for (const Entry& e : r.map)
+            for (int64_t b = 0; b < e.size; ++b) want.push_back(base[k * ext + e.off + b]);
+    int psize = -1;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_size(count, t, MPI_COMM_SELF, &psize)) << what;
+    ASSERT_EQ(static_cast<int>(want.size()), psize) << what;
+    std::vector<uint8_t> got(want.size() + 8, 0xCD);
+    int pos = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack(base, count, t, got.data(), static_cast<int>(got.size()), &pos, MPI_COMM_SELF)) << what;
+    ASSERT_EQ(static_cast<int>(want.size()), pos) << what;
+    ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin())) << what << ": packed bytes differ";
+    // Unpack into a zeroed copy: exactly the typemap's bytes come back.
+    std::vector<uint8_t> back(mem.size(), 0);
+    uint8_t* bbase = back.data() - lo;
+    pos = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Unpack(got.data(), static_cast<int>(want.size()), &pos, bbase, count, t, MPI_COMM_SELF)) << what;
+    for (int k = 0; k < count; ++k)
+        for (const Entry& e : r.map)
+            for (int64_t b = 0; b < e.size; ++b)
+                ASSERT_EQ(base[k * ext + e.off + b], bbase[k * ext + e.off + b]) << what << ": unpack";
+    int64_t size = 0;
+    for (const Entry& e : r.map) size += e.size;
+    int tsize = -1;
+    MPI_Type_size(t, &tsize);
+    EXPECT_EQ(size, tsize) << what;
+    if (!r.map.empty()) {
+        int64_t tlo = INT64_MAX, thi = INT64_MIN;
+        for (const Entry& e : r.map) {
+            tlo = std::min(tlo, e.off);
+            thi = std::max(thi, e.off + e.size);
+        }
+        MPI_Aint tlb, text;
+        MPI_Type_get_true_extent(t, &tlb, &text);
+        EXPECT_EQ(tlo, tlb) << what;
+        EXPECT_EQ(thi - tlo, text) << what;
+    }
+}
+
+void expect_bounds(MPI_Datatype t, int64_t lb, int64_t extent, const std::string& what) {
+    MPI_Aint l, e;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_extent(t, &l, &e));
+    EXPECT_EQ(lb, l) << what;
+    EXPECT_EQ(extent, e) << what;
+}
+
+class Types : public ::testing::Test {
+protected:
+    std::vector<MPI_Datatype> made;
+    MPI_Datatype keep(MPI_Datatype t) {
+        MPI_Type_commit(&t);
+        made.push_back(t);
+        return t;
+    }
+    void TearDown() override {
+        for (MPI_Datatype& t : made) MPI_Type_free(&t);
+    }
+};
+
+TEST_F(Types, EveryConstructorMatchesItsTypemap) {
+    const Ref i4 = prim(4), d8 = prim(8), c1 = prim(1);
+    MPI_Datatype t;
+    // contiguous
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_contiguous(5, MPI_INT, &t));
+    Ref r = empty_ref();
+    append(r, i4, 0, 5);
+    close(r);
+    t = keep(t);
+    expect_packs_as(t, r, 3, "contiguous");
+    expect_bounds(t, 0, 20, "contiguous");
+    // vector: 3 blocks of 2 ints, stride 5 ints
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(3, 2, 5, MPI_INT, &t));
+    r = empty_ref();
+    for (int i = 0; i < 3; ++i) append(r, i4, i * 20, 2);
+    close(r);
+    t = keep(t);
+    expect_packs_as(t, r, 2, "vector");
+    expect_bounds(t, 0, 48, "vector");
+    // vector with a negative stride
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(3, 1, -2, MPI_DOUBLE, &t));
+    r = empty_ref();
+    for (int i = 0; i < 3; ++i) append(r, d8, -16 * i, 1);
+    close(r);
+    t = keep(t);
+    expect_packs_as(t, r, 1, "vector, negative stride");
+    expect_bounds(t, -32, 40, "vector, negative stride");
+    // hvector: stride in bytes
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_hvector(4, 3, 7, MPI_CHAR, &t));
+    r = empty_ref();
+    for (int i = 0; i < 4; ++i) append(r, c1, 7 * i, 3);
+    close(r);
+    t = keep(t);
+    expect_packs_as(t, r, 2, "hvector");
+    // indexed (out of order, an empty block)
+    {
+        int bl[4] = {2, 0, 1, 3}, dis[4] = {6, 1, 0, 10};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_indexed(4, bl, dis, MPI_INT, &t));
+        r = empty_ref();
+        for (int i = 0; i < 4; ++i) append(r, i4, 4 * dis[i], bl[i]);
+        close(r);
+        t = keep(t);
+        expect_packs_as(t, r, 2, "indexed");
+        expect_bounds(t, 0, 52, "indexed");
+    }
+    // hindexed
+    {
+        int bl[3] = {1, 2, 1};
+        MPI_Aint dis[3] = {16, 0, 40};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_hindexed(3, bl, dis, MPI_DOUBLE, &t));
+        r = empty_ref();
+        for (int i = 0; i < 3; ++i) append(r, d8, dis[i], bl[i]);
+        close(r);
+        t = keep(t);
+        expect_packs_as(t, r, 2, "hindexed");
+    }
+    // indexed_block / hindexed_block
+    {
+        int dis[3] = {4, 0, 9};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_indexed_block(3, 2, dis, MPI_INT, &t));
+        r = empty_ref();
+        for (int d : dis) append(r, i4, 4 * d, 2);
+        close(r);
+        t = keep(t);
+        expect_packs_as(t, r, 2, "indexed_block");
+        MPI_Aint hd[2] = {24, 3};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_hindexed_block(2, 5, hd, MPI_CHAR, &t));
+        r = empty_ref();
+        for (MPI_Aint d : hd) append(r, c1, d, 5);
+        close(r);
+        t = keep(t);
+        expect_packs_as(t, r, 3, "hindexed_block");
+    }
+    // struct {char; double; int[2]} with C layout: extent padded to 8
+    {
+        struct S { char c; double d; int i[2]; };
+        int bl[3] = {1, 1, 2};
+        MPI_Aint dis[3] = {offsetof(S, c), offsetof(S, d), offsetof(S, i)};
+        MPI_Datatype ty[3] = {MPI_CHAR, MPI_DOUBLE, MPI_INT};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_struct(3, bl, dis, ty, &t));
+        r = empty_ref();
+        append(r, c1, dis[0], 1);
+        append(r, d8, dis[1], 1);
+        append(r, i4, dis[2], 2);
+        close(r);
+        t = keep(t);
+        expect_bounds(t, 0, sizeof(S), "struct");
+        r.ub = sizeof(S);  // the padding epsilon
+        expect_packs_as(t, r, 3, "struct");
+    }
+    // subarray, C and Fortran order
+    for (int order : {MPI_ORDER_C, MPI_ORDER_FORTRAN}) {
+        int sizes[3] = {4, 5, 6}, subs[3] = {2, 3, 2}, starts[3] = {1, 2, 3};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_subarray(3, sizes, subs, starts, order, MPI_INT, &t));
+        r = {{}, 0, 4 * 4 * 5 * 6};
+        // Row-major (C): index (a, b, c) at ((a * 5) + b) * 6 + c; Fortran: (c * 5 + b) * 4 + a.
+        if (order == MPI_ORDER_C) {
+            for (int a = 1; a < 3; ++a)
+                for (int b = 2; b < 5; ++b)
+                    for (int c = 3; c < 5; ++c) r.map.push_back({4 * ((a * 5 + b) * 6 + c), 4});
+        } else {
+            // Fortran: the first index varies fastest; dims are (4, 5, 6) as given.
+            for (int c = 3; c < 5; ++c)
+                for (int b = 2; b < 5; ++b)
+                    for (int a = 1; a < 3; ++a) r.map.push_back({4 * ((c * 5 + b) * 4 + a), 4});
+        }
+        t = keep(t);
+        expect_packs_as(t, r, 1, order == MPI_ORDER_C ? "subarray C" : "subarray Fortran");
+        expect_bounds(t, 0, 4 * 120, "subarray");
+    }
+    // darray: 2-D 7 x 5, block x cyclic(2) over a 2 x 2 grid, rank 3 (grid coords (1, 1))
+    {
+        int gs[2] = {7, 5}, dist[2] = {MPI_DISTRIBUTE_BLOCK, MPI_DISTRIBUTE_CYCLIC},
+            darg[2] = {MPI_DISTRIBUTE_DFLT_DARG, 2}, ps[2] = {2, 2};
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_darray(4, 3, 2, gs, dist, darg, ps, MPI_ORDER_C, MPI_INT, &t));
+        r = {{}, 0, 4 * 35};
+        // Rows: block of ceil(7/2) = 4: coord 1 gets rows 4..6. Columns: cyclic(2), coord 1
+        // gets columns 2, 3 (then 6.. is past 5).
+        for (int row = 4; row < 7; ++row)
+            for (int col : {2, 3}) r.map.push_back({4 * (row * 5 + col), 4});
+        t = keep(t);
+        expect_packs_as(t, r, 1, "darray");
+        expect_bounds(t, 0, 140, "darray");
+    }
+    // resized: an int with extent 12 starting at -4
+    {
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_resized(MPI_INT, -4, 12, &t));
+        t = keep(t);
+        expect_bounds(t, -4, 12, "resized");
+        r = {{{0, 4}}, -4, 8};
+        expect_packs_as(t, r, 4, "resized");
+        MPI_Datatype c;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_contiguous(3, t, &c));
+        c = keep(c);
+        expect_bounds(c, -4, 36, "contiguous of resized");
+    }
+    // dup keeps everything
+    {
+        MPI_Datatype v, dup;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(2, 1, 3, MPI_DOUBLE, &v));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_dup(v, &dup));
+        MPI_Type_free(&v);  // the dup keeps what it needs
+        dup = keep(dup);
+        r = empty_ref();
+        append(r, d8, 0, 1);
+        append(r, d8, 24, 1);
+        close(r);
+        expect_packs_as(dup, r, 2, "dup");
+    }
+}
+
+// Random nested types: a tree of constructors over MPI_CHAR/INT/DOUBLE, its reference typemap
+// built alongside, then pack/unpack against it.
+struct Gen {
+    std::mt19937 rng{12345};
+    int pick(int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); }
+    MPI_Datatype make(int depth, Ref& r, std::vector<MPI_Datatype>& temps) {
+        if (depth == 0 || pick(4) == 0) {
+            int k = pick(3);
+            r = prim(k == 0 ? 1 : k == 1 ? 4 : 8);
+            return k == 0 ? MPI_CHAR : k == 1 ? MPI_INT : MPI_DOUBLE;
+        }
+        Ref c;
+        MPI_Datatype child = make(depth - 1, c, temps);
+        int64_t ext = c.ub - c.lb;
+        MPI_Datatype t = MPI_DATATYPE_NULL;
+        r = empty_ref();
+        switch (pick(5)) {
+        case 0: {
+            int n = 1 + pick(4);
+            MPI_Type_contiguous(n, child, &t);
+            append(r, c, 0, n);
+            break;
+        }
+        case 1: {
+            int n = 1 + pick(3), bl = 1 + pick(3), stride = bl + pick(3);
+            MPI_Type_vector(n, bl, stride, child, &t);
+            for (int i = 0; i < n; ++i) append(r, c, static_cast<int64_t>(i) * stride * ext, bl);
+            break;
+        }
+        case 2: {
+            int n = 1 + pick(3);
+            std::vector<int> bl(static_cast<size_t>(n)), dis(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) { bl[static_cast<size_t>(i)] = pick(3); dis[static_cast<size_t>(i)] = pick(10); }
+            MPI_Type_indexed(n, bl.data(), dis.data(), child, &t);
+            for (int i = 0; i < n; ++i) append(r, c, dis[static_cast<size_t>(i)] * ext, bl[static_cast<size_t>(i)]);
+            break;
+        }
+        case 3: {
+            int n = 1 + pick(3);
+            std::vector<MPI_Aint> dis(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) dis[static_cast<size_t>(i)] = pick(64) - 16;
+            MPI_Type_create_hindexed_block(n, 1 + pick(2), dis.data(), child, &t);
+            int bl = 0;
+            int ni, na, nd, comb;
+            MPI_Type_get_envelope(t, &ni, &na, &nd, &comb);
+            std::vector<int> ints(static_cast<size_t>(ni));
+            std::vector<MPI_Aint> aints(static_cast<size_t>(na));
+            MPI_Datatype kid;
+            MPI_Type_get_contents(t, ni, na, nd, ints.data(), aints.data(), &kid);
+            bl = ints[1];
+            if (kid != child) ADD_FAILURE() << "contents: wrong type";
+            if (kid != MPI_CHAR && kid != MPI_INT && kid != MPI_DOUBLE) MPI_Type_free(&kid);
+            for (int i = 0; i < n; ++i) append(r, c, dis[static_cast<size_t>(i)], bl);
+            break;
+        }
+        default: {
+            // resized: same data, new extent (bigger than the data)
+            int64_t lb = c.lb - pick(8), extent = (c.ub - lb) + pick(16);
+            MPI_Type_create_resized(child, lb, extent, &t);
+            r.map = c.map;
+            r.lb = lb;
+            r.ub = lb + extent;
+            break;
+        }
+        }
+        close(r);
+        temps.push_back(t);
+        return t;
+    }
+};
+
+TEST_F(Types, RandomNestedTypesPackLikeTheirTypemap) {
+    Gen g;
+    for (int trial = 0; trial < 300; ++trial) {
+        Ref r;
+        std::vector<MPI_Datatype> temps;
+        MPI_Datatype t = g.make(3, r, temps);
+        if (temps.empty()) continue;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_commit(&t));
+        expect_bounds(t, r.lb, r.ub - r.lb, "random type " + std::to_string(trial));
+        expect_packs_as(t, r, 1 + trial % 3, "random type " + std::to_string(trial));
+        if (HasFatalFailure()) return;
+        for (MPI_Datatype& x : temps) MPI_Type_free(&x);
+    }
+}
+
+TEST_F(Types, EnvelopeAndContents) {
+    MPI_Datatype v;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(3, 2, 7, MPI_FLOAT, &v));
+    int ni, na, nd, comb;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_envelope(v, &ni, &na, &nd, &comb));
+    EXPECT_EQ(MPI_COMBINER_VECTOR, comb);
+    ASSERT_EQ(3, ni);
+    EXPECT_EQ(0, na);
+    ASSERT_EQ(1, nd);
+    int ints[3];
+    MPI_Datatype kid;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_contents(v, 3, 0, 1, ints, nullptr, &kid));
+    EXPECT_EQ(3, ints[0]);
+    EXPECT_EQ(2, ints[1]);
+    EXPECT_EQ(7, ints[2]);
+    EXPECT_EQ(MPI_FLOAT, kid);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_envelope(MPI_INT, &ni, &na, &nd, &comb));
+    EXPECT_EQ(MPI_COMBINER_NAMED, comb);
+    // A struct: blocklengths in ints, displacements in addresses, one type each.
+    int bl[2] = {1, 3};
+    MPI_Aint dis[2] = {0, 16};
+    MPI_Datatype ty[2] = {MPI_DOUBLE, v}, s;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_struct(2, bl, dis, ty, &s));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_envelope(s, &ni, &na, &nd, &comb));
+    EXPECT_EQ(MPI_COMBINER_STRUCT, comb);
+    EXPECT_EQ(3, ni);
+    EXPECT_EQ(2, na);
+    EXPECT_EQ(2, nd);
+    int si[3];
+    MPI_Aint sa[2];
+    MPI_Datatype st[2];
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_contents(s, 3, 2, 2, si, sa, st));
+    EXPECT_EQ(2, si[0]);
+    EXPECT_EQ(3, si[2]);
+    EXPECT_EQ(16, sa[1]);
+    EXPECT_EQ(MPI_DOUBLE, st[0]);
+    EXPECT_EQ(v, st[1]);
+    MPI_Type_free(&st[1]);  // a derived type comes back as a handle to free
+    MPI_Type_free(&v);
+    MPI_Type_free(&s);
+    // The _c constructor records counts.
+    MPI_Datatype c;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_contiguous_c(5, MPI_INT, &c));
+    MPI_Count cni, cna, cnc, cnd;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_envelope_c(c, &cni, &cna, &cnc, &cnd, &comb));
+    EXPECT_EQ(0, cni);
+    EXPECT_EQ(1, cnc);
+    MPI_Type_free(&c);
+}
+
+TEST_F(Types, NamesAndMatchSize) {
+    char name[MPI_MAX_OBJECT_NAME];
+    int len;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_name(MPI_DOUBLE_INT, name, &len));
+    EXPECT_STREQ("MPI_DOUBLE_INT", name);
+    MPI_Datatype t;
+    MPI_Type_contiguous(2, MPI_INT, &t);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_name(t, name, &len));
+    EXPECT_EQ(0, len);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_set_name(t, "pair of ints"));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_name(t, name, &len));
+    EXPECT_STREQ("pair of ints", name);
+    MPI_Type_free(&t);
+    MPI_Datatype m;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_match_size(MPI_TYPECLASS_REAL, 8, &m));
+    EXPECT_EQ(MPI_REAL8, m);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_match_size(MPI_TYPECLASS_INTEGER, 4, &m));
+    EXPECT_EQ(MPI_INTEGER4, m);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_match_size(MPI_TYPECLASS_COMPLEX, 16, &m));
+    EXPECT_EQ(MPI_COMPLEX16, m);
+    MPI_Aint a1, a2;
+    int arr[4];
+    MPI_Get_address(&arr[0], &a1);
+    MPI_Get_address(&arr[3], &a2);
+    EXPECT_EQ(12, MPI_Aint_diff(a2, a1));
+    EXPECT_EQ(a2, MPI_Aint_add(a1, 12));
+    MPI_Datatype pr;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_value_index(MPI_DOUBLE, MPI_INT, &pr));
+    EXPECT_EQ(MPI_DOUBLE_INT, pr);
+}
+
+TEST_F(Types, External32IsBigEndianWithTheStandardsSizes) {
+    int i = 0x01020304;
+    double d = 1.0;
+    long l = -2;
+    unsigned char buf[32];
+    MPI_Aint pos = 0, size = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_external("external32", &i, 1, MPI_INT, buf, 32, &pos));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_external("external32", &d, 1, MPI_DOUBLE, buf, 32, &pos));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_external("external32", &l, 1, MPI_LONG, buf, 32, &pos));
+    EXPECT_EQ(16, pos);  // MPI_LONG is 4 bytes in external32
+    const unsigned char want[16] = {1, 2, 3, 4, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xfe};
+    EXPECT_EQ(0, std::memcmp(want, buf, 16));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_external_size("external32", 1, MPI_LONG, &size));
+    EXPECT_EQ(4, size);
+    int i2 = 0;
+    double d2 = 0;
+    long l2 = 0;
+    pos = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Unpack_external("external32", buf, 16, &pos, &i2, 1, MPI_INT));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Unpack_external("external32", buf, 16, &pos, &d2, 1, MPI_DOUBLE));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Unpack_external("external32", buf, 16, &pos, &l2, 1, MPI_LONG));
+    EXPECT_EQ(i, i2);
+    EXPECT_EQ(d, d2);
+    EXPECT_EQ(l, l2);
+    // A derived type: each primitive converted in typemap order.
+    struct { short s; int x; } v = {0x0102, 0x0a0b0c0d};
+    int bl[2] = {1, 1};
+    MPI_Aint dis[2] = {0, 4};
+    MPI_Datatype ty[2] = {MPI_SHORT, MPI_INT}, st;
+    MPI_Type_create_struct(2, bl, dis, ty, &st);
+    MPI_Type_commit(&st);
+    pos = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Pack_external("external32", &v, 1, st, buf, 32, &pos));
+    EXPECT_EQ(6, pos);
+    const unsigned char w2[6] = {1, 2, 0x0a, 0x0b, 0x0c, 0x0d};
+    EXPECT_EQ(0, std::memcmp(w2, buf, 6));
+    MPI_Type_free(&st);
+}
+
+TEST_F(Types, DenseDerivedTypesTravelAndGetElementsCounts) {
+    int p, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    MPI_Datatype three;
+    MPI_Type_contiguous(3, MPI_INT, &three);
+    MPI_Type_commit(&three);
+    int out[6] = {me, 1, 2, 3, 4, 5}, in[9] = {0};
+    MPI_Status st;
+    // Five ints arrive where "three"s are expected: not a whole number of them.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv(out, 5, MPI_INT, (me + 1) % p, 3, in, 3, three,
+                                        (me - 1 + p) % p, 3, MPI_COMM_WORLD, &st));
+    int count = 0, elements = 0;
+    MPI_Get_count(&st, three, &count);
+    MPI_Get_elements(&st, three, &elements);
+    EXPECT_EQ(MPI_UNDEFINED, count);
+    EXPECT_EQ(5, elements);
+    EXPECT_EQ((me - 1 + p) % p, in[0]);
+    // And a reduction on the derived type (one predefined type inside).
+    int sum[3] = {0};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce(out, sum, 1, three, MPI_SUM, MPI_COMM_WORLD));
+    EXPECT_EQ(p * (p - 1) / 2, sum[0]);
+    EXPECT_EQ(2 * p, sum[2]);
+    MPI_Type_free(&three);
+}
+
+TEST_F(Types, BadArguments) {
+    ReturnErrors errors;
+    MPI_Datatype t;
+    EXPECT_EQ(MPI_ERR_COUNT, error_class(MPI_Type_contiguous(-1, MPI_INT, &t)));
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_contiguous(2, MPI_DATATYPE_NULL, &t)));
+    int sizes[2] = {4, 4}, subs[2] = {2, 3}, starts[2] = {1, 2};
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_subarray(2, sizes, subs, starts, MPI_ORDER_C, MPI_INT, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_subarray(2, sizes, subs, starts, 77, MPI_INT, &t)));
+    MPI_Datatype pre = MPI_INT;
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_free(&pre)));
+    // Uncommitted types cannot travel.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_contiguous(2, MPI_INT, &t));
+    int buf[2] = {1, 2};
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Send(buf, 1, t, MPI_PROC_NULL, 0, MPI_COMM_WORLD)));
+    MPI_Type_free(&t);
+    // A type with holes cannot travel yet: a clear "not implemented", never wrong data.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(2, 1, 2, MPI_INT, &t));
+    MPI_Type_commit(&t);
+    int rc = MPI_Send(buf, 1, t, MPI_PROC_NULL, 0, MPI_COMM_WORLD);
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(rc));
+    // Packing past the end of the buffer.
+    char small[4];
+    int pos = 0;
+    EXPECT_EQ(MPI_ERR_TRUNCATE, error_class(MPI_Pack(buf, 2, MPI_INT, small, 4, &pos, MPI_COMM_WORLD)));
+    MPI_Type_free(&t);
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_commit(&t)));  // MPI_DATATYPE_NULL now
+}
+
+}  // namespace
