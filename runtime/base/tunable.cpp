@@ -27,8 +27,9 @@ const std::vector<TunableInfo>& tunables() {
          "Eager bytes (payload + 256 per message) a rank may hold unconsumed from all its peers "
          "together, split evenly between them (at least 64 eager messages each). A sender over "
          "its share sends by rendezvous from a private copy until the receiver catches up."},
-        {"EFAMPI_SPIN_COUNT", "2000",
-         "Polls of the completion queues in a blocking wait before each sched_yield."},
+        {"EFAMPI_SPIN_COUNT", "-1",
+         "Polls of the completion queues in a blocking wait before each sched_yield; -1 (auto): "
+         "2000 while this host's ranks do not outnumber its cores, 20 when they do."},
         {"EFAMPI_NET_PROVIDER", "",
          "libfabric provider for peers on other hosts (default: efa, else the best RDM one). "
          "FI_PROVIDER, when set, restricts every endpoint."},
