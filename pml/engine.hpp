@@ -143,8 +143,13 @@ public:
     void release(Request* r) {
         r->live = false;
         if (__builtin_expect(r->spill, 0)) std::free(r->buf);
+        if (__builtin_expect(r->ext != nullptr, 0)) release_hook_(r);
         requests_.put(r);
     }
+    // Called when a request with `ext` set is released (the runtime frees its staging buffer,
+    // unpacking first if nobody did).
+    using ReleaseHook = void (*)(Request*);
+    void set_release_hook(ReleaseHook h) { release_hook_ = h; }
     // A request from the pool, every field at its default.
     Request* new_request() {
         Request* r = requests_.get();
@@ -295,6 +300,7 @@ private:
     std::vector<InRing> in_rings_;
     int neps_ = 0;
     Hook hook_ = nullptr;
+    ReleaseHook release_hook_ = nullptr;
     static constexpr size_t inject_scratch_bytes = 4096;
     alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];
 };

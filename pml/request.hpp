@@ -57,6 +57,7 @@ struct Request {
     void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers
     void* coll = nullptr;      // a collective's request: its executor state (collectives/)
+    void* ext = nullptr;       // the runtime's staging (derived datatypes): see Engine::release
     // Compound operations (MPI_Isendrecv): a part reports to its parent when it completes;
     // the parent completes with its last part (`pending` counts them).
     Request* parent = nullptr;

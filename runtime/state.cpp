@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "pml/engine.hpp"
+#include "runtime/api/staging.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
 #include "runtime/objects/attributes.hpp"
 #include "runtime/objects/comm.hpp"
@@ -23,6 +24,7 @@ int initialize(int required) {
     s.boot = make_bootstrap();
     comms_init(s.boot->rank(), s.boot->size());
     pml::engine().init(*s.boot);
+    pml::engine().set_release_hook(api::release_staging);  // derived-type staging buffers
     // The library keeps no per-thread state and takes no locks: calls from one thread at a
     // time are safe (SERIALIZED); concurrent calls are not, so MULTIPLE is never granted.
     s.thread_level = required > MPI_THREAD_SERIALIZED ? MPI_THREAD_SERIALIZED : required;

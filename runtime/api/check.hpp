@@ -106,6 +106,28 @@ inline rt::Comm* check_recv(MPI_Comm comm, const void* buf, int64_t count, MPI_D
     return c;
 }
 
+// The same checks for the calls that also take derived types with holes (they stage the data,
+// runtime/api/staging.hpp): *type is the datatype; no byte count (direct types: message_bytes,
+// others: count * size, packed).
+inline rt::Comm* check_send_typed(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
+                                  int dest, int tag, const rt::Datatype** type) {
+    rt::Comm* c = check_comm(comm);
+    *type = check_type(dt);
+    check_data(buf, count);
+    check_dest(*c, dest);
+    check_send_tag(tag);
+    return c;
+}
+inline rt::Comm* check_recv_typed(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
+                                  int source, int tag, const rt::Datatype** type) {
+    rt::Comm* c = check_comm(comm);
+    *type = check_type(dt);
+    check_data(buf, count);
+    check_source(*c, source);
+    check_recv_tag(tag);
+    return c;
+}
+
 // Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).
 inline void set_status(MPI_Status* st, const pml::Request* r) {
     if (st == MPI_STATUS_IGNORE) return;

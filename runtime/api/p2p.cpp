@@ -1,5 +1,6 @@
-// Point-to-point entry points on contiguous predefined datatypes: the blocking, nonblocking
-// and synchronous sends, receives and sendrecv, in their int and MPI_Count forms.
+// Point-to-point entry points: the blocking, nonblocking and synchronous sends, receives and
+// sendrecv, in their int and MPI_Count forms. Predefined and dense derived types go straight
+// from the user's buffer; derived types with holes are staged (staging.hpp).
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -9,6 +10,7 @@
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
+#include "runtime/api/staging.hpp"
 
 using namespace efampi;
 
@@ -18,10 +20,25 @@ template <class Count>
 int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
               MPI_Comm comm, bool sync) {
     return api::call(comm, fn, [&] {
-        uint64_t bytes;
-        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_send_typed(comm, buf, count, dt, dest, tag, &d);
         if (dest == MPI_PROC_NULL) return MPI_SUCCESS;
-        int err = pml::engine().send(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+        pml::Engine& e = pml::engine();
+        int err;
+        if (__builtin_expect(d->direct(), 1)) {
+            err = e.send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag,
+                         c->ctx, sync);
+        } else {
+            uint64_t bytes;
+            uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
+            try {
+                err = e.send(p, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+            } catch (...) {
+                api::free_staged_bytes(p);
+                throw;
+            }
+            api::free_staged_bytes(p);
+        }
         return err ? api::raise(comm, fn, err, "send failed") : MPI_SUCCESS;
     });
 }
@@ -30,14 +47,27 @@ template <class Count>
 int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
                MPI_Comm comm, MPI_Request* request, bool sync) {
     return api::call(comm, fn, [&] {
-        uint64_t bytes;
-        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_send_typed(comm, buf, count, dt, dest, tag, &d);
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r;
+        pml::Engine& e = pml::engine();
         if (dest == MPI_PROC_NULL) {
             r = api::proc_null_request();
+        } else if (__builtin_expect(d->direct(), 1)) {
+            r = e.isend(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag, c->ctx,
+                        sync);
         } else {
-            r = pml::engine().isend(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+            uint64_t bytes;
+            uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
+            api::Staging* st = api::stage_send(*d, p);
+            try {
+                r = e.isend(p, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+            } catch (...) {
+                api::drop_staging(st);
+                throw;
+            }
+            api::attach_staging(r, st);  // the packed copy lives until the request is released
         }
         r->owner = c;
         *request = api::to_handle(r);
@@ -49,15 +79,31 @@ template <class Count>
 int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
               MPI_Comm comm, MPI_Status* status) {
     return api::call(comm, fn, [&] {
-        uint64_t capacity;
-        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_recv_typed(comm, buf, count, dt, source, tag, &d);
         if (source == MPI_PROC_NULL) {
             api::set_status_empty(status);
             return MPI_SUCCESS;
         }
-        const pml::Request& r = pml::engine().recv(buf, capacity, source, tag, c->ctx);
-        api::set_status(status, &r);
-        if (r.err) return api::raise_request_error(comm, fn, r.err, r.st_bytes, capacity);
+        pml::Engine& e = pml::engine();
+        if (__builtin_expect(d->direct(), 1)) {
+            uint64_t capacity = api::message_bytes(d, count);
+            const pml::Request& r = e.recv(buf, capacity, source, tag, c->ctx);
+            api::set_status(status, &r);
+            if (r.err) return api::raise_request_error(comm, fn, r.err, r.st_bytes, capacity);
+            return MPI_SUCCESS;
+        }
+        api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
+        pml::Request* r = e.irecv(api::staging_data(st), api::staging_bytes(st), source, tag,
+                                  c->ctx);
+        api::attach_staging(r, st);
+        e.wait(r);
+        api::finish_staging(r);
+        api::set_status(status, r);
+        int err = r->err;
+        uint64_t got = r->st_bytes, capacity = api::staging_bytes(st);
+        e.release(r);
+        if (err) return api::raise_request_error(comm, fn, err, got, capacity);
         return MPI_SUCCESS;
     });
 }
@@ -66,12 +112,20 @@ template <class Count>
 int irecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
                MPI_Comm comm, MPI_Request* request) {
     return api::call(comm, fn, [&] {
-        uint64_t capacity;
-        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_recv_typed(comm, buf, count, dt, source, tag, &d);
         if (!request) api::bad_arg("request pointer is NULL");
-        pml::Request* r = source == MPI_PROC_NULL
-                              ? api::proc_null_request()
-                              : pml::engine().irecv(buf, capacity, source, tag, c->ctx);
+        pml::Engine& e = pml::engine();
+        pml::Request* r;
+        if (source == MPI_PROC_NULL) {
+            r = api::proc_null_request();
+        } else if (__builtin_expect(d->direct(), 1)) {
+            r = e.irecv(buf, api::message_bytes(d, count), source, tag, c->ctx);
+        } else {
+            api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
+            r = e.irecv(api::staging_data(st), api::staging_bytes(st), source, tag, c->ctx);
+            api::attach_staging(r, st);
+        }
         r->owner = c;
         *request = api::to_handle(r);
         return MPI_SUCCESS;
@@ -94,33 +148,53 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
         api::check_recv_tag(rtag, "receive tag");
         pml::Engine& e = pml::engine();
         pml::Request* rr = nullptr;
-        if (source != MPI_PROC_NULL)
-            rr = e.irecv(rbuf, api::message_bytes(rd, rcount), source, rtag, c->ctx);
+        uint64_t rcap = 0;
+        if (source != MPI_PROC_NULL) {
+            if (rd->direct()) {
+                rcap = api::message_bytes(rd, rcount);
+                rr = e.irecv(rbuf, rcap, source, rtag, c->ctx);
+            } else {  // a derived type with holes: received packed, unpacked below
+                api::Staging* st = api::stage_recv(*rd, rbuf, static_cast<uint64_t>(rcount));
+                rcap = api::staging_bytes(st);
+                rr = e.irecv(api::staging_data(st), rcap, source, rtag, c->ctx);
+                api::attach_staging(rr, st);
+            }
+        }
         int serr = 0;
         if (dest != MPI_PROC_NULL) {
             pml::Request* sr;
+            uint8_t* packed = nullptr;
             try {
-                sr = e.isend(sbuf, api::message_bytes(sd, scount), c->to_world(dest), c->rank,
-                             stag, c->ctx, false);
+                const void* from = sbuf;
+                uint64_t bytes;
+                if (sd->direct()) {
+                    bytes = api::message_bytes(sd, scount);
+                } else {
+                    packed = api::pack_staged(*sd, sbuf, static_cast<uint64_t>(scount), &bytes);
+                    from = packed;
+                }
+                sr = e.isend(from, bytes, c->to_world(dest), c->rank, stag, c->ctx, false);
             } catch (...) {
+                api::free_staged_bytes(packed);
                 if (rr) e.cancel_recv(rr);  // never leave a receive into the caller's buffer
                 throw;
             }
             e.wait(sr);
             serr = sr->err;
             e.release(sr);
+            api::free_staged_bytes(packed);
         }
         if (!rr) {
             api::set_status_empty(status);
             return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
         }
         e.wait(rr);
+        if (rr->ext) api::finish_staging(rr);
         api::set_status(status, rr);
         int err = rr->err;
         uint64_t got = rr->st_bytes;
         e.release(rr);
-        if (err)
-            return api::raise_request_error(comm, fn, err, got, api::message_bytes(rd, rcount));
+        if (err) return api::raise_request_error(comm, fn, err, got, rcap);
         return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
     });
 }

@@ -108,6 +108,9 @@ MPI_Datatype uniform_base(const Datatype& d, int64_t* per_element);
 // Copies `count` elements of `d` at `buf` into `out` (packed) / back. Returns bytes moved.
 uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out);
 uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf);
+// Unpacks `bytes` of packed data (a whole number of elements or not: a short message fills
+// the leading part of the typemap).
+void unpack_bytes(const Datatype& d, const void* in, uint64_t bytes, void* buf);
 // external32: big-endian, the standard's sizes. external32_size of one element.
 int64_t external32_size(const Datatype& d);
 void pack_external(const Datatype& d, const void* buf, uint64_t count, void* out);

@@ -45,6 +45,23 @@ uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf) {
     return static_cast<uint64_t>(i - start);
 }
 
+void unpack_bytes(const Datatype& d, const void* in, uint64_t bytes, void* buf) {
+    uint64_t per = static_cast<uint64_t>(d.size);
+    if (per == 0) return;
+    uint64_t whole = bytes / per;
+    unpack(d, in, whole, buf);
+    uint64_t rest = bytes - whole * per;
+    const auto* i = static_cast<const uint8_t*>(in) + whole * per;
+    uint8_t* e = static_cast<uint8_t*>(buf) + static_cast<int64_t>(whole) * d.extent;
+    for (const Segment& s : d.segs) {
+        if (rest == 0) break;
+        uint64_t n = rest < static_cast<uint64_t>(s.len) ? rest : static_cast<uint64_t>(s.len);
+        std::memcpy(e + s.off, i, n);
+        i += n;
+        rest -= n;
+    }
+}
+
 namespace {
 
 enum class Kind : uint8_t { sint, uint, real, ldouble, raw };

@@ -128,6 +128,30 @@ def test_real_link(mpicc, mpicxx, work):
     check(r.returncode == 0, "mpicxx must compile and link C++", r)
 
 
+def test_autotools(mpicc, mpicxx, work):
+    """Only with --link: an autoconf/automake project like the real OSU suite's, configured with
+    CC=mpicc CXX=mpicxx (configure probes MPI functions by linking), built with make, and its
+    programs run as singletons. Skipped (said so) when autoreconf is not installed."""
+    import shutil
+    if not shutil.which("autoreconf") or not shutil.which("automake"):
+        print("SKIP autotools: autoconf/automake not installed (scripts/install-deps.sh --test)")
+        return
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "autotools")
+    proj = os.path.join(work, "autotools")
+    shutil.copytree(src, proj)
+    r = subprocess.run(["autoreconf", "-fi"], cwd=proj, capture_output=True, text=True, timeout=300)
+    check(r.returncode == 0, "autoreconf -fi", r)
+    r = subprocess.run(["./configure", f"CC={mpicc}", f"CXX={mpicxx}"], cwd=proj,
+                       capture_output=True, text=True, timeout=300)
+    check(r.returncode == 0, "./configure CC=mpicc CXX=mpicxx", r)
+    check("checking for MPI_Get_accumulate... yes" in r.stdout, "configure must find MPI_Get_accumulate", r)
+    r = subprocess.run(["make"], cwd=proj, capture_output=True, text=True, timeout=300)
+    check(r.returncode == 0, "make", r)
+    for prog in ("probe_c", "probe_cxx"):
+        r = run([os.path.join(proj, prog)], cwd=proj)
+        check(r.returncode == 0 and "1 of 1" in r.stdout, f"{prog} must run as a singleton", r)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mpicc", required=True)
@@ -142,6 +166,7 @@ def main():
             test_real_compile(opts.mpicc, opts.mpicxx, work)
             if opts.link:
                 test_real_link(opts.mpicc, opts.mpicxx, work)
+                test_autotools(opts.mpicc, opts.mpicxx, work)
         except (Failure, OSError, subprocess.TimeoutExpired) as e:
             print(f"FAIL: {e}", file=sys.stderr)
             return 1
