@@ -150,6 +150,7 @@ def test_autotools(mpicc, mpicxx, work):
     for prog in ("probe_c", "probe_cxx"):
         r = run([os.path.join(proj, prog)], cwd=proj)
         check(r.returncode == 0 and "1 of 1" in r.stdout, f"{prog} must run as a singleton", r)
+    print("PASS autotools: ./configure CC=mpicc CXX=mpicxx && make, programs run")
 
 
 def main():
