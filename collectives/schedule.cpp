@@ -14,11 +14,13 @@ void Schedule::reset(const CommView& view, int tag) {
     }
     tag_ = tag;
     reduction = Reduction{};
+    scratch_takes_ = 0;
 }
 
 uint8_t* Schedule::scratch(uint64_t bytes) {
     // Kept between builds; a huge block is not kept for a small collective.
     constexpr uint64_t keep_limit = uint64_t(64) << 20;
+    ++scratch_takes_;
     if (bytes > scratch_bytes_ || (scratch_bytes_ > keep_limit && bytes < scratch_bytes_ / 4)) {
         scratch_.reset();
         scratch_.reset(new uint8_t[bytes ? bytes : 1]);

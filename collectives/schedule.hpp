@@ -83,6 +83,11 @@ public:
     // Totals, for tests and the simulation: messages and bytes this rank sends.
     uint64_t messages() const;
     uint64_t bytes_sent() const;
+    // For the simulation's checks: the scratch block, and how many times this build took it
+    // (at most once: a second, larger call reallocates and leaves earlier steps dangling).
+    const uint8_t* scratch_data() const { return scratch_.get(); }
+    uint64_t scratch_size() const { return scratch_bytes_; }
+    int scratch_takes() const { return scratch_takes_; }
 
 private:
     CommView view_{};
@@ -91,6 +96,7 @@ private:
     std::vector<uint32_t> round_end_;
     std::unique_ptr<uint8_t[]> scratch_;
     uint64_t scratch_bytes_ = 0;
+    int scratch_takes_ = 0;
     std::vector<int> world_;  // a copy of the rank map: the communicator may be freed first
 };
 
