@@ -1,7 +1,9 @@
 #pragma once
-// Algorithm selection: a cost model with a latency term (alpha per round), a per-message
-// overhead, a bandwidth term (beta per byte on the wire) and a reduction term (gamma per
-// byte combined), evaluated per algorithm for the communicator size and message size; the
+// Algorithm selection: a cost model with a latency term (alpha per round, three times that
+// when the round's messages exceed the eager limit: rts, read, fin), a per-message overhead,
+// a bandwidth term (beta per byte on the wire) and a reduction term (gamma per byte
+// combined), evaluated per algorithm for the communicator size and message size; alpha is
+// EFAMPI_COLL_ALPHA_OVERSUB_NS when the host has more ranks than cores. The
 // cheapest applicable one wins. EFAMPI_COLL_<NAME>=<algorithm> forces a choice (when it
 // applies: e.g. recursive doubling allgather needs a power-of-two size, ring allreduce a
 // commutative op). `efampi_info` lists the variables, their choices and the model's

@@ -63,15 +63,17 @@ void Engine::init(Bootstrap& boot) {
     eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_EAGER_LIMIT"));
     rx_buffers_ = static_cast<int>(tunable_int("EFAMPI_RX_BUFFERS"));
     spin_count_ = static_cast<int>(tunable_int("EFAMPI_SPIN_COUNT"));
-    if (spin_count_ < 0) {
-        // auto: spin while every rank of this host has a core of its own; oversubscribed, yield
-        // almost at once, or a waiting rank burns the time slice its partner needs.
+    {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         long here = 1;
         for (int i = 0; i < size_; ++i)
             if (i != rank_ && boot.is_local(i)) ++here;
-        spin_count_ = cores > 0 && here > cores ? 20 : 2000;
+        oversubscribed_ = cores > 0 && here > cores;
+        if (oversubscribed_) oversubscription_ = static_cast<double>(here) / static_cast<double>(cores);
     }
+    // auto: spin while every rank of this host has a core of its own; oversubscribed, yield
+    // almost at once, or a waiting rank burns the time slice its partner needs.
+    if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
     chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
     if (rx_buffers_ < 1) rx_buffers_ = 1;
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));

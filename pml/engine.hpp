@@ -86,6 +86,12 @@ public:
     void finalize();
 
     int rank() const { return rank_; }
+    // More ranks on this host than online cores: a wait costs a scheduler time slice.
+    bool oversubscribed() const { return oversubscribed_; }
+    // Ranks on this host per online core (1 when they fit): the share of a core each rank gets.
+    double oversubscription() const { return oversubscription_; }
+    // Largest message sent eagerly to a peer on this host (larger ones go by rendezvous).
+    uint64_t local_eager_limit() const { return rings_ ? ring_eager_limit_ : eager_limit_; }
     int size() const { return size_; }
     const std::string& transports() const { return transports_; }
 
@@ -267,6 +273,8 @@ private:
     size_t buf_bytes_ = 0;       // header + eager payload
     int rx_buffers_ = 256;
     int spin_count_ = 2000;
+    bool oversubscribed_ = false;
+    double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
     std::string transports_;
 

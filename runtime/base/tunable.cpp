@@ -66,6 +66,9 @@ const std::vector<TunableInfo>& tunables() {
          "MPI_Alltoall algorithm: auto, pairwise, bruck, linear."},
         {"EFAMPI_COLL_ALPHA_NS", "1000",
          "Collective cost model: latency of one round (ns)."},
+        {"EFAMPI_COLL_ALPHA_OVERSUB_NS", "100000",
+         "Collective cost model: latency of one round when this host has more ranks than cores "
+         "(ns); a round then waits for the peer to be scheduled."},
         {"EFAMPI_COLL_MSG_NS", "200",
          "Collective cost model: overhead of posting one message (ns)."},
         {"EFAMPI_COLL_BW_MBS", "8000",
