@@ -204,4 +204,9 @@ int run_blocking() {
 
 int active_count() { return g_active; }
 
+void executor_finalize() {
+    for (Exec* x : g_free) delete x;
+    g_free.clear();
+}
+
 }  // namespace efampi::coll

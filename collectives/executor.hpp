@@ -35,6 +35,9 @@ void free_persistent(pml::Request* r);
 Schedule& blocking_schedule();
 int run_blocking();
 
+// At MPI_Finalize: frees the executions kept for reuse.
+void executor_finalize();
+
 // Executions in flight (tests).
 int active_count();
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "collectives/executor.hpp"
 #include "pml/engine.hpp"
 #include "runtime/api/staging.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
@@ -45,6 +46,9 @@ void finalize() {
     groups_finalize();
     infos_finalize();
     ops_finalize();
+    types_finalize();
+    coll::executor_finalize();
+    api::staging_finalize();
     s.boot->finalize();
     s.phase = Phase::finalized;
 }

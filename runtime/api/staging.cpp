@@ -125,6 +125,11 @@ void finish_staging(pml::Request* r) {
     rt::unpack_bytes(*s->type, s->data, got, s->user);
 }
 
+void staging_finalize() {
+    for (const Cached& c : g_cache) std::free(c.p);
+    g_cache.clear();
+}
+
 void release_staging(pml::Request* r) {
     finish_staging(r);
     auto* s = static_cast<Staging*>(r->ext);

@@ -31,6 +31,8 @@ void attach_staging(pml::Request* r, Staging* s);
 void drop_staging(Staging* s);
 // A completed request with staging: unpacks the received data (once).
 void finish_staging(pml::Request* r);
+// At MPI_Finalize: frees the cached staging buffers.
+void staging_finalize();
 // The pml's release hook (installed at MPI_Init).
 void release_staging(pml::Request* r);
 

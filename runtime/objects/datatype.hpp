@@ -98,6 +98,8 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args,
 void type_retain(Datatype* d);
 // Drops one reference; the last one frees the type's own references and parks the object.
 void type_release(Datatype* d);
+// At MPI_Finalize: frees the parked (freed) types.
+void types_finalize();
 // True when `d` is a heap type (not predefined).
 inline bool is_derived(const Datatype* d) { return !d->predefined; }
 // The base type if every primitive of `d` is the same predefined type (else null), and how

@@ -84,6 +84,11 @@ void type_release(Datatype* d) {
     }
 }
 
+void types_finalize() {
+    for (Datatype* d : g_parked) delete d;
+    g_parked.clear();
+}
+
 Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, const int64_t* lb,
                            const int64_t* ub) {
     auto d = std::make_unique<Datatype>();
