@@ -6,6 +6,7 @@
 
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
+#include "runtime/api/staging.hpp"
 #include "runtime/api/request_handle.hpp"
 
 using namespace efampi;
@@ -16,11 +17,25 @@ template <class Count>
 int bsend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
                MPI_Comm comm, MPI_Request* request, bool nonblocking) {
     return api::call(comm, fn, [&] {
-        uint64_t bytes;
-        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_send_typed(comm, buf, count, dt, dest, tag, &d);
         if (nonblocking && !request) api::bad_arg("request pointer is NULL");
-        if (dest != MPI_PROC_NULL)
-            c->bsend_buffer().send(buf, bytes, c->to_world(dest), c->rank, tag, c->ctx);
+        if (dest != MPI_PROC_NULL) {
+            if (d->direct()) {
+                c->bsend_buffer().send(buf, api::message_bytes(d, count), c->to_world(dest),
+                                       c->rank, tag, c->ctx);
+            } else {  // packed first; the attached buffer then takes the packed bytes
+                uint64_t bytes;
+                uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
+                try {
+                    c->bsend_buffer().send(p, bytes, c->to_world(dest), c->rank, tag, c->ctx);
+                } catch (...) {
+                    api::free_staged_bytes(p);
+                    throw;
+                }
+                api::free_staged_bytes(p);
+            }
+        }
         if (nonblocking) {  // the data is copied: the request is complete
             pml::Request* r = pml::engine().completed_request();
             r->owner = c;

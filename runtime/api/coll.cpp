@@ -6,6 +6,7 @@
 #include "runtime/api/coll.hpp"
 #include "runtime/api/coll_launch.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,49 @@ void to_bytes(const rt::Comm& c, const I* counts, const D* displs, uint64_t ext,
     }
 }
 
+
+// --- Derived datatypes with holes in the blocking data-movement collectives: the same
+// collective runs on packed bytes (MPI_BYTE), the user's buffers packed before and unpacked
+// after. Nonblocking and persistent forms, v/w variants and reductions with such types are
+// not supported yet (issue 4). ---
+
+bool has_holes(MPI_Datatype dt) {
+    const rt::Datatype* d = rt::to_type(dt);
+    return d && d->committed && !d->direct();
+}
+
+// A buffer of `count` elements of `dt` as packed bytes. `load`: its data is an input.
+struct PackedSide {
+    const rt::Datatype* d = nullptr;
+    void* user = nullptr;
+    uint64_t count = 0;
+    std::vector<uint8_t> bytes;
+    PackedSide(const void* buf, int64_t n, MPI_Datatype dt, bool load) {
+        d = rt::to_type(dt);
+        user = const_cast<void*>(buf);
+        count = static_cast<uint64_t>(n < 0 ? 0 : n);
+        bytes.resize(count * static_cast<uint64_t>(d->size));
+        if (load && count) rt::pack(*d, buf, count, bytes.data());
+    }
+    MPI_Count packed_count(uint64_t per) const { return static_cast<MPI_Count>(per * static_cast<uint64_t>(d->size)); }
+    void unload() { if (count) rt::unpack(*d, bytes.data(), count, user); }
+};
+
+int holes_unsupported(MPI_Comm comm, const char* fn) {
+    return call(comm, fn, [&]() -> int {
+        throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                    "a derived datatype with holes is supported in the blocking collectives "
+                    "Bcast, Gather, Scatter, Allgather and Alltoall only, so far (issue 4)");
+    });
+}
+
+int comm_size_or(MPI_Comm comm, int* rank) {
+    rt::Comm* c = rt::to_comm(comm);
+    if (!c) return -1;
+    *rank = c->rank;
+    return c->size;
+}
+
 }  // namespace
 
 int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
@@ -81,6 +125,16 @@ int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Reque
 template <class I>
 int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int root,
                MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    if (has_holes(dt) && count > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        int me = -1;
+        if (comm_size_or(comm, &me) < 0) return coll_bcast<MPI_Count>(fn, f, buf, 0, MPI_BYTE, root, comm, info, req);
+        PackedSide side(buf, count, dt, me == root);
+        int rc = coll_bcast<MPI_Count>(fn, f, side.bytes.data(), side.packed_count(side.count),
+                                       MPI_BYTE, root, comm, info, req);
+        if (rc == MPI_SUCCESS && me != root) side.unload();
+        return rc;
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         check_root(*c, root);
@@ -210,6 +264,27 @@ template <class I>
 int coll_gather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
                 void* rbuf, I rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
                 MPI_Info info, MPI_Request* req) {
+    int me = -1, p = comm_size_or(comm, &me);
+    bool sh = !in_place(sbuf) && has_holes(stype), rh = me == root && has_holes(rtype);
+    if ((sh || rh) && p > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        std::unique_ptr<PackedSide> s, r;
+        const void* s2 = sbuf;
+        MPI_Count sc = scount, rc = rcount;
+        MPI_Datatype st = stype, rtp = rtype;
+        void* r2 = rbuf;
+        if (sh) {
+            s = std::make_unique<PackedSide>(sbuf, scount, stype, true);
+            s2 = s->bytes.data(), sc = s->packed_count(s->count), st = MPI_BYTE;
+        }
+        if (rh) {
+            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
+            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
+        }
+        int rv = coll_gather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
+        if (rv == MPI_SUCCESS && r) r->unload();
+        return rv;
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         check_root(*c, root);
@@ -239,6 +314,27 @@ template <class I>
 int coll_scatter(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
                  void* rbuf, I rcount, MPI_Datatype rtype, int root, MPI_Comm comm,
                  MPI_Info info, MPI_Request* req) {
+    int me = -1, p = comm_size_or(comm, &me);
+    bool sh = me == root && has_holes(stype), rh = !in_place(rbuf) && has_holes(rtype);
+    if ((sh || rh) && p > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        std::unique_ptr<PackedSide> s, r;
+        const void* s2 = sbuf;
+        MPI_Count sc = scount, rc = rcount;
+        MPI_Datatype st = stype, rtp = rtype;
+        void* r2 = rbuf;
+        if (sh) {
+            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount) * p, stype, true);
+            s2 = s->bytes.data(), sc = s->packed_count(static_cast<uint64_t>(scount)), st = MPI_BYTE;
+        }
+        if (rh) {
+            r = std::make_unique<PackedSide>(rbuf, rcount, rtype, false);
+            r2 = r->bytes.data(), rc = r->packed_count(r->count), rtp = MPI_BYTE;
+        }
+        int rv = coll_scatter<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
+        if (rv == MPI_SUCCESS && r) r->unload();
+        return rv;
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         check_root(*c, root);
@@ -323,6 +419,27 @@ template <class I>
 int coll_allgather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
                    void* rbuf, I rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
                    MPI_Request* req) {
+    int me = -1, p = comm_size_or(comm, &me);
+    bool sh = !in_place(sbuf) && has_holes(stype), rh = has_holes(rtype);
+    if ((sh || rh) && p > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        std::unique_ptr<PackedSide> s, r;
+        const void* s2 = sbuf;
+        MPI_Count sc = scount, rc = rcount;
+        MPI_Datatype st = stype, rtp = rtype;
+        void* r2 = rbuf;
+        if (sh) {
+            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount), stype, true);
+            s2 = s->bytes.data(), sc = s->packed_count(s->count), st = MPI_BYTE;
+        }
+        if (rh) {
+            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
+            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
+        }
+        int rv = coll_allgather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
+        if (rv == MPI_SUCCESS && r) r->unload();
+        return rv;
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
@@ -369,6 +486,27 @@ template <class I>
 int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype stype,
                   void* rbuf, I rcount, MPI_Datatype rtype, MPI_Comm comm, MPI_Info info,
                   MPI_Request* req) {
+    int me = -1, p = comm_size_or(comm, &me);
+    bool sh = !in_place(sbuf) && has_holes(stype), rh = has_holes(rtype);
+    if ((sh || rh) && p > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        std::unique_ptr<PackedSide> s, r;
+        const void* s2 = sbuf;
+        MPI_Count sc = scount, rc = rcount;
+        MPI_Datatype st = stype, rtp = rtype;
+        void* r2 = rbuf;
+        if (sh) {
+            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount) * p, stype, true);
+            s2 = s->bytes.data(), sc = s->packed_count(static_cast<uint64_t>(scount)), st = MPI_BYTE;
+        }
+        if (rh) {
+            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
+            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
+        }
+        int rv = coll_alltoall<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
+        if (rv == MPI_SUCCESS && r) r->unload();
+        return rv;
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");

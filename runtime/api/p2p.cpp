@@ -416,8 +416,28 @@ int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Mess
         api::check_data(buf, count);
         if (!message) api::bad_arg("message pointer is NULL");
         pml::Incoming* m = to_message(*message, "message");
-        uint64_t capacity = api::message_bytes(d, count);
         pml::Engine& e = pml::engine();
+        if (m && !d->direct()) {  // a derived type with holes: received packed, then unpacked
+            auto* c = static_cast<rt::Comm*>(m->owner);
+            api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
+            *message = MPI_MESSAGE_NULL;
+            pml::Request* r = e.imrecv(m, api::staging_data(st), api::staging_bytes(st));
+            api::attach_staging(r, st);
+            r->owner = c;
+            if (request) {
+                *request = api::to_handle(r);
+                return MPI_SUCCESS;
+            }
+            e.wait(r);
+            api::finish_staging(r);
+            api::set_status(status, r);
+            int err = r->err;
+            uint64_t got = r->st_bytes, cap = api::staging_bytes(st);
+            e.release(r);
+            if (err) return api::raise_request_error(c->handle, fn, err, got, cap);
+            return MPI_SUCCESS;
+        }
+        uint64_t capacity = m ? api::message_bytes(d, count) : 0;
         if (!m) {  // MPI_MESSAGE_NO_PROC: a receive from MPI_PROC_NULL
             *message = MPI_MESSAGE_NULL;
             if (request) {

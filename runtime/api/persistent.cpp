@@ -8,6 +8,7 @@
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
+#include "runtime/api/staging.hpp"
 
 using namespace efampi;
 
@@ -19,12 +20,24 @@ template <class Count>
 int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest,
                    int tag, MPI_Comm comm, MPI_Request* request, Mode mode) {
     return api::call(comm, fn, [&] {
-        uint64_t bytes;
-        rt::Comm* c = api::check_send(comm, buf, count, dt, dest, tag, &bytes);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_send_typed(comm, buf, count, dt, dest, tag, &d);
         if (!request) api::bad_arg("request pointer is NULL");
         bool null_peer = dest == MPI_PROC_NULL;
-        pml::Request* r = pml::engine().send_init(buf, bytes, null_peer ? -1 : c->to_world(dest),
+        // A derived type with holes is packed into the request's own buffer at every start.
+        api::Staging* st = nullptr;
+        const void* from = buf;
+        uint64_t bytes;
+        if (d->direct() || null_peer) {
+            bytes = d->direct() ? api::message_bytes(d, count) : 0;
+        } else {
+            st = api::stage_persistent_send(*d, buf, static_cast<uint64_t>(count));
+            from = api::staging_data(st);
+            bytes = api::staging_bytes(st);
+        }
+        pml::Request* r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->to_world(dest),
                                                   c->rank, tag, c->ctx, mode == Mode::sync);
+        if (st) api::attach_staging(r, st);
         r->proc_null = null_peer;
         r->buffered = mode == Mode::buffered;
         r->owner = c;
@@ -37,10 +50,21 @@ template <class Count>
 int recv_init_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int source, int tag,
                    MPI_Comm comm, MPI_Request* request) {
     return api::call(comm, fn, [&] {
-        uint64_t capacity;
-        rt::Comm* c = api::check_recv(comm, buf, count, dt, source, tag, &capacity);
+        const rt::Datatype* d;
+        rt::Comm* c = api::check_recv_typed(comm, buf, count, dt, source, tag, &d);
         if (!request) api::bad_arg("request pointer is NULL");
-        pml::Request* r = pml::engine().recv_init(buf, capacity, source, tag, c->ctx);
+        api::Staging* st = nullptr;
+        void* into = buf;
+        uint64_t capacity;
+        if (d->direct() || source == MPI_PROC_NULL) {
+            capacity = d->direct() ? api::message_bytes(d, count) : 0;
+        } else {  // received packed into the request's own buffer, unpacked at each completion
+            st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
+            into = api::staging_data(st);
+            capacity = api::staging_bytes(st);
+        }
+        pml::Request* r = pml::engine().recv_init(into, capacity, source, tag, c->ctx);
+        if (st) api::attach_staging(r, st);
         r->proc_null = source == MPI_PROC_NULL;
         r->owner = c;
         *request = api::to_handle(r);
@@ -62,6 +86,7 @@ pml::Request* startable(MPI_Request h, const std::string& what) {
 void start_one(pml::Request* r) {
     pml::Engine& e = pml::engine();
     if (r->coll) return coll::start_persistent(r);  // a persistent collective (*_init)
+    if (r->ext) api::restart_staging(r);  // derived types: pack this start's data
     if (r->proc_null) {
         e.start_completed(r);
         r->st_source = MPI_PROC_NULL;

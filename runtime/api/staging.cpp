@@ -15,6 +15,7 @@ struct Staging {
     uint64_t bytes = 0;
     bool recv = false;
     bool unpacked = false;
+    bool repack = false;  // persistent send: pack `user` at every start
 };
 
 namespace {
@@ -103,6 +104,20 @@ Staging* stage_send(const rt::Datatype& d, uint8_t* packed) {
     rt::type_retain(s->type);
     s->data = packed;
     return s;
+}
+
+Staging* stage_persistent_send(const rt::Datatype& d, const void* buf, uint64_t count) {
+    Staging* s = stage_recv(d, const_cast<void*>(buf), count);  // same buffer, same size
+    s->recv = false;
+    s->repack = true;
+    return s;
+}
+
+void restart_staging(pml::Request* r) {
+    auto* s = static_cast<Staging*>(r->ext);
+    if (!s) return;
+    if (s->repack) rt::pack(*s->type, s->user, s->count, s->data);
+    s->unpacked = false;
 }
 
 uint8_t* staging_data(Staging* s) { return s->data; }

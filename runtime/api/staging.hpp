@@ -23,6 +23,12 @@ void free_staged_bytes(uint8_t* p);
 Staging* stage_recv(const rt::Datatype& d, void* buf, uint64_t count);
 // Staging for a send whose packed copy the request must keep until it is released.
 Staging* stage_send(const rt::Datatype& d, uint8_t* packed);
+// Staging for a persistent send: a buffer for `count` elements of `d` at `buf`, packed again
+// at every start (restart_staging).
+Staging* stage_persistent_send(const rt::Datatype& d, const void* buf, uint64_t count);
+// A persistent request starts again: a send packs the user's current data; a receive will
+// unpack again when it completes.
+void restart_staging(pml::Request* r);
 uint8_t* staging_data(Staging* s);
 uint64_t staging_bytes(Staging* s);
 // Hands the staging to request r (freed when r is released).

@@ -120,5 +120,8 @@ void unpack_external(const Datatype& d, const void* in, uint64_t count, void* bu
 // Primitive elements in `bytes` of packed data of `d` (MPI_Get_elements): -1 when `bytes`
 // ends inside a primitive.
 int64_t elements_in(const Datatype& d, uint64_t bytes);
+// The packed bytes of the first `n` primitive elements of a sequence of `d` (the inverse, for
+// MPI_Status_set_elements).
+uint64_t bytes_of_elements(const Datatype& d, uint64_t n);
 
 }  // namespace efampi::rt

@@ -206,4 +206,19 @@ int64_t elements_in(const Datatype& d, uint64_t bytes) {
     return rest ? -1 : n;
 }
 
+uint64_t bytes_of_elements(const Datatype& d, uint64_t n) {
+    uint64_t per = 0;
+    for (const Prim& p : d.prims) per += static_cast<uint64_t>(p.n);
+    if (per == 0) return 0;
+    uint64_t bytes = n / per * static_cast<uint64_t>(d.size);
+    uint64_t rest = n % per;
+    for (const Prim& p : d.prims) {
+        if (rest == 0) break;
+        uint64_t take = rest < static_cast<uint64_t>(p.n) ? rest : static_cast<uint64_t>(p.n);
+        bytes += take * static_cast<uint64_t>(to_type(p.type)->size);
+        rest -= take;
+    }
+    return bytes;
+}
+
 }  // namespace efampi::rt

@@ -606,6 +606,143 @@ TEST_F(Types, NonContiguousTypesTravelBetweenRanks) {
     MPI_Type_free(&column);
 }
 
+// Persistent, buffered and matched-probe receives with a type with holes; Status_set_elements.
+TEST_F(Types, NonContiguousInPersistentBufferedAndMatchedCalls) {
+    int p, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    int right = (me + 1) % p, left = (me - 1 + p) % p;
+    MPI_Datatype every_other;
+    MPI_Type_vector(4, 1, 2, MPI_INT, &every_other);
+    MPI_Type_commit(&every_other);
+    int src[8], dst[8];
+    // Persistent send and receive, started three times with new data each time.
+    MPI_Request q[2];
+    ASSERT_EQ(MPI_SUCCESS, MPI_Recv_init(dst, 1, every_other, left, 7, MPI_COMM_WORLD, &q[0]));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Send_init(src, 1, every_other, right, 7, MPI_COMM_WORLD, &q[1]));
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 8; ++i) {
+            src[i] = me * 100 + round * 10 + i;
+            dst[i] = -1;
+        }
+        ASSERT_EQ(MPI_SUCCESS, MPI_Startall(2, q));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, q, MPI_STATUSES_IGNORE));
+        for (int i = 0; i < 8; ++i)
+            ASSERT_EQ(i % 2 == 0 ? left * 100 + round * 10 + i : -1, dst[i]) << "round " << round;
+    }
+    MPI_Request_free(&q[0]);
+    MPI_Request_free(&q[1]);
+    // Buffered send of the strided ints, received contiguous through a matched probe.
+    std::vector<char> bbuf(1024 + MPI_BSEND_OVERHEAD);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Buffer_attach(bbuf.data(), static_cast<int>(bbuf.size())));
+    for (int i = 0; i < 8; ++i) src[i] = me * 1000 + i;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Bsend(src, 1, every_other, right, 8, MPI_COMM_WORLD));
+    MPI_Message msg;
+    MPI_Status st;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Mprobe(left, 8, MPI_COMM_WORLD, &msg, &st));
+    std::fill(dst, dst + 8, -1);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Mrecv(dst, 1, every_other, &msg, &st));  // strided again
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(i % 2 == 0 ? left * 1000 + i : -1, dst[i]);
+    void* detached;
+    int dsize;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Buffer_detach(&detached, &dsize));
+    // Status_set_elements / Get_elements on a type of two primitive kinds.
+    int bl[2] = {1, 2};
+    MPI_Aint dis[2] = {0, 8};
+    MPI_Datatype ty[2] = {MPI_DOUBLE, MPI_INT}, mixed;
+    MPI_Type_create_struct(2, bl, dis, ty, &mixed);
+    MPI_Type_commit(&mixed);
+    MPI_Status s2;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Status_set_elements(&s2, mixed, 5));  // one whole (3) + 2 more
+    int n = -1;
+    MPI_Get_elements(&s2, mixed, &n);
+    EXPECT_EQ(5, n);
+    MPI_Get_count(&s2, mixed, &n);
+    EXPECT_EQ(MPI_UNDEFINED, n);
+    MPI_Type_free(&mixed);
+    MPI_Type_free(&every_other);
+}
+
+// Blocking data-movement collectives with types that have holes on one side or both.
+TEST_F(Types, NonContiguousTypesInCollectives) {
+    int p, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    // Bcast of three structs with holes.
+    struct P { char c; double d; };
+    int bl[2] = {1, 1};
+    MPI_Aint dis[2] = {offsetof(P, c), offsetof(P, d)};
+    MPI_Datatype ty[2] = {MPI_CHAR, MPI_DOUBLE}, pt;
+    MPI_Type_create_struct(2, bl, dis, ty, &pt);
+    MPI_Type_commit(&pt);
+    P v[3];
+    for (int k = 0; k < 3; ++k) v[k] = me == p - 1 ? P{static_cast<char>('x' + k), 1.5 * k} : P{0, -1};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Bcast(v, 3, pt, p - 1, MPI_COMM_WORLD));
+    for (int k = 0; k < 3; ++k) {
+        EXPECT_EQ('x' + k, v[k].c);
+        EXPECT_EQ(1.5 * k, v[k].d);
+    }
+    // Gather: every rank sends column `me % cols` of its 4 x 3 matrix (a vector); the root
+    // receives contiguous ints. Then Allgather: strided on both sides.
+    const int rows = 4, cols = 3;
+    MPI_Datatype column;
+    MPI_Type_vector(rows, 1, cols, MPI_INT, &column);
+    MPI_Type_commit(&column);
+    std::vector<int> m(rows * cols);
+    for (int i = 0; i < rows * cols; ++i) m[static_cast<size_t>(i)] = me * 100 + i;
+    std::vector<int> all(static_cast<size_t>(p * rows), -1);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Gather(m.data() + 1, 1, column, all.data(), rows, MPI_INT, 0, MPI_COMM_WORLD));
+    if (me == 0) {
+        for (int r = 0; r < p; ++r)
+            for (int i = 0; i < rows; ++i)
+                ASSERT_EQ(r * 100 + i * cols + 1, all[static_cast<size_t>(r * rows + i)]);
+    }
+    // Scatter: the root's contiguous blocks land in column 2 of every rank's matrix.
+    std::vector<int> blocks(static_cast<size_t>(p * rows));
+    for (int i = 0; i < p * rows; ++i) blocks[static_cast<size_t>(i)] = 7000 + i;
+    std::vector<int> mine(rows * cols, -1);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Scatter(blocks.data(), rows, MPI_INT, mine.data() + 2, 1, column, 0, MPI_COMM_WORLD));
+    for (int i = 0; i < rows * cols; ++i)
+        ASSERT_EQ(i % cols == 2 ? 7000 + me * rows + i / cols : -1, mine[static_cast<size_t>(i)]);
+    // Allgather of column 0 into the columns of a rows x p matrix (resized column type:
+    // extent one int, so block r starts at column r).
+    MPI_Datatype col_p, col_p_resized;
+    MPI_Type_vector(rows, 1, p, MPI_INT, &col_p);
+    MPI_Type_create_resized(col_p, 0, sizeof(int), &col_p_resized);
+    MPI_Type_commit(&col_p_resized);
+    std::vector<int> gathered(static_cast<size_t>(rows * p), -1);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allgather(m.data(), 1, column, gathered.data(), 1, col_p_resized, MPI_COMM_WORLD));
+    for (int i = 0; i < rows; ++i)
+        for (int r = 0; r < p; ++r)
+            ASSERT_EQ(r * 100 + i * cols, gathered[static_cast<size_t>(i * p + r)]) << i << "," << r;
+    // Alltoall as a transpose: column r of a p x p matrix goes to rank r.
+    std::vector<int> a(static_cast<size_t>(p * p)), t(static_cast<size_t>(p * p), -1);
+    for (int i = 0; i < p * p; ++i) a[static_cast<size_t>(i)] = me * 1000 + i;
+    MPI_Datatype colv, colv_r;
+    MPI_Type_vector(p, 1, p, MPI_INT, &colv);
+    MPI_Type_create_resized(colv, 0, sizeof(int), &colv_r);
+    MPI_Type_commit(&colv_r);
+    // Block r of the send side is column r (resized to one int, so block r starts at
+    // column r); each source's block arrives as p contiguous ints.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Alltoall(a.data(), 1, colv_r, t.data(), p, MPI_INT, MPI_COMM_WORLD));
+    // Block r sent by rank s is column r of s's matrix: a[s][i*p + r] for i = 0..p-1.
+    for (int s = 0; s < p; ++s)
+        for (int i = 0; i < p; ++i)
+            ASSERT_EQ(s * 1000 + i * p + me, t[static_cast<size_t>(s * p + i)]) << s << "," << i;
+    // Nonblocking forms with such types are refused, clearly.
+    {
+        ReturnErrors errors;
+        MPI_Request q;
+        EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(MPI_Ibcast(v, 3, pt, 0, MPI_COMM_WORLD, &q)));
+    }
+    MPI_Type_free(&colv);
+    MPI_Type_free(&colv_r);
+    MPI_Type_free(&col_p);
+    MPI_Type_free(&col_p_resized);
+    MPI_Type_free(&column);
+    MPI_Type_free(&pt);
+}
+
 TEST_F(Types, BadArguments) {
     ReturnErrors errors;
     MPI_Datatype t;
@@ -624,8 +761,8 @@ TEST_F(Types, BadArguments) {
     // Calls that do not stage derived types with holes yet say so: never wrong data.
     ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(2, 1, 2, MPI_INT, &t));
     MPI_Type_commit(&t);
-    MPI_Request pr;
-    int rc = MPI_Send_init(buf, 1, t, MPI_PROC_NULL, 0, MPI_COMM_WORLD, &pr);
+    int rc = MPI_Sendrecv_replace(buf, 1, t, MPI_PROC_NULL, 0, MPI_PROC_NULL, 0, MPI_COMM_WORLD,
+                                  MPI_STATUS_IGNORE);
     EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(rc));
     // Packing past the end of the buffer.
     char small[4];
