@@ -517,6 +517,17 @@ int sendrecv_replace_impl(const char* fn, void* buf, Count count, MPI_Datatype d
         api::check_source(*c, source);
         api::check_send_tag(stag, "send tag");
         api::check_recv_tag(rtag, "receive tag");
+        if (!d->direct()) {
+            // A derived type with holes: the outgoing data packed (bytes), the incoming received
+            // and unpacked into the same buffer by sendrecv_impl's staging.
+            uint64_t packed = dest == MPI_PROC_NULL ? 0 : static_cast<uint64_t>(count) * static_cast<uint64_t>(d->size);
+            std::vector<unsigned char> out(packed);
+            if (packed) rt::pack(*d, buf, static_cast<uint64_t>(count), out.data());
+            return sendrecv_impl<MPI_Count>(fn, out.empty() ? nullptr : out.data(),
+                                            static_cast<MPI_Count>(packed), MPI_BYTE, dest, stag,
+                                            buf, static_cast<MPI_Count>(count), dt, source, rtag,
+                                            comm, status);
+        }
         uint64_t bytes = api::message_bytes(d, count);
         std::vector<unsigned char> staged;
         if (dest != MPI_PROC_NULL && bytes)
@@ -567,14 +578,30 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         api::check_recv_tag(rtag, "receive tag");
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Engine& e = pml::engine();
-        uint64_t sbytes = api::message_bytes(sd, scount);
-        uint64_t rbytes = api::message_bytes(rd, rcount);
         bool do_send = dest != MPI_PROC_NULL, do_recv = source != MPI_PROC_NULL;
+        // Derived types with holes: the send part sends a packed private copy; the receive
+        // part lands in staging that the request unpacks when it completes.
+        bool spack = !sd->direct(), rstage = !rd->direct() && do_recv;
+        uint64_t sbytes = spack ? static_cast<uint64_t>(scount) * static_cast<uint64_t>(sd->size)
+                                : api::message_bytes(sd, scount);
+        uint64_t rbytes = rstage ? 0 : api::message_bytes(rd, rcount);
         void* copy = nullptr;
-        if (do_send && replace) {
+        if (do_send && (replace || spack)) {
             copy = std::malloc(sbytes ? sbytes : 1);
             if (!copy) throw std::bad_alloc();
-            if (sbytes) std::memcpy(copy, sbuf, sbytes);
+            if (spack) rt::pack(*sd, sbuf, static_cast<uint64_t>(scount), copy);
+            else if (sbytes) std::memcpy(copy, sbuf, sbytes);
+        }
+        api::Staging* st = nullptr;
+        if (rstage) {
+            try {
+                st = api::stage_recv(*rd, rbuf, static_cast<uint64_t>(rcount));
+            } catch (...) {
+                std::free(copy);
+                throw;
+            }
+            rbuf = api::staging_data(st);
+            rbytes = api::staging_bytes(st);
         }
         pml::Request* r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
         r->owner = c;
@@ -588,10 +615,12 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
                             c->ctx, copy != nullptr);
             } catch (...) {
                 std::free(copy);
+                if (st) api::drop_staging(st);
                 e.release(r);
                 throw;
             }
         }
+        if (st) api::attach_staging(r, st);
         if (do_recv) e.recv_part(r, rbuf, rbytes, source, rtag, c->ctx);
         *request = api::to_handle(r);
         return MPI_SUCCESS;
