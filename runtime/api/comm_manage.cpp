@@ -14,6 +14,7 @@
 #include "runtime/objects/attributes.hpp"
 #include "runtime/objects/context_ids.hpp"
 #include "runtime/objects/group.hpp"
+#include "runtime/objects/hw_topology.hpp"
 #include "runtime/objects/info.hpp"
 
 using namespace efampi;
@@ -120,29 +121,45 @@ EFAMPI_ALIAS(Comm_split)
 
 extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
                                     MPI_Comm* newcomm) {
-    (void)info;  // no info keys are understood for MPI_COMM_TYPE_SHARED
     return api::call(comm, "MPI_Comm_split_type", [&] {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
-        int color = MPI_UNDEFINED;
-        if (split_type == MPI_COMM_TYPE_SHARED) {
-            // One colour per host: the lowest job rank running there.
+        // One colour per host: the lowest job rank running there.
+        auto host_colour = [] {
             Bootstrap& boot = *rt::state().boot;
             int me = boot.rank();
-            color = me;
             for (int r = 0; r < me; ++r)
-                if (boot.is_local(r)) {
-                    color = r;
-                    break;
-                }
+                if (boot.is_local(r)) return r;
+            return me;
+        };
+        int color = MPI_UNDEFINED;
+        if (split_type == MPI_COMM_TYPE_SHARED) {
+            color = host_colour();
+        } else if (split_type == MPI_COMM_TYPE_HW_GUIDED) {
+            // The info key names the kind of hardware resource; ranks bound inside the same
+            // one (and on the same host) share a communicator; a rank that may run across
+            // several such resources, or asks for a type this host does not know, gets
+            // MPI_COMM_NULL (the standard's rule for resources it cannot be placed in).
+            const rt::Info* in = info == MPI_INFO_NULL ? nullptr : rt::to_info(info);
+            if (info != MPI_INFO_NULL && !in) throw Error(MPI_ERR_INFO, "info is not a valid info object");
+            const std::string* type = in ? in->find("mpi_hw_resource_type") : nullptr;
+            if (!type)
+                throw Error(MPI_ERR_ARG, "MPI_COMM_TYPE_HW_GUIDED needs the info key "
+                                         "mpi_hw_resource_type (e.g. NUMANode, Package, L3Cache, "
+                                         "Core, or mpi_shared_memory)");
+            if (*type == "mpi_shared_memory") {
+                color = host_colour();
+            } else {
+                int idx = rt::hw_object_index(*type);
+                if (idx >= 0 && idx < 4096) color = host_colour() * 4096 + idx;
+            }
         } else if (split_type != MPI_UNDEFINED) {
             // The type is the same on every rank (the standard requires it), so every rank
             // refuses alike and nobody is left waiting in the exchange.
-            if (split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_HW_UNGUIDED ||
-                split_type == MPI_COMM_TYPE_RESOURCE_GUIDED)
+            if (split_type == MPI_COMM_TYPE_HW_UNGUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED)
                 throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                            "MPI_Comm_split_type: split types other than MPI_COMM_TYPE_SHARED "
-                            "are not implemented yet in efampi");
+                            "MPI_Comm_split_type: MPI_COMM_TYPE_HW_UNGUIDED and "
+                            "MPI_COMM_TYPE_RESOURCE_GUIDED are not implemented yet in efampi");
             throw Error(MPI_ERR_ARG, "split_type " + std::to_string(split_type) +
                                          " is not a split type");
         }

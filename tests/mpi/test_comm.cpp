@@ -1,6 +1,7 @@
 // Communicator management: dup, split, split_type, free, compare, names; context ids never
 // shared by two live communicators of a process, and returned when freed.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <string>
 #include <vector>
@@ -109,6 +110,45 @@ TEST(Comm, SplitTypeSharedGroupsTheHost) {
     ASSERT_EQ(MPI_SUCCESS,
               MPI_Comm_split_type(MPI_COMM_WORLD, MPI_UNDEFINED, 0, MPI_INFO_NULL, &none));
     EXPECT_EQ(MPI_COMM_NULL, none);
+}
+
+// MPI_COMM_TYPE_HW_GUIDED: "mpi_shared_memory" and "Machine" give the host (tests run on one);
+// a resource this process is not bound inside ("PU" when it may run on several CPUs) or an
+// unknown name gives MPI_COMM_NULL; the key is required.
+TEST(Comm, SplitTypeHwGuided) {
+    auto split = [](const char* value, MPI_Comm* out) {
+        MPI_Info info;
+        MPI_Info_create(&info);
+        if (value) MPI_Info_set(info, "mpi_hw_resource_type", value);
+        int rc = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, rank(), info, out);
+        MPI_Info_free(&info);
+        return rc;
+    };
+    for (const char* whole : {"mpi_shared_memory", "Machine"}) {
+        MPI_Comm c;
+        ASSERT_EQ(MPI_SUCCESS, split(whole, &c)) << whole;
+        ASSERT_NE(MPI_COMM_NULL, c) << whole;
+        int s = -1;
+        MPI_Comm_size(c, &s);
+        EXPECT_EQ(size(), s) << whole;
+        MPI_Comm_free(&c);
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    ASSERT_EQ(0, sched_getaffinity(0, sizeof set, &set));
+    MPI_Comm pu;
+    ASSERT_EQ(MPI_SUCCESS, split("PU", &pu));
+    if (CPU_COUNT(&set) > 1) {
+        EXPECT_EQ(MPI_COMM_NULL, pu) << "this rank may run on several CPUs";
+    } else {
+        ASSERT_NE(MPI_COMM_NULL, pu);
+        MPI_Comm_free(&pu);
+    }
+    MPI_Comm none;
+    ASSERT_EQ(MPI_SUCCESS, split("NoSuchResource", &none));
+    EXPECT_EQ(MPI_COMM_NULL, none);
+    efampi::test::ReturnErrors errors;
+    EXPECT_EQ(MPI_ERR_ARG, error_class(split(nullptr, &none)));
 }
 
 TEST(Comm, ThousandsCreatedAndFreedReuseTheirIds) {
