@@ -98,6 +98,37 @@ struct PackedSide {
     void unload() { if (count) rt::unpack(*d, bytes.data(), count, user); }
 };
 
+// The two buffers of a send/receive collective, with whichever has holes packed: `sh`/`rh` say
+// which; the send side holds `sblocks` blocks of `scount` elements, the receive side `rblocks`
+// of `rcount` (loaded first when it is also the input, in place). `again` reruns the
+// collective on (send, scount, stype, recv, rcount, rtype) with MPI_Count counts; the received
+// bytes are unpacked after it succeeds.
+template <class Again>
+int with_packed_sides(bool sh, const void* sbuf, int64_t sblocks, int64_t scount,
+                      MPI_Datatype stype, bool rh, void* rbuf, int64_t rblocks, int64_t rcount,
+                      MPI_Datatype rtype, bool rload, Again again) {
+    std::unique_ptr<PackedSide> s, r;
+    const void* s2 = sbuf;
+    void* r2 = rbuf;
+    MPI_Count sc = scount, rc = rcount;
+    MPI_Datatype st = stype, rtp = rtype;
+    if (sh) {
+        s = std::make_unique<PackedSide>(sbuf, sblocks * scount, stype, true);
+        s2 = s->bytes.data();
+        sc = s->packed_count(static_cast<uint64_t>(scount));
+        st = MPI_BYTE;
+    }
+    if (rh) {
+        r = std::make_unique<PackedSide>(rbuf, rblocks * rcount, rtype, rload);
+        r2 = r->bytes.data();
+        rc = r->packed_count(static_cast<uint64_t>(rcount));
+        rtp = MPI_BYTE;
+    }
+    int rv = again(s2, sc, st, r2, rc, rtp);
+    if (rv == MPI_SUCCESS && r) r->unload();
+    return rv;
+}
+
 int holes_unsupported(MPI_Comm comm, const char* fn) {
     return call(comm, fn, [&]() -> int {
         throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
@@ -268,22 +299,12 @@ int coll_gather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype
     bool sh = !in_place(sbuf) && has_holes(stype), rh = me == root && has_holes(rtype);
     if ((sh || rh) && p > 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        std::unique_ptr<PackedSide> s, r;
-        const void* s2 = sbuf;
-        MPI_Count sc = scount, rc = rcount;
-        MPI_Datatype st = stype, rtp = rtype;
-        void* r2 = rbuf;
-        if (sh) {
-            s = std::make_unique<PackedSide>(sbuf, scount, stype, true);
-            s2 = s->bytes.data(), sc = s->packed_count(s->count), st = MPI_BYTE;
-        }
-        if (rh) {
-            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
-            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
-        }
-        int rv = coll_gather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
-        if (rv == MPI_SUCCESS && r) r->unload();
-        return rv;
+        return with_packed_sides(
+            sh, sbuf, 1, scount, stype, rh, rbuf, p, rcount, rtype, in_place(sbuf),
+            [&](const void* s2, MPI_Count sc, MPI_Datatype st, void* r2, MPI_Count rc,
+                MPI_Datatype rtp) {
+                return coll_gather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
+            });
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
@@ -318,22 +339,12 @@ int coll_scatter(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
     bool sh = me == root && has_holes(stype), rh = !in_place(rbuf) && has_holes(rtype);
     if ((sh || rh) && p > 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        std::unique_ptr<PackedSide> s, r;
-        const void* s2 = sbuf;
-        MPI_Count sc = scount, rc = rcount;
-        MPI_Datatype st = stype, rtp = rtype;
-        void* r2 = rbuf;
-        if (sh) {
-            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount) * p, stype, true);
-            s2 = s->bytes.data(), sc = s->packed_count(static_cast<uint64_t>(scount)), st = MPI_BYTE;
-        }
-        if (rh) {
-            r = std::make_unique<PackedSide>(rbuf, rcount, rtype, false);
-            r2 = r->bytes.data(), rc = r->packed_count(r->count), rtp = MPI_BYTE;
-        }
-        int rv = coll_scatter<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
-        if (rv == MPI_SUCCESS && r) r->unload();
-        return rv;
+        return with_packed_sides(
+            sh, sbuf, p, scount, stype, rh, rbuf, 1, rcount, rtype, false,
+            [&](const void* s2, MPI_Count sc, MPI_Datatype st, void* r2, MPI_Count rc,
+                MPI_Datatype rtp) {
+                return coll_scatter<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, root, comm, info, req);
+            });
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
@@ -423,22 +434,12 @@ int coll_allgather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datat
     bool sh = !in_place(sbuf) && has_holes(stype), rh = has_holes(rtype);
     if ((sh || rh) && p > 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        std::unique_ptr<PackedSide> s, r;
-        const void* s2 = sbuf;
-        MPI_Count sc = scount, rc = rcount;
-        MPI_Datatype st = stype, rtp = rtype;
-        void* r2 = rbuf;
-        if (sh) {
-            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount), stype, true);
-            s2 = s->bytes.data(), sc = s->packed_count(s->count), st = MPI_BYTE;
-        }
-        if (rh) {
-            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
-            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
-        }
-        int rv = coll_allgather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
-        if (rv == MPI_SUCCESS && r) r->unload();
-        return rv;
+        return with_packed_sides(
+            sh, sbuf, 1, scount, stype, rh, rbuf, p, rcount, rtype, in_place(sbuf),
+            [&](const void* s2, MPI_Count sc, MPI_Datatype st, void* r2, MPI_Count rc,
+                MPI_Datatype rtp) {
+                return coll_allgather<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
+            });
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
@@ -490,22 +491,12 @@ int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Dataty
     bool sh = !in_place(sbuf) && has_holes(stype), rh = has_holes(rtype);
     if ((sh || rh) && p > 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        std::unique_ptr<PackedSide> s, r;
-        const void* s2 = sbuf;
-        MPI_Count sc = scount, rc = rcount;
-        MPI_Datatype st = stype, rtp = rtype;
-        void* r2 = rbuf;
-        if (sh) {
-            s = std::make_unique<PackedSide>(sbuf, static_cast<int64_t>(scount) * p, stype, true);
-            s2 = s->bytes.data(), sc = s->packed_count(static_cast<uint64_t>(scount)), st = MPI_BYTE;
-        }
-        if (rh) {
-            r = std::make_unique<PackedSide>(rbuf, static_cast<int64_t>(rcount) * p, rtype, in_place(sbuf));
-            r2 = r->bytes.data(), rc = r->packed_count(static_cast<uint64_t>(rcount)), rtp = MPI_BYTE;
-        }
-        int rv = coll_alltoall<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
-        if (rv == MPI_SUCCESS && r) r->unload();
-        return rv;
+        return with_packed_sides(
+            sh, sbuf, p, scount, stype, rh, rbuf, p, rcount, rtype, in_place(sbuf),
+            [&](const void* s2, MPI_Count sc, MPI_Datatype st, void* r2, MPI_Count rc,
+                MPI_Datatype rtp) {
+                return coll_alltoall<MPI_Count>(fn, f, s2, sc, st, r2, rc, rtp, comm, info, req);
+            });
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
