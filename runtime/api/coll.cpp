@@ -53,10 +53,14 @@ coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     return red;
 }
 
-// Per-rank counts and displacements (elements) as bytes.
+// Per-rank counts and displacements (elements of `dt`) as bytes, after checking the type (it
+// must travel directly: see direct_extent) and the arrays.
 template <class I, class D>
-void to_bytes(const rt::Comm& c, const I* counts, const D* displs, uint64_t ext,
-              std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {
+void to_bytes(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype dt,
+              const char* type_name, const char* displs_name, std::vector<uint64_t>& b,
+              std::vector<uint64_t>& d, const char* what) {
+    uint64_t ext = direct_extent(dt, type_name);
+    if (!displs) throw Error(MPI_ERR_ARG, std::string(displs_name) + " array is NULL");
     if (!counts) throw Error(MPI_ERR_ARG, std::string(what) + " array is NULL");
     b.resize(static_cast<size_t>(c.size));
     d.resize(static_cast<size_t>(c.size));
@@ -383,9 +387,8 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
         uint64_t sb = 0;
         if (me_root) {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
-            const rt::Datatype* rt_ = check_type(rtype, "recvtype");
-            if (!displs) bad_arg("displs array is NULL");
-            to_bytes(*c, rcounts, displs, static_cast<uint64_t>(rt_->extent), b, d, "recvcounts");
+            to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d,
+                     "recvcounts");
             if (!in_place(sbuf)) sb = data_bytes(sbuf, scount, stype, "sendtype");
         } else {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is the send buffer of the root only");
@@ -411,9 +414,8 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
         uint64_t rb = 0;
         if (me_root) {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
-            const rt::Datatype* st = check_type(stype, "sendtype");
-            if (!displs) bad_arg("displs array is NULL");
-            to_bytes(*c, scounts, displs, static_cast<uint64_t>(st->extent), b, d, "sendcounts");
+            to_bytes(*c, scounts, displs, stype, "sendtype", "displs", b, d,
+                     "sendcounts");
             if (!in_place(rbuf)) rb = data_bytes(rbuf, rcount, rtype, "recvtype");
         } else {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is the receive buffer of the root only");
@@ -466,10 +468,9 @@ int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Data
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
-        const rt::Datatype* rt_ = check_type(rtype, "recvtype");
-        if (!displs) bad_arg("displs array is NULL");
         std::vector<uint64_t> b, d;
-        to_bytes(*c, rcounts, displs, static_cast<uint64_t>(rt_->extent), b, d, "recvcounts");
+        to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d,
+                 "recvcounts");
         if (!in_place(sbuf)) {
             uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
             if (sb != b[static_cast<size_t>(c->rank)])
@@ -525,14 +526,12 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
-        const rt::Datatype* rt_ = check_type(rtype, "recvtype");
-        if (!rdispls) bad_arg("rdispls array is NULL");
         std::vector<uint64_t> rb, rd, sb, sd;
-        to_bytes(*c, rcounts, rdispls, static_cast<uint64_t>(rt_->extent), rb, rd, "recvcounts");
+        to_bytes(*c, rcounts, rdispls, rtype, "recvtype", "rdispls", rb, rd,
+                 "recvcounts");
         if (!in_place(sbuf)) {
-            const rt::Datatype* st = check_type(stype, "sendtype");
-            if (!sdispls) bad_arg("sdispls array is NULL");
-            to_bytes(*c, scounts, sdispls, static_cast<uint64_t>(st->extent), sb, sd, "sendcounts");
+            to_bytes(*c, scounts, sdispls, stype, "sendtype", "sdispls", sb, sd,
+                     "sendcounts");
         }
         return launch(c, f, req, [&](Schedule& s) {
             coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,

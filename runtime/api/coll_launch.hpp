@@ -40,6 +40,15 @@ uint64_t data_bytes(const void* buf, I count, MPI_Datatype dt, const char* what)
     return message_bytes(d, static_cast<int64_t>(count));
 }
 
+// The extent of a type whose elements travel as they lie in memory (predefined or dense); a
+// derived type with holes is MPI_ERR_UNSUPPORTED_OPERATION here (the v/w and neighbourhood
+// collectives take byte displacements into the user's layout).
+inline uint64_t direct_extent(MPI_Datatype dt, const char* what) {
+    const rt::Datatype* d = check_type(dt, what);
+    if (!d->direct()) not_direct(d);
+    return static_cast<uint64_t>(d->extent);
+}
+
 // Same buffer for input and output without MPI_IN_PLACE: the standard forbids the aliasing.
 inline void no_alias(const void* s, const void* r, uint64_t bytes) {
     if (s && s == r && bytes)

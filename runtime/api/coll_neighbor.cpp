@@ -105,7 +105,7 @@ int coll_neighbor_allgatherv(const char* fn, Form f, const void* sbuf, I scount,
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
         uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
-        uint64_t ext = static_cast<uint64_t>(check_type(rtype, "recvtype")->extent);
+        uint64_t ext = direct_extent(rtype, "recvtype");
         check_counts(rcounts, h.in.size(), "recvcounts");
         if (!h.in.empty() && !displs) bad_arg("displs array is NULL");
         return launch(c, f, req, [&](Schedule& s) {
@@ -145,8 +145,8 @@ int coll_neighbor_alltoallv(const char* fn, Form f, const void* sbuf, const I sc
         rt::Comm* c = begin(comm, f, info, req);
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
-        uint64_t se = static_cast<uint64_t>(check_type(stype, "sendtype")->extent);
-        uint64_t re = static_cast<uint64_t>(check_type(rtype, "recvtype")->extent);
+        uint64_t se = direct_extent(stype, "sendtype");
+        uint64_t re = direct_extent(rtype, "recvtype");
         check_counts(scounts, h.out.size(), "sendcounts");
         check_counts(rcounts, h.in.size(), "recvcounts");
         if ((!h.out.empty() && !sdispls) || (!h.in.empty() && !rdispls))

@@ -783,6 +783,16 @@ TEST_F(Types, BadArguments) {
     MPI_Request cq;
     int rc = MPI_Iallgather(buf, 1, t, buf, 1, t, MPI_COMM_WORLD, &cq);
     EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(rc));
+    // The v collectives address the user's layout by displacement: refused too, not moved raw.
+    {
+        int np;
+        MPI_Comm_size(MPI_COMM_WORLD, &np);
+        std::vector<int> counts(static_cast<size_t>(np), 1), displs(static_cast<size_t>(np), 0);
+        std::vector<int> big(static_cast<size_t>(4 * np));
+        rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_INT, big.data(), counts.data(), displs.data(), t,
+                            MPI_COMM_WORLD);
+        EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(rc));
+    }
     // Packing past the end of the buffer.
     char small[4];
     int pos = 0;
