@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectives/comm_view.hpp"
+#include "runtime/objects/attributes.hpp"
 #include "runtime/objects/bsend_buffer.hpp"
 #include "runtime/objects/errhandler.hpp"
 #include "runtime/objects/handle.hpp"
@@ -48,7 +49,7 @@ struct Comm {
     std::string name;
     MPI_Comm handle = nullptr;
     std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
-    std::vector<std::pair<int, void*>> attrs;  // cached attributes, in the order they were set
+    AttrList attrs;  // cached attributes, in the order they were set
     std::unique_ptr<Topology> topo;            // null: no virtual topology
     // Collectives started on this communicator (every rank starts them in the same order):
     // each instance gets its own tag in the collective context, so concurrent nonblocking

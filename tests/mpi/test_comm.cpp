@@ -354,6 +354,81 @@ TEST(Comm, AttributeErrors) {
     MPI_Comm_free_keyval(&bad);
 }
 
+int type_copy_plus_one(MPI_Datatype, int, void*, void* in, void* out, int* flag) {
+    g_log.push_back("type copy");
+    *static_cast<void**>(out) = new long(*static_cast<long*>(in) + 1);
+    *flag = 1;
+    return MPI_SUCCESS;
+}
+
+int type_delete_logged(MPI_Datatype, int, void* value, void*) {
+    g_log.push_back("type delete " + std::to_string(*static_cast<long*>(value)));
+    delete static_cast<long*>(value);
+    return MPI_SUCCESS;
+}
+
+TEST(Attributes, DatatypeKeyvalsCopyOnDupAndDeleteOnFree) {
+    g_log.clear();
+    int kv = MPI_KEYVAL_INVALID;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_keyval(type_copy_plus_one, type_delete_logged, &kv, nullptr));
+    MPI_Datatype t, u;
+    MPI_Type_contiguous(3, MPI_INT, &t);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_set_attr(t, kv, new long(5)));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_dup(t, &u));
+    void* v = nullptr;
+    int flag = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_attr(u, kv, &v, &flag));
+    ASSERT_EQ(1, flag);
+    EXPECT_EQ(6, *static_cast<long*>(v));
+    MPI_Type_free(&u);                                   // deletes 6
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_delete_attr(t, kv));  // deletes 5
+    MPI_Type_get_attr(t, kv, &v, &flag);
+    EXPECT_EQ(0, flag);
+    MPI_Type_set_attr(t, kv, new long(7));
+    MPI_Type_free(&t);  // deletes 7
+    // Predefined types carry attributes too.
+    static int marker = 3;
+    int plain = MPI_KEYVAL_INVALID;
+    MPI_Type_create_keyval(MPI_TYPE_DUP_FN, MPI_TYPE_NULL_DELETE_FN, &plain, nullptr);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_set_attr(MPI_DOUBLE, plain, &marker));
+    MPI_Type_get_attr(MPI_DOUBLE, plain, &v, &flag);
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(&marker, v);
+    MPI_Type_delete_attr(MPI_DOUBLE, plain);
+    std::vector<std::string> want = {"type copy", "type delete 6", "type delete 5",
+                                     "type delete 7"};
+    EXPECT_EQ(want, g_log);
+    EXPECT_EQ(MPI_SUCCESS, MPI_Type_free_keyval(&kv));
+    EXPECT_EQ(MPI_KEYVAL_INVALID, kv);
+    MPI_Type_free_keyval(&plain);
+}
+
+TEST(Attributes, KeyvalOfTheWrongKindIsRefused) {
+    ReturnErrors scope;
+    int ckv = MPI_KEYVAL_INVALID, tkv = MPI_KEYVAL_INVALID, wkv = MPI_KEYVAL_INVALID;
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &ckv, nullptr);
+    MPI_Type_create_keyval(MPI_TYPE_NULL_COPY_FN, MPI_TYPE_NULL_DELETE_FN, &tkv, nullptr);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Win_create_keyval(MPI_WIN_NULL_COPY_FN, MPI_WIN_NULL_DELETE_FN, &wkv, nullptr));
+    static int x = 1;
+    void* v = nullptr;
+    int flag = 0;
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_set_attr(MPI_INT, ckv, &x)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_set_attr(MPI_COMM_WORLD, tkv, &x)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_get_attr(MPI_COMM_WORLD, wkv, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_get_attr(MPI_INT, MPI_TAG_UB, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_free_keyval(&tkv)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_free_keyval(&wkv)));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Comm_free_keyval(&ckv));
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_set_attr(MPI_DATATYPE_NULL, tkv, &x)));
+    // No windows exist yet: every window argument is invalid.
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_set_attr(MPI_WIN_NULL, wkv, &x)));
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_get_attr(MPI_WIN_NULL, wkv, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_delete_attr(MPI_WIN_NULL, wkv)));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Type_free_keyval(&tkv));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Win_free_keyval(&wkv));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Win_free_keyval(&wkv)));  // now invalid
+}
+
 // ---------------------------------------------------------------- Cartesian topologies
 
 std::vector<int> dims_of(int nnodes, std::vector<int> dims) {
