@@ -19,6 +19,9 @@ inline bool in_place(const void* p) { return p == MPI_IN_PLACE; }
 
 inline rt::Comm* begin(MPI_Comm comm, Form f, MPI_Info info, MPI_Request* req) {
     rt::Comm* c = check_comm(comm);
+    if (c->inter)
+        throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                    "collectives on intercommunicators are not implemented yet in efampi");
     if (f != Form::blocking && !req) bad_arg("request pointer is NULL");
     if (f == Form::persistent && info != MPI_INFO_NULL && !rt::to_info(info))
         throw Error(MPI_ERR_INFO, "info handle is not a valid info object");

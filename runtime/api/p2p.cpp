@@ -26,13 +26,13 @@ int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int
         pml::Engine& e = pml::engine();
         int err;
         if (__builtin_expect(d->direct(), 1)) {
-            err = e.send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag,
+            err = e.send(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag,
                          c->ctx, sync);
         } else {
             uint64_t bytes;
             uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
             try {
-                err = e.send(p, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+                err = e.send(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx, sync);
             } catch (...) {
                 api::free_staged_bytes(p);
                 throw;
@@ -55,14 +55,14 @@ int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, in
         if (dest == MPI_PROC_NULL) {
             r = api::proc_null_request();
         } else if (__builtin_expect(d->direct(), 1)) {
-            r = e.isend(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag, c->ctx,
+            r = e.isend(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag, c->ctx,
                         sync);
         } else {
             uint64_t bytes;
             uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
             api::Staging* st = api::stage_send(*d, p);
             try {
-                r = e.isend(p, bytes, c->to_world(dest), c->rank, tag, c->ctx, sync);
+                r = e.isend(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx, sync);
             } catch (...) {
                 api::drop_staging(st);
                 throw;
@@ -173,7 +173,7 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
                     packed = api::pack_staged(*sd, sbuf, static_cast<uint64_t>(scount), &bytes);
                     from = packed;
                 }
-                sr = e.isend(from, bytes, c->to_world(dest), c->rank, stag, c->ctx, false);
+                sr = e.isend(from, bytes, c->peer_world(dest), c->rank, stag, c->ctx, false);
             } catch (...) {
                 api::free_staged_bytes(packed);
                 if (rr) e.cancel_recv(rr);  // never leave a receive into the caller's buffer
@@ -611,7 +611,7 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         }
         if (do_send) {
             try {
-                e.send_part(r, copy ? copy : sbuf, sbytes, c->to_world(dest), c->rank, stag,
+                e.send_part(r, copy ? copy : sbuf, sbytes, c->peer_world(dest), c->rank, stag,
                             c->ctx, copy != nullptr);
             } catch (...) {
                 std::free(copy);

@@ -35,7 +35,7 @@ int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt
             from = api::staging_data(st);
             bytes = api::staging_bytes(st);
         }
-        pml::Request* r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->to_world(dest),
+        pml::Request* r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest),
                                                   c->rank, tag, c->ctx, mode == Mode::sync);
         if (st) api::attach_staging(r, st);
         r->proc_null = null_peer;

@@ -1,5 +1,5 @@
 #pragma once
-// Communicators. Each has two context ids: `ctx` for point-to-point and `ctx + 1` for its
+// Communicators (intra- and inter-). Each has two context ids: `ctx` for point-to-point and `ctx + 1` for its
 // collectives, so the two kinds of traffic never match each other. WORLD uses 0/1, SELF 2/3;
 // later communicators get theirs from the context-id allocator (issue 5).
 #include <mpi.h>
@@ -64,6 +64,16 @@ struct Comm {
     }
 
     int to_world(int r) const { return world.empty() ? r : world[static_cast<size_t>(r)]; }
+
+    // Intercommunicators (MPI_Intercomm_create): rank, size and `world` describe the local
+    // group; point-to-point names ranks of the remote group. Both groups use the same context
+    // ids; a message's source is the sender's rank in its own (local) group, which is what the
+    // receiver calls the remote rank, so matching needs nothing more.
+    bool inter = false;
+    std::vector<int> remote;  // the remote group's job ranks, in its rank order
+    // Ranks a point-to-point call may name, and the job rank behind one.
+    int peers() const { return inter ? static_cast<int>(remote.size()) : size; }
+    int peer_world(int r) const { return inter ? remote[static_cast<size_t>(r)] : to_world(r); }
     coll::CommView coll_view() const {
         return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data()};
     }

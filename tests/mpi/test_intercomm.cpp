@@ -1,0 +1,236 @@
+// Intercommunicators: MPI_Intercomm_create between the even and odd ranks of the world (each
+// group numbered in reverse, so local, remote and job ranks all differ), point-to-point across
+// them, queries, dup, merge, many created and freed, and the calls that refuse them.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "tests/mpi/harness.hpp"
+
+using efampi::test::all_true;
+using efampi::test::error_class;
+using efampi::test::rank;
+using efampi::test::ReturnErrors;
+using efampi::test::size;
+
+namespace {
+
+// The even/odd intercommunicator. Group members are ordered by descending job rank; the
+// leaders are the highest even and the highest odd job rank.
+struct EvenOdd {
+    MPI_Comm local = MPI_COMM_NULL, inter = MPI_COMM_NULL;
+    int colour = 0;
+    std::vector<int> mine, theirs;  // job ranks of each group, in group rank order
+
+    explicit EvenOdd(int tag = 77) {
+        colour = rank() % 2;
+        for (int r = size() - 1; r >= 0; --r) (r % 2 == colour ? mine : theirs).push_back(r);
+        MPI_Comm_split(MPI_COMM_WORLD, colour, -rank(), &local);
+        int rc = MPI_Intercomm_create(local, 0, MPI_COMM_WORLD, theirs[0], tag, &inter);
+        EXPECT_EQ(MPI_SUCCESS, rc);
+    }
+    ~EvenOdd() {
+        if (inter != MPI_COMM_NULL) MPI_Comm_free(&inter);
+        MPI_Comm_free(&local);
+    }
+    int local_rank() const {
+        for (size_t i = 0; i < mine.size(); ++i)
+            if (mine[i] == rank()) return static_cast<int>(i);
+        return -1;
+    }
+};
+
+#define NEED_TWO() \
+    if (size() < 2) GTEST_SKIP() << "an intercommunicator needs two groups: run with 2+ ranks"
+
+TEST(Intercomm, CreateAndQuery) {
+    NEED_TWO();
+    EvenOdd eo;
+    int flag = 0, n = 0, r = -1;
+    MPI_Comm_test_inter(eo.inter, &flag);
+    EXPECT_EQ(1, flag);
+    MPI_Comm_test_inter(eo.local, &flag);
+    EXPECT_EQ(0, flag);
+    MPI_Comm_size(eo.inter, &n);
+    EXPECT_EQ(static_cast<int>(eo.mine.size()), n);
+    MPI_Comm_rank(eo.inter, &r);
+    EXPECT_EQ(eo.local_rank(), r);
+    MPI_Comm_remote_size(eo.inter, &n);
+    EXPECT_EQ(static_cast<int>(eo.theirs.size()), n);
+    // The remote group, translated to the world, is the other group in its rank order.
+    MPI_Group remote, world;
+    MPI_Comm_remote_group(eo.inter, &remote);
+    MPI_Comm_group(MPI_COMM_WORLD, &world);
+    std::vector<int> idx(eo.theirs.size()), out(eo.theirs.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int>(i);
+    MPI_Group_translate_ranks(remote, static_cast<int>(idx.size()), idx.data(), world, out.data());
+    EXPECT_EQ(eo.theirs, out);
+    MPI_Group local;
+    MPI_Comm_group(eo.inter, &local);
+    MPI_Group_size(local, &n);
+    EXPECT_EQ(static_cast<int>(eo.mine.size()), n);
+    MPI_Group_free(&remote);
+    MPI_Group_free(&local);
+    MPI_Group_free(&world);
+}
+
+TEST(Intercomm, PointToPointNamesTheRemoteGroup) {
+    NEED_TWO();
+    EvenOdd eo;
+    int me = eo.local_rank();
+    int nremote = static_cast<int>(eo.theirs.size());
+    // Every rank sends one message to every remote rank, then receives one from each, first by
+    // source, then (second round) with MPI_ANY_SOURCE.
+    for (int round = 0; round < 2; ++round) {
+        std::vector<MPI_Request> reqs;
+        std::vector<int> out(static_cast<size_t>(nremote)), in(static_cast<size_t>(nremote), -1);
+        for (int d = 0; d < nremote; ++d) {
+            out[static_cast<size_t>(d)] = rank() * 1000 + d;
+            MPI_Request q;
+            MPI_Isend(&out[static_cast<size_t>(d)], 1, MPI_INT, d, 5 + round, eo.inter, &q);
+            reqs.push_back(q);
+        }
+        for (int s = 0; s < nremote; ++s) {
+            MPI_Status st;
+            int v = -1;
+            MPI_Recv(&v, 1, MPI_INT, round ? MPI_ANY_SOURCE : s, 5 + round, eo.inter, &st);
+            ASSERT_GE(st.MPI_SOURCE, 0);
+            ASSERT_LT(st.MPI_SOURCE, nremote);
+            // The sender is remote rank MPI_SOURCE, i.e. job rank theirs[MPI_SOURCE], and it
+            // wrote our local rank into the value.
+            EXPECT_EQ(eo.theirs[static_cast<size_t>(st.MPI_SOURCE)] * 1000 + me, v);
+            if (!round) EXPECT_EQ(s, st.MPI_SOURCE);
+            EXPECT_EQ(5 + round, st.MPI_TAG);
+        }
+        MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE);
+    }
+    // Sendrecv with the same-numbered remote rank (wrapping on the bigger group).
+    int peer = me % nremote, got = -1, mine = rank();
+    int from = -1;
+    // Ranks of the smaller group may be asked by several: pair only ranks both sides agree on.
+    if (me < nremote && me < static_cast<int>(eo.mine.size())) {
+        MPI_Status st;
+        MPI_Sendrecv(&mine, 1, MPI_INT, peer, 9, &got, 1, MPI_INT, peer, 9, eo.inter, &st);
+        from = st.MPI_SOURCE;
+        EXPECT_EQ(eo.theirs[static_cast<size_t>(peer)], got);
+        EXPECT_EQ(peer, from);
+    }
+    EXPECT_TRUE(all_true(!::testing::Test::HasFailure()));
+}
+
+TEST(Intercomm, DupIsCongruentAndItsTrafficIsSeparate) {
+    NEED_TWO();
+    EvenOdd eo;
+    MPI_Comm d;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(eo.inter, &d));
+    int flag = 0, cmp = -1;
+    MPI_Comm_test_inter(d, &flag);
+    EXPECT_EQ(1, flag);
+    MPI_Comm_compare(eo.inter, d, &cmp);
+    EXPECT_EQ(MPI_CONGRUENT, cmp);
+    MPI_Comm_compare(eo.inter, eo.local, &cmp);
+    EXPECT_EQ(MPI_UNEQUAL, cmp);
+    // Same peer, same tag: the message on the parent must not match the receive on the dup.
+    if (eo.local_rank() == 0) {
+        int a = 1, b = 2;
+        if (eo.colour == 0) {
+            MPI_Send(&a, 1, MPI_INT, 0, 3, eo.inter);
+            MPI_Send(&b, 1, MPI_INT, 0, 3, d);
+        } else {
+            int x = 0, y = 0;
+            MPI_Recv(&y, 1, MPI_INT, 0, 3, d, MPI_STATUS_IGNORE);
+            MPI_Recv(&x, 1, MPI_INT, 0, 3, eo.inter, MPI_STATUS_IGNORE);
+            EXPECT_EQ(2, y);
+            EXPECT_EQ(1, x);
+        }
+    }
+    MPI_Comm_free(&d);
+    EXPECT_EQ(MPI_COMM_NULL, d);
+}
+
+TEST(Intercomm, MergeOrdersByHighThenByLeader) {
+    NEED_TWO();
+    EvenOdd eo;
+    for (int mode = 0; mode < 3; ++mode) {
+        // mode 0: evens low; 1: evens high; 2: both low (the group whose leader has the lower
+        // job rank first).
+        int high = mode == 2 ? 0 : (mode == 0 ? eo.colour : 1 - eo.colour);
+        MPI_Comm m;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Intercomm_merge(eo.inter, high, &m));
+        int flag = 1, n = 0, r = -1;
+        MPI_Comm_test_inter(m, &flag);
+        EXPECT_EQ(0, flag);
+        MPI_Comm_size(m, &n);
+        EXPECT_EQ(size(), n);
+        bool mine_first;
+        if (mode == 2) mine_first = eo.mine[0] < eo.theirs[0];
+        else mine_first = high == 0;
+        std::vector<int> order = mine_first ? eo.mine : eo.theirs;
+        const std::vector<int>& rest = mine_first ? eo.theirs : eo.mine;
+        order.insert(order.end(), rest.begin(), rest.end());
+        // Every member's job rank, gathered in merged-rank order, is `order`.
+        std::vector<int> got(static_cast<size_t>(n));
+        int me = rank();
+        MPI_Allgather(&me, 1, MPI_INT, got.data(), 1, MPI_INT, m);
+        EXPECT_EQ(order, got);
+        MPI_Comm_rank(m, &r);
+        EXPECT_EQ(me, order[static_cast<size_t>(r)]);
+        MPI_Comm_free(&m);
+    }
+}
+
+TEST(Intercomm, ManyCreatedAndFreed) {
+    NEED_TWO();
+    MPI_Comm local;
+    int colour = rank() % 2;
+    MPI_Comm_split(MPI_COMM_WORLD, colour, rank(), &local);
+    for (int i = 0; i < 300; ++i) {
+        MPI_Comm ic, d;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Intercomm_create(local, 0, MPI_COMM_WORLD, 1 - colour, i, &ic));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(ic, &d));
+        int v = rank(), w = -1;
+        int lr;
+        MPI_Comm_rank(ic, &lr);
+        if (lr == 0) MPI_Sendrecv(&v, 1, MPI_INT, 0, i, &w, 1, MPI_INT, 0, i, d, MPI_STATUS_IGNORE);
+        if (lr == 0) ASSERT_EQ(1 - colour, w);
+        MPI_Comm_free(&d);
+        MPI_Comm_free(&ic);
+    }
+    MPI_Comm_free(&local);
+}
+
+TEST(Intercomm, BadInput) {
+    NEED_TWO();
+    ReturnErrors scope;
+    EvenOdd eo;
+    MPI_Comm_set_errhandler(eo.inter, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(eo.local, MPI_ERRORS_RETURN);
+    int nremote = static_cast<int>(eo.theirs.size()), v = 0, n = 0;
+    EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Send(&v, 1, MPI_INT, nremote, 0, eo.inter)));
+    EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Recv(&v, 1, MPI_INT, nremote, 0, eo.inter, MPI_STATUS_IGNORE)));
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(MPI_Barrier(eo.inter)));
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
+              error_class(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM, eo.inter)));
+    int dims[1] = {0}, periods[1] = {0};
+    MPI_Comm cart = MPI_COMM_NULL;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Cart_create(eo.inter, 1, dims, periods, 0, &cart)));
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_remote_size(MPI_COMM_WORLD, &n)));
+    MPI_Group g;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_remote_group(MPI_COMM_WORLD, &g)));
+    MPI_Comm m;
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Intercomm_merge(MPI_COMM_WORLD, 0, &m)));
+    MPI_Comm bad;
+    // local_leader out of range: every member of the group says so.
+    EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Intercomm_create(eo.local, 1000, MPI_COMM_WORLD, 0, 1, &bad)));
+    // Both leaders name a remote leader that does not exist: both groups fail, nobody waits.
+    EXPECT_EQ(MPI_ERR_RANK,
+              error_class(MPI_Intercomm_create(eo.local, 0, MPI_COMM_WORLD, size(), 1, &bad)));
+    // The groups must be disjoint: the leader naming itself.
+    EXPECT_EQ(MPI_ERR_RANK,
+              error_class(MPI_Intercomm_create(eo.local, 0, MPI_COMM_WORLD, eo.mine[0], 1, &bad)));
+    EXPECT_EQ(MPI_ERR_COMM,
+              error_class(MPI_Intercomm_create(eo.inter, 0, MPI_COMM_WORLD, 0, 1, &bad)));
+    EXPECT_TRUE(all_true(!::testing::Test::HasFailure()));
+}
+
+}  // namespace
