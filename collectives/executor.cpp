@@ -17,6 +17,8 @@ struct Exec {
     int err = 0;
     std::vector<pml::Request*> reqs;
     pml::Request* req = nullptr;
+    Then then = nullptr;   // exec_then
+    void* then_arg = nullptr;
     Exec* next = nullptr;  // free list / active list
     Exec* prev = nullptr;
 };
@@ -68,13 +70,25 @@ bool advance(Exec& x) {
             ++x.round;
             x.posted = false;
         }
-        if (x.round >= x.sched.rounds()) return true;
+        if (x.round >= x.sched.rounds()) {
+            if (!x.then) return true;
+            Then fn = x.then;
+            if (x.err) {
+                fn(x.then_arg, x.sched, x.err);  // the failure: it releases its state
+            } else if (fn(x.then_arg, x.sched, x.err)) {
+                x.round = 0;
+                continue;
+            }
+            x.then = nullptr;
+            return true;
+        }
         post_round(x);
     }
 }
 
 void recycle(Exec* x) {
     x->req = nullptr;
+    x->then = nullptr;
     x->persistent = x->drop_when_done = false;
     g_free.push_back(x);
 }
@@ -122,6 +136,10 @@ bool step(Exec* x) {
         x->reqs.clear();
         x->round = x->sched.rounds();
         x->posted = false;
+        if (x->then) {
+            x->then(x->then_arg, x->sched, x->err);
+            x->then = nullptr;
+        }
         return true;
     }
 }
@@ -149,6 +167,11 @@ Exec* exec_acquire() {
 Schedule& exec_schedule(Exec* x) { return x->sched; }
 
 void exec_drop(Exec* x) { recycle(x); }
+
+void exec_then(Exec* x, Then fn, void* arg) {
+    x->then = fn;
+    x->then_arg = arg;
+}
 
 pml::Request* start_nonblocking(Exec* x, void* owner) {
     pml::Request* r = pml::engine().new_request();

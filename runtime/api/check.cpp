@@ -6,6 +6,9 @@ namespace efampi::api {
 
 void bad_comm(MPI_Comm h) {
     if (h == MPI_COMM_NULL) throw Error(MPI_ERR_COMM, "communicator is MPI_COMM_NULL");
+    if (rt::comm_is_pending(h))
+        throw Error(MPI_ERR_COMM, "the communicator comes from an MPI_Comm_idup that has not "
+                                  "completed yet (complete its request first)");
     throw Error(MPI_ERR_COMM, "communicator handle " +
                                   std::to_string(reinterpret_cast<uintptr_t>(h)) +
                                   " is not a valid communicator (freed or never created)");

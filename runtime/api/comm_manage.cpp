@@ -46,6 +46,7 @@ void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const c
                     "splitting an intercommunicator (MPI_Comm_split, MPI_Comm_split_type) is not "
                     "implemented yet in efampi");
     std::vector<SplitEntry> all(static_cast<size_t>(parent->size));
+    rt::ContextIds::Blocking hold(rt::context_ids());  // until the id is taken, below
     SplitEntry mine{color, key, rt::context_ids().mask()};
     int err = coll::allgather_bytes(parent->coll_view(), &mine, sizeof mine, all.data());
     if (err) throw Error(err, "exchanging colours and keys failed");
@@ -79,6 +80,22 @@ void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const c
     *newcomm = rt::comm_new(ctx, std::move(members), my_rank, parent->errh)->handle;
 }
 
+void dup_contents(rt::Comm* c, rt::Comm* d) {
+    d->inter = c->inter;
+    d->remote = c->remote;
+    if (c->topo) d->topo = std::make_unique<rt::Topology>(*c->topo);
+    try {
+        rt::attr_copy_all(*c, *d);
+    } catch (...) {
+        try {
+            rt::attr_delete_all(*d);
+        } catch (...) {
+        }
+        rt::comm_free(d);
+        throw;
+    }
+}
+
 }  // namespace efampi::api
 
 namespace {
@@ -94,19 +111,7 @@ uint32_t dup_ctx(rt::Comm* c) {
 // their callbacks) and topology; a failing callback frees it again and fails the call.
 MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
     rt::Comm* d = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh);
-    d->inter = c->inter;
-    d->remote = c->remote;
-    if (c->topo) d->topo = std::make_unique<rt::Topology>(*c->topo);
-    try {
-        rt::attr_copy_all(*c, *d);
-    } catch (...) {
-        try {
-            rt::attr_delete_all(*d);
-        } catch (...) {
-        }
-        rt::comm_free(d);
-        throw;
-    }
+    api::dup_contents(c, d);
     return d->handle;
 }
 

@@ -59,6 +59,8 @@ namespace efampi::api {
 InterAgreement inter_agree(const coll::CommView& local, int leader, const InterLink& link,
                            const std::vector<int>& members, int flag, int leader_err,
                            const std::string& leader_msg) {
+    // The caller takes the id right after: no idup may take one meanwhile.
+    rt::ContextIds::Blocking hold(rt::context_ids());
     std::vector<rt::ContextIds::Mask> masks(static_cast<size_t>(local.size));
     const rt::ContextIds::Mask& mine = rt::context_ids().mask();
     if (int err = coll::allgather_bytes(local, &mine, sizeof mine, masks.data()))

@@ -31,6 +31,30 @@ Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* err
     return c.release();
 }
 
+Comm* comm_new_pending(std::vector<int> members, int rank, Errhandler* errh) {
+    auto c = std::make_unique<Comm>();
+    c->magic = Magic::comm_pending;
+    c->rank = rank;
+    c->size = static_cast<int>(members.size());
+    c->world = std::move(members);
+    c->errh = errh;
+    errhandler_retain(errh);
+    c->handle = reinterpret_cast<MPI_Comm>(c.get());
+    g_live.push_back(c.get());
+    return c.release();
+}
+
+void comm_activate(Comm* c, uint32_t ctx) {
+    c->ctx = ctx;
+    c->magic = Magic::comm;
+}
+
+bool comm_is_pending(MPI_Comm h) {
+    uintptr_t v = handle_value(h);
+    if (v <= predefined_limit || v % alignof(Comm) != 0) return false;
+    return reinterpret_cast<Comm*>(v)->magic == Magic::comm_pending;
+}
+
 void comm_free(Comm* c) {
     if (c->bsend && c->bsend->attached()) c->bsend->flush();
     context_ids().release(c->ctx);

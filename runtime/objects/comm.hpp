@@ -94,6 +94,12 @@ inline Comm* to_comm(MPI_Comm h) {
 // order, `rank` this process's place among them, `ctx` an id agreed by ContextIds (taken here).
 // The error handler is `errh` (retained).
 Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh);
+// MPI_Comm_idup: a communicator whose context id is still being agreed. Its handle is valid
+// but every call refuses it (MPI_ERR_COMM) until comm_activate, with `ctx` already taken.
+Comm* comm_new_pending(std::vector<int> members, int rank, Errhandler* errh);
+void comm_activate(Comm* c, uint32_t ctx);
+// True when `h` is such a communicator (for the error message).
+bool comm_is_pending(MPI_Comm h);
 // MPI_Comm_free: the id goes back, the handle goes dead (a stale use is MPI_ERR_COMM; the
 // memory of the oldest dead ones is given back once many have piled up).
 void comm_free(Comm* c);
