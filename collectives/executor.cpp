@@ -40,12 +40,17 @@ void post_round(Exec& x) {
     const CommView& v = s.view();
     // Receives first: a message that arrives while the round's sends go out lands in the
     // user's buffer instead of the unexpected queue (one copy less, no allocation).
+    // Messages with an intercommunicator's remote group carry their own tag; the sender's rank
+    // is its local rank either way (what the other group calls it).
     for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
         if (st->kind == StepKind::recv)
-            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer, s.tag(), v.ctx));
+            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer,
+                                     st->remote ? s.tag() | remote_tag_bit : s.tag(), v.ctx));
     for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
         if (st->kind == StepKind::send)
-            x.reqs.push_back(e.isend(st->src, st->n, v.to_world(st->peer), v.rank, s.tag(),
+            x.reqs.push_back(e.isend(st->src, st->n,
+                                     st->remote ? v.remote[st->peer] : v.to_world(st->peer),
+                                     v.rank, st->remote ? s.tag() | remote_tag_bit : s.tag(),
                                      v.ctx, false));
     x.posted = true;
 }

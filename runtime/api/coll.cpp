@@ -4,6 +4,7 @@
 // predefined contiguous ones (derived types are issue 4): a count of elements is count *
 // extent bytes.
 #include "runtime/api/coll.hpp"
+#include "runtime/api/coll_inter.hpp"
 #include "runtime/api/coll_launch.hpp"
 
 #include <memory>
@@ -35,6 +36,8 @@ void user_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, 
     rt::reduce(r, in, inout, n);
 }
 
+}  // namespace
+
 coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     rt::Reducer r = check_reduction(op, dt);
     coll::Reduction red;
@@ -52,6 +55,8 @@ coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     }
     return red;
 }
+
+namespace {
 
 // Per-rank counts and displacements (elements of `dt`) as bytes, after checking the type (it
 // must travel directly: see direct_extent) and the arrays.
@@ -141,9 +146,12 @@ int holes_unsupported(MPI_Comm comm, const char* fn) {
     });
 }
 
+// The size of `comm` and this rank in it; -1 for an invalid handle; 0 for an
+// intercommunicator, whose collectives refuse derived types with holes in their own checks.
 int comm_size_or(MPI_Comm comm, int* rank) {
     rt::Comm* c = rt::to_comm(comm);
     if (!c) return -1;
+    if (c->inter) return 0;
     *rank = c->rank;
     return c->size;
 }
@@ -153,6 +161,7 @@ int comm_size_or(MPI_Comm comm, int* rank) {
 int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) return inter_barrier(c, f, req);
         return launch(c, f, req, [&](Schedule& s) { coll::build_barrier(s); });
     });
 }
@@ -160,9 +169,9 @@ int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Reque
 template <class I>
 int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int root,
                MPI_Comm comm, MPI_Info info, MPI_Request* req) {
-    if (has_holes(dt) && count > 0) {
+    int me = -1;
+    if (has_holes(dt) && count > 0 && comm_size_or(comm, &me) != 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        int me = -1;
         if (comm_size_or(comm, &me) < 0) return coll_bcast<MPI_Count>(fn, f, buf, 0, MPI_BYTE, root, comm, info, req);
         PackedSide side(buf, count, dt, me == root);
         int rc = coll_bcast<MPI_Count>(fn, f, side.bytes.data(), side.packed_count(side.count),
@@ -172,6 +181,7 @@ int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int 
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) return inter_bcast(c, f, req, buf, static_cast<int64_t>(count), dt, root);
         check_root(*c, root);
         if (in_place(buf)) bad_arg("MPI_IN_PLACE is not allowed in a broadcast");
         uint64_t n = data_bytes(buf, count, dt, "datatype");
@@ -186,6 +196,8 @@ int coll_reduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count, M
                 MPI_Op op, int root, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_reduce(c, f, req, sbuf, rbuf, static_cast<int64_t>(count), dt, op, root);
         check_root(*c, root);
         coll::Reduction red = reduction(op, dt);
         bool me_root = c->rank == root;
@@ -211,6 +223,8 @@ int coll_allreduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count
                    MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_allreduce(c, f, req, sbuf, rbuf, static_cast<int64_t>(count), dt, op);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
@@ -232,6 +246,7 @@ int coll_scan(const char* fn, Form f, bool exclusive, const void* sbuf, void* rb
               MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_undefined(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
@@ -253,6 +268,7 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
                               MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
@@ -274,6 +290,7 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
                         MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         if (!counts) bad_arg("recvcounts array is NULL");
@@ -312,6 +329,9 @@ int coll_gather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_gather(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                static_cast<int64_t>(rcount), rtype, root);
         check_root(*c, root);
         bool me_root = c->rank == root;
         uint64_t block = 0;
@@ -352,6 +372,9 @@ int coll_scatter(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_scatter(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                 static_cast<int64_t>(rcount), rtype, root);
         check_root(*c, root);
         bool me_root = c->rank == root;
         uint64_t block = 0;
@@ -381,6 +404,7 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
                  MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         check_root(*c, root);
         bool me_root = c->rank == root;
         std::vector<uint64_t> b, d;
@@ -408,6 +432,7 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
                   MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         check_root(*c, root);
         bool me_root = c->rank == root;
         std::vector<uint64_t> b, d;
@@ -445,6 +470,9 @@ int coll_allgather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datat
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_allgather(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                   static_cast<int64_t>(rcount), rtype);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
         if (!in_place(sbuf)) {
@@ -467,6 +495,7 @@ int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Data
                     MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<uint64_t> b, d;
         to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d,
@@ -501,6 +530,9 @@ int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Dataty
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_alltoall(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                  static_cast<int64_t>(rcount), rtype);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
         if (!in_place(sbuf)) {
@@ -525,6 +557,7 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
                    MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<uint64_t> rb, rd, sb, sd;
         to_bytes(*c, rcounts, rdispls, rtype, "recvtype", "rdispls", rb, rd,
@@ -547,6 +580,7 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
                    MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         auto convert = [&](const I* counts, const D* displs, const MPI_Datatype* types,
                            std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {

@@ -55,7 +55,8 @@ struct Comm {
     // each instance gets its own tag in the collective context, so concurrent nonblocking
     // collectives never match each other's messages.
     uint32_t coll_seq = 0;
-    int next_coll_tag() { return coll_tag_base + static_cast<int>(coll_seq++ & 0x3fffffffu); }
+    // (Below 2^30: intercommunicator collectives set bit 30 on the messages between groups.)
+    int next_coll_tag() { return coll_tag_base + static_cast<int>(coll_seq++ & 0x1fffffffu); }
     static constexpr int coll_tag_base = 1024;  // below: the runtime's own fixed tags
 
     // The buffer buffered sends on this communicator use: its own, else the process's.
@@ -75,7 +76,8 @@ struct Comm {
     int peers() const { return inter ? static_cast<int>(remote.size()) : size; }
     int peer_world(int r) const { return inter ? remote[static_cast<size_t>(r)] : to_world(r); }
     coll::CommView coll_view() const {
-        return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data()};
+        return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data(),
+                              inter ? remote.data() : nullptr, static_cast<int>(remote.size())};
     }
 };
 

@@ -1,6 +1,7 @@
 // Intercommunicators: MPI_Intercomm_create between the even and odd ranks of the world (each
-// group numbered in reverse, so local, remote and job ranks all differ), point-to-point across
-// them, queries, dup, merge, many created and freed, and the calls that refuse them.
+// group numbered in reverse, so local, remote and job ranks all differ), point-to-point and
+// collectives across them, queries, dup, merge, many created and freed, and the calls that
+// refuse them.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -199,6 +200,171 @@ TEST(Intercomm, ManyCreatedAndFreed) {
     MPI_Comm_free(&local);
 }
 
+// Every collective on the intercommunicator, in each form, against what the standard says
+// each group receives from the other.
+void run_collectives(EvenOdd& eo, int form) {
+    MPI_Comm ic = eo.inter;
+    int me = eo.local_rank();
+    int p = static_cast<int>(eo.mine.size()), q = static_cast<int>(eo.theirs.size());
+    auto run = [&](auto start) {  // form 0: blocking call; 1: nonblocking; 2: persistent x2
+        MPI_Request r = MPI_REQUEST_NULL;
+        if (form == 0) {
+            start(nullptr);
+            return;
+        }
+        start(&r);
+        if (form == 2) {
+            MPI_Start(&r);
+            MPI_Wait(&r, MPI_STATUS_IGNORE);
+            MPI_Start(&r);
+            MPI_Wait(&r, MPI_STATUS_IGNORE);
+            MPI_Request_free(&r);
+        } else {
+            MPI_Wait(&r, MPI_STATUS_IGNORE);
+        }
+    };
+    // Barrier.
+    run([&](MPI_Request* r) {
+        if (!r) MPI_Barrier(ic);
+        else if (form == 1) MPI_Ibarrier(ic, r);
+        else MPI_Barrier_init(ic, MPI_INFO_NULL, r);
+    });
+    // Bcast, rooted at each rank of each group in turn.
+    for (int g = 0; g < 2; ++g)
+        for (int rr = 0; rr < (g == eo.colour ? p : q); ++rr) {
+            std::vector<long> buf(1000, -1);
+            int root;
+            bool sender = g == eo.colour && rr == me;
+            if (g == eo.colour) root = sender ? MPI_ROOT : MPI_PROC_NULL;
+            else root = rr;
+            int root_job = g == eo.colour ? eo.mine[static_cast<size_t>(rr)] : eo.theirs[static_cast<size_t>(rr)];
+            if (sender)
+                for (size_t i = 0; i < buf.size(); ++i) buf[i] = root_job * 100000 + static_cast<long>(i);
+            run([&](MPI_Request* r) {
+                if (!r) MPI_Bcast(buf.data(), 1000, MPI_LONG, root, ic);
+                else if (form == 1) MPI_Ibcast(buf.data(), 1000, MPI_LONG, root, ic, r);
+                else MPI_Bcast_init(buf.data(), 1000, MPI_LONG, root, ic, MPI_INFO_NULL, r);
+            });
+            if (g != eo.colour)
+                for (size_t i = 0; i < buf.size(); i += 99)
+                    ASSERT_EQ(root_job * 100000 + static_cast<long>(i), buf[i]);
+            if (g == eo.colour && !sender) ASSERT_EQ(-1, buf[0]);  // PROC_NULL: untouched
+        }
+    // Allreduce: each group gets the sum of the other's job ranks (times i + 1).
+    long their_sum = 0, my_sum = 0;
+    for (int r : eo.theirs) their_sum += r;
+    for (int r : eo.mine) my_sum += r;
+    {
+        std::vector<long> in(300), out(300, -1);
+        for (size_t i = 0; i < in.size(); ++i) in[i] = rank() * static_cast<long>(i + 1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Allreduce(in.data(), out.data(), 300, MPI_LONG, MPI_SUM, ic);
+            else if (form == 1) MPI_Iallreduce(in.data(), out.data(), 300, MPI_LONG, MPI_SUM, ic, r);
+            else MPI_Allreduce_init(in.data(), out.data(), 300, MPI_LONG, MPI_SUM, ic, MPI_INFO_NULL, r);
+        });
+        for (size_t i = 0; i < out.size(); ++i)
+            ASSERT_EQ(their_sum * static_cast<long>(i + 1), out[i]) << "allreduce element " << i;
+    }
+    // Reduce to rank 0 of the evens, then of the odds.
+    for (int g = 0; g < 2; ++g) {
+        long in = rank(), out = -1;
+        int root = g == eo.colour ? (me == 0 ? MPI_ROOT : MPI_PROC_NULL) : 0;
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Reduce(&in, &out, 1, MPI_LONG, MPI_SUM, root, ic);
+            else if (form == 1) MPI_Ireduce(&in, &out, 1, MPI_LONG, MPI_SUM, root, ic, r);
+            else MPI_Reduce_init(&in, &out, 1, MPI_LONG, MPI_SUM, root, ic, MPI_INFO_NULL, r);
+        });
+        if (root == MPI_ROOT) ASSERT_EQ(their_sum, out);
+        else ASSERT_EQ(-1, out);
+    }
+    // Gather to and scatter from the last rank of each group.
+    for (int g = 0; g < 2; ++g) {
+        int last = (g == eo.colour ? p : q) - 1;
+        bool at_root = g == eo.colour && me == last;
+        int root = g == eo.colour ? (at_root ? MPI_ROOT : MPI_PROC_NULL) : last;
+        int v[2] = {rank(), rank() * 2};
+        std::vector<int> all(2 * static_cast<size_t>(q), -1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Gather(v, 2, MPI_INT, all.data(), 2, MPI_INT, root, ic);
+            else if (form == 1) MPI_Igather(v, 2, MPI_INT, all.data(), 2, MPI_INT, root, ic, r);
+            else MPI_Gather_init(v, 2, MPI_INT, all.data(), 2, MPI_INT, root, ic, MPI_INFO_NULL, r);
+        });
+        if (at_root)
+            for (int j = 0; j < q; ++j) {
+                ASSERT_EQ(eo.theirs[static_cast<size_t>(j)], all[2 * static_cast<size_t>(j)]);
+                ASSERT_EQ(2 * eo.theirs[static_cast<size_t>(j)], all[2 * static_cast<size_t>(j) + 1]);
+            }
+        std::vector<int> out(2 * static_cast<size_t>(q));
+        for (int j = 0; j < q; ++j) {
+            out[2 * static_cast<size_t>(j)] = 7 * j;
+            out[2 * static_cast<size_t>(j) + 1] = 7 * j + rank();
+        }
+        int got[2] = {-1, -1};
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Scatter(out.data(), 2, MPI_INT, got, 2, MPI_INT, root, ic);
+            else if (form == 1) MPI_Iscatter(out.data(), 2, MPI_INT, got, 2, MPI_INT, root, ic, r);
+            else MPI_Scatter_init(out.data(), 2, MPI_INT, got, 2, MPI_INT, root, ic, MPI_INFO_NULL, r);
+        });
+        if (g != eo.colour) {
+            int root_job = eo.theirs[static_cast<size_t>(last)];
+            ASSERT_EQ(7 * me, got[0]);
+            ASSERT_EQ(7 * me + root_job, got[1]);
+        } else {
+            ASSERT_EQ(-1, got[0]);
+        }
+    }
+    // Allgather: the other group's blocks in its rank order. The groups send different sizes
+    // (evens 1 int, odds 2), which the standard allows between groups.
+    {
+        int mine_n = eo.colour ? 2 : 1, theirs_n = eo.colour ? 1 : 2;
+        int v[2] = {rank(), -rank()};
+        std::vector<int> all(static_cast<size_t>(q * theirs_n), -9);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Allgather(v, mine_n, MPI_INT, all.data(), theirs_n, MPI_INT, ic);
+            else if (form == 1) MPI_Iallgather(v, mine_n, MPI_INT, all.data(), theirs_n, MPI_INT, ic, r);
+            else MPI_Allgather_init(v, mine_n, MPI_INT, all.data(), theirs_n, MPI_INT, ic, MPI_INFO_NULL, r);
+        });
+        for (int j = 0; j < q; ++j) {
+            ASSERT_EQ(eo.theirs[static_cast<size_t>(j)], all[static_cast<size_t>(j * theirs_n)]);
+            if (theirs_n == 2)
+                ASSERT_EQ(-eo.theirs[static_cast<size_t>(j)], all[static_cast<size_t>(j * 2 + 1)]);
+        }
+    }
+    // Alltoall: block j to remote rank j.
+    {
+        std::vector<int> out(static_cast<size_t>(q)), in(static_cast<size_t>(q), -1);
+        for (int j = 0; j < q; ++j) out[static_cast<size_t>(j)] = rank() * 1000 + j;
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Alltoall(out.data(), 1, MPI_INT, in.data(), 1, MPI_INT, ic);
+            else if (form == 1) MPI_Ialltoall(out.data(), 1, MPI_INT, in.data(), 1, MPI_INT, ic, r);
+            else MPI_Alltoall_init(out.data(), 1, MPI_INT, in.data(), 1, MPI_INT, ic, MPI_INFO_NULL, r);
+        });
+        for (int j = 0; j < q; ++j)
+            ASSERT_EQ(eo.theirs[static_cast<size_t>(j)] * 1000 + me, in[static_cast<size_t>(j)]);
+    }
+}
+
+TEST(Intercomm, CollectivesBlockingNonblockingPersistent) {
+    NEED_TWO();
+    EvenOdd eo;
+    for (int form = 0; form < 3; ++form) {
+        run_collectives(eo, form);
+        ASSERT_FALSE(::testing::Test::HasFatalFailure()) << "form " << form;
+    }
+    // On a dup too (its own context), and with nonblocking ones of both kinds outstanding.
+    MPI_Comm d;
+    MPI_Comm_dup(eo.inter, &d);
+    int x = rank(), y = -1, z = -1;
+    MPI_Request rq[2];
+    MPI_Iallreduce(&x, &y, 1, MPI_INT, MPI_MAX, d, &rq[0]);
+    MPI_Iallreduce(&x, &z, 1, MPI_INT, MPI_MIN, eo.inter, &rq[1]);
+    MPI_Waitall(2, rq, MPI_STATUSES_IGNORE);
+    EXPECT_EQ(eo.theirs[0], y);      // the highest job rank of the other group
+    EXPECT_EQ(eo.theirs.back(), z);  // the lowest
+    MPI_Comm_free(&d);
+    EXPECT_TRUE(all_true(!::testing::Test::HasFailure()));
+}
+
 TEST(Intercomm, BadInput) {
     NEED_TWO();
     ReturnErrors scope;
@@ -208,9 +374,13 @@ TEST(Intercomm, BadInput) {
     int nremote = static_cast<int>(eo.theirs.size()), v = 0, n = 0;
     EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Send(&v, 1, MPI_INT, nremote, 0, eo.inter)));
     EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Recv(&v, 1, MPI_INT, nremote, 0, eo.inter, MPI_STATUS_IGNORE)));
-    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION, error_class(MPI_Barrier(eo.inter)));
-    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
+    EXPECT_EQ(MPI_ERR_ARG,
               error_class(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM, eo.inter)));
+    EXPECT_EQ(MPI_ERR_ROOT, error_class(MPI_Bcast(&v, 1, MPI_INT, nremote, eo.inter)));
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Scan(&v, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
+    int counts[64] = {0}, displs[64] = {0};
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
+              error_class(MPI_Allgatherv(&v, 0, MPI_INT, &n, counts, displs, MPI_INT, eo.inter)));
     int dims[1] = {0}, periods[1] = {0};
     MPI_Comm cart = MPI_COMM_NULL;
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Cart_create(eo.inter, 1, dims, periods, 0, &cart)));

@@ -1,0 +1,38 @@
+#pragma once
+// Collectives on intercommunicators (coll_inter.cpp): the bodies coll.cpp hands over to when
+// the communicator is an intercommunicator, after its common checks (begin). Rooted ones take
+// the standard's root conventions: MPI_ROOT at the root, MPI_PROC_NULL at the other members
+// of its group (their other arguments are not looked at), the root's rank in the remote group
+// at the members of the other group. Each group gets what the other group contributed.
+// MPI_IN_PLACE is not allowed (the standard defines none on intercommunicators).
+#include <mpi.h>
+
+#include <cstdint>
+
+#include "runtime/api/coll.hpp"
+#include "runtime/objects/comm.hpp"
+
+namespace efampi::api {
+
+int inter_barrier(rt::Comm* c, Form f, MPI_Request* req);
+int inter_bcast(rt::Comm* c, Form f, MPI_Request* req, void* buf, int64_t count,
+                MPI_Datatype dt, int root);
+int inter_reduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* rbuf,
+                 int64_t count, MPI_Datatype dt, MPI_Op op, int root);
+int inter_allreduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* rbuf,
+                    int64_t count, MPI_Datatype dt, MPI_Op op);
+int inter_gather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
+                 MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype, int root);
+int inter_scatter(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
+                  MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype, int root);
+int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
+                    MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype);
+int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
+                   MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype);
+
+// The collectives not written for intercommunicators yet (MPI_ERR_UNSUPPORTED_OPERATION), and
+// those the standard does not define on them (scan, exscan: MPI_ERR_COMM).
+[[noreturn]] void inter_unsupported(const char* fn);
+[[noreturn]] void inter_undefined(const char* fn);
+
+}  // namespace efampi::api
