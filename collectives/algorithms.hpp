@@ -92,5 +92,15 @@ void build_inter_allgather(Schedule& s, const void* send, uint64_t sbytes, void*
                            uint64_t rbytes);
 void build_inter_alltoall(Schedule& s, const void* send, uint64_t sbytes, void* recv,
                           uint64_t rbytes);
+// v/w forms (linear): byte counts and displacements per remote rank.
+void build_inter_gatherv(Schedule& s, InterRole role, const void* send, uint64_t sbytes,
+                         void* recv, const uint64_t* rbytes, const uint64_t* rdispls, int root);
+void build_inter_scatterv(Schedule& s, InterRole role, const void* send, const uint64_t* sbytes,
+                          const uint64_t* sdispls, void* recv, uint64_t rbytes, int root);
+void build_inter_allgatherv(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                            const uint64_t* rbytes, const uint64_t* rdispls);
+void build_inter_alltoallv(Schedule& s, const void* send, const uint64_t* sbytes,
+                           const uint64_t* sdispls, void* recv, const uint64_t* rbytes,
+                           const uint64_t* rdispls);
 
 }  // namespace efampi::coll

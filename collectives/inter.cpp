@@ -131,4 +131,43 @@ void build_inter_alltoall(Schedule& s, const void* send, uint64_t sbytes, void* 
     s.end_round();
 }
 
+// The v/w forms: direct messages, one round.
+void build_inter_gatherv(Schedule& s, InterRole role, const void* send, uint64_t sbytes,
+                         void* recv, const uint64_t* rbytes, const uint64_t* rdispls, int root) {
+    if (role == InterRole::root)
+        for (int j = 0; j < s.view().remote_size; ++j)
+            s.recv_remote(j, static_cast<uint8_t*>(recv) + rdispls[j], rbytes[j]);
+    else if (role == InterRole::member)
+        s.send_remote(root, send, sbytes);
+    s.end_round();
+}
+
+void build_inter_scatterv(Schedule& s, InterRole role, const void* send, const uint64_t* sbytes,
+                          const uint64_t* sdispls, void* recv, uint64_t rbytes, int root) {
+    if (role == InterRole::root)
+        for (int j = 0; j < s.view().remote_size; ++j)
+            s.send_remote(j, static_cast<const uint8_t*>(send) + sdispls[j], sbytes[j]);
+    else if (role == InterRole::member)
+        s.recv_remote(root, recv, rbytes);
+    s.end_round();
+}
+
+void build_inter_allgatherv(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                            const uint64_t* rbytes, const uint64_t* rdispls) {
+    int q = s.view().remote_size;
+    for (int j = 0; j < q; ++j) s.recv_remote(j, static_cast<uint8_t*>(recv) + rdispls[j], rbytes[j]);
+    for (int j = 0; j < q; ++j) s.send_remote(j, send, sbytes);
+    s.end_round();
+}
+
+void build_inter_alltoallv(Schedule& s, const void* send, const uint64_t* sbytes,
+                           const uint64_t* sdispls, void* recv, const uint64_t* rbytes,
+                           const uint64_t* rdispls) {
+    int q = s.view().remote_size;
+    for (int j = 0; j < q; ++j) s.recv_remote(j, static_cast<uint8_t*>(recv) + rdispls[j], rbytes[j]);
+    for (int j = 0; j < q; ++j)
+        s.send_remote(j, static_cast<const uint8_t*>(send) + sdispls[j], sbytes[j]);
+    s.end_round();
+}
+
 }  // namespace efampi::coll

@@ -67,9 +67,9 @@ void to_bytes(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype 
     uint64_t ext = direct_extent(dt, type_name);
     if (!displs) throw Error(MPI_ERR_ARG, std::string(displs_name) + " array is NULL");
     if (!counts) throw Error(MPI_ERR_ARG, std::string(what) + " array is NULL");
-    b.resize(static_cast<size_t>(c.size));
-    d.resize(static_cast<size_t>(c.size));
-    for (int i = 0; i < c.size; ++i) {
+    b.resize(static_cast<size_t>(c.peers()));  // intercommunicators: per remote rank
+    d.resize(static_cast<size_t>(c.peers()));
+    for (int i = 0; i < c.peers(); ++i) {
         if (counts[i] < 0)
             throw Error(MPI_ERR_COUNT, std::string(what) + "[" + std::to_string(i) + "] = " +
                                            std::to_string(static_cast<int64_t>(counts[i])) +
@@ -404,10 +404,23 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
                  MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
+        std::vector<uint64_t> b, d;
+        if (c->inter) {
+            coll::InterRole role = inter_role(*c, root);
+            uint64_t sb = 0;
+            if (role == coll::InterRole::root) {
+                inter_no_in_place(rbuf, "receive buffer");
+                to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d, "recvcounts");
+            } else if (role == coll::InterRole::member) {
+                inter_no_in_place(sbuf, "send buffer");
+                sb = data_bytes(sbuf, scount, stype, "sendtype");
+            }
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_gatherv(s, role, sbuf, sb, rbuf, b.data(), d.data(), root);
+            });
+        }
         check_root(*c, root);
         bool me_root = c->rank == root;
-        std::vector<uint64_t> b, d;
         uint64_t sb = 0;
         if (me_root) {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
@@ -432,10 +445,23 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
                   MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
+        std::vector<uint64_t> b, d;
+        if (c->inter) {
+            coll::InterRole role = inter_role(*c, root);
+            uint64_t rb = 0;
+            if (role == coll::InterRole::root) {
+                inter_no_in_place(sbuf, "send buffer");
+                to_bytes(*c, scounts, displs, stype, "sendtype", "displs", b, d, "sendcounts");
+            } else if (role == coll::InterRole::member) {
+                inter_no_in_place(rbuf, "receive buffer");
+                rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+            }
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_scatterv(s, role, sbuf, b.data(), d.data(), rbuf, rb, root);
+            });
+        }
         check_root(*c, root);
         bool me_root = c->rank == root;
-        std::vector<uint64_t> b, d;
         uint64_t rb = 0;
         if (me_root) {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
@@ -495,11 +521,17 @@ int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Data
                     MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<uint64_t> b, d;
         to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d,
                  "recvcounts");
+        if (c->inter) {  // blocks of the remote group in recv; this rank's block to each of them
+            inter_no_in_place(sbuf, "send buffer");
+            uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_allgatherv(s, sbuf, sb, rbuf, b.data(), d.data());
+            });
+        }
         if (!in_place(sbuf)) {
             uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
             if (sb != b[static_cast<size_t>(c->rank)])
@@ -557,7 +589,6 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
                    MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<uint64_t> rb, rd, sb, sd;
         to_bytes(*c, rcounts, rdispls, rtype, "recvtype", "rdispls", rb, rd,
@@ -565,6 +596,13 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
         if (!in_place(sbuf)) {
             to_bytes(*c, scounts, sdispls, stype, "sendtype", "sdispls", sb, sd,
                      "sendcounts");
+        }
+        if (c->inter) {
+            inter_no_in_place(sbuf, "send buffer");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_alltoallv(s, sbuf, sb.data(), sd.data(), rbuf, rb.data(),
+                                            rd.data());
+            });
         }
         return launch(c, f, req, [&](Schedule& s) {
             coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
@@ -580,15 +618,14 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
                    MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         auto convert = [&](const I* counts, const D* displs, const MPI_Datatype* types,
                            std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {
             if (!counts || !displs || !types)
                 throw Error(MPI_ERR_ARG, std::string(what) + ": an array is NULL");
-            b.resize(static_cast<size_t>(c->size));
-            d.resize(static_cast<size_t>(c->size));
-            for (int i = 0; i < c->size; ++i) {
+            b.resize(static_cast<size_t>(c->peers()));  // intercommunicators: per remote rank
+            d.resize(static_cast<size_t>(c->peers()));
+            for (int i = 0; i < c->peers(); ++i) {
                 const rt::Datatype* t = check_type(types[i], what);
                 if (counts[i] < 0) bad_count(static_cast<int64_t>(counts[i]), what);
                 b[static_cast<size_t>(i)] = message_bytes(t, static_cast<int64_t>(counts[i]));
@@ -598,6 +635,13 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
         std::vector<uint64_t> rb, rd, sb, sd;
         convert(rcounts, rdispls, rtypes, rb, rd, "recvtypes");
         if (!in_place(sbuf)) convert(scounts, sdispls, stypes, sb, sd, "sendtypes");
+        if (c->inter) {
+            inter_no_in_place(sbuf, "send buffer");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_alltoallv(s, sbuf, sb.data(), sd.data(), rbuf, rb.data(),
+                                            rd.data());
+            });
+        }
         return launch(c, f, req, [&](Schedule& s) {
             coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
                                   rb.data(), rd.data());

@@ -10,11 +10,9 @@
 
 namespace efampi::api {
 
-namespace {
-
 using coll::InterRole;
 
-InterRole role_of(const rt::Comm& c, int root) {
+InterRole inter_role(const rt::Comm& c, int root) {
     if (root == MPI_ROOT) return InterRole::root;
     if (root == MPI_PROC_NULL) return InterRole::idle;
     if (root < 0 || root >= c.peers())
@@ -24,11 +22,13 @@ InterRole role_of(const rt::Comm& c, int root) {
     return InterRole::member;
 }
 
-void no_in_place(const void* p, const char* what) {
+void inter_no_in_place(const void* p, const char* what) {
     if (in_place(p))
         throw Error(MPI_ERR_ARG, std::string("MPI_IN_PLACE is not allowed as the ") + what +
                                      " on an intercommunicator");
 }
+
+namespace {
 
 // Bytes of one block of `count` elements of `dt`, whose elements travel as they lie (blocks of
 // the remote group sit one after another in the buffer).
@@ -45,10 +45,10 @@ int inter_barrier(rt::Comm* c, Form f, MPI_Request* req) {
 
 int inter_bcast(rt::Comm* c, Form f, MPI_Request* req, void* buf, int64_t count,
                 MPI_Datatype dt, int root) {
-    InterRole role = role_of(*c, root);
+    InterRole role = inter_role(*c, root);
     uint64_t n = 0;
     if (role != InterRole::idle) {
-        no_in_place(buf, "buffer");
+        inter_no_in_place(buf, "buffer");
         n = data_bytes(buf, count, dt, "datatype");
     }
     return launch(c, f, req,
@@ -57,15 +57,15 @@ int inter_bcast(rt::Comm* c, Form f, MPI_Request* req, void* buf, int64_t count,
 
 int inter_reduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* rbuf,
                  int64_t count, MPI_Datatype dt, MPI_Op op, int root) {
-    InterRole role = role_of(*c, root);
+    InterRole role = inter_role(*c, root);
     coll::Reduction red{};
     if (role != InterRole::idle) {
         red = reduction(op, dt);
         if (role == InterRole::root) {
-            no_in_place(rbuf, "receive buffer");
+            inter_no_in_place(rbuf, "receive buffer");
             data_bytes(rbuf, count, dt, "datatype");
         } else {
-            no_in_place(sbuf, "send buffer");
+            inter_no_in_place(sbuf, "send buffer");
             data_bytes(sbuf, count, dt, "datatype");
         }
     }
@@ -78,8 +78,8 @@ int inter_reduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* 
 int inter_allreduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* rbuf,
                     int64_t count, MPI_Datatype dt, MPI_Op op) {
     coll::Reduction red = reduction(op, dt);
-    no_in_place(sbuf, "send buffer");
-    no_in_place(rbuf, "receive buffer");
+    inter_no_in_place(sbuf, "send buffer");
+    inter_no_in_place(rbuf, "receive buffer");
     uint64_t n = data_bytes(sbuf, count, dt, "datatype");
     data_bytes(rbuf, count, dt, "datatype");
     no_alias(sbuf, rbuf, n);
@@ -91,13 +91,13 @@ int inter_allreduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, voi
 
 int inter_gather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                  MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype, int root) {
-    InterRole role = role_of(*c, root);
+    InterRole role = inter_role(*c, root);
     uint64_t block = 0;
     if (role == InterRole::root) {
-        no_in_place(rbuf, "receive buffer");
+        inter_no_in_place(rbuf, "receive buffer");
         block = block_bytes(rbuf, rcount, rtype, "recvtype");
     } else if (role == InterRole::member) {
-        no_in_place(sbuf, "send buffer");
+        inter_no_in_place(sbuf, "send buffer");
         block = block_bytes(sbuf, scount, stype, "sendtype");
     }
     return launch(c, f, req, [&](Schedule& s) {
@@ -107,13 +107,13 @@ int inter_gather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_
 
 int inter_scatter(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                   MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype, int root) {
-    InterRole role = role_of(*c, root);
+    InterRole role = inter_role(*c, root);
     uint64_t block = 0;
     if (role == InterRole::root) {
-        no_in_place(sbuf, "send buffer");
+        inter_no_in_place(sbuf, "send buffer");
         block = block_bytes(sbuf, scount, stype, "sendtype");
     } else if (role == InterRole::member) {
-        no_in_place(rbuf, "receive buffer");
+        inter_no_in_place(rbuf, "receive buffer");
         block = block_bytes(rbuf, rcount, rtype, "recvtype");
     }
     return launch(c, f, req, [&](Schedule& s) {
@@ -123,8 +123,8 @@ int inter_scatter(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64
 
 int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                     MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype) {
-    no_in_place(sbuf, "send buffer");
-    no_in_place(rbuf, "receive buffer");
+    inter_no_in_place(sbuf, "send buffer");
+    inter_no_in_place(rbuf, "receive buffer");
     uint64_t sb = block_bytes(sbuf, scount, stype, "sendtype");
     uint64_t rb = block_bytes(rbuf, rcount, rtype, "recvtype");
     return launch(c, f, req, [&](Schedule& s) {
@@ -134,8 +134,8 @@ int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int
 
 int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                    MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype) {
-    no_in_place(sbuf, "send buffer");
-    no_in_place(rbuf, "receive buffer");
+    inter_no_in_place(sbuf, "send buffer");
+    inter_no_in_place(rbuf, "receive buffer");
     uint64_t sb = block_bytes(sbuf, scount, stype, "sendtype");
     uint64_t rb = block_bytes(rbuf, rcount, rtype, "recvtype");
     if (sbuf == rbuf && sb && rb)
@@ -148,8 +148,7 @@ int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int6
 void inter_unsupported(const char* fn) {
     throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
                 std::string(fn) + " on an intercommunicator is not implemented yet in efampi "
-                                  "(Barrier, Bcast, Reduce, Allreduce, Gather, Scatter, Allgather "
-                                  "and Alltoall are, in every form)");
+                                  "(every other collective is, in every form)");
 }
 
 void inter_undefined(const char* fn) {

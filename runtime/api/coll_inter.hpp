@@ -9,10 +9,17 @@
 
 #include <cstdint>
 
+#include "collectives/algorithms.hpp"
 #include "runtime/api/coll.hpp"
 #include "runtime/objects/comm.hpp"
 
 namespace efampi::api {
+
+// The caller's role in a rooted intercommunicator collective (MPI_ERR_ROOT when `root` is none
+// of the three kinds).
+coll::InterRole inter_role(const rt::Comm& c, int root);
+// MPI_ERR_ARG when `p` is MPI_IN_PLACE.
+void inter_no_in_place(const void* p, const char* what);
 
 int inter_barrier(rt::Comm* c, Form f, MPI_Request* req);
 int inter_bcast(rt::Comm* c, Form f, MPI_Request* req, void* buf, int64_t count,
@@ -29,6 +36,8 @@ int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int
                     MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype);
 int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                    MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype);
+
+// The v/w forms are in coll.cpp (they share its count conversions).
 
 // The collectives not written for intercommunicators yet (MPI_ERR_UNSUPPORTED_OPERATION), and
 // those the standard does not define on them (scan, exscan: MPI_ERR_COMM).

@@ -4,6 +4,7 @@
 // refuse them.
 #include <gtest/gtest.h>
 
+#include <utility>
 #include <vector>
 
 #include "tests/mpi/harness.hpp"
@@ -342,6 +343,89 @@ void run_collectives(EvenOdd& eo, int form) {
         for (int j = 0; j < q; ++j)
             ASSERT_EQ(eo.theirs[static_cast<size_t>(j)] * 1000 + me, in[static_cast<size_t>(j)]);
     }
+    // The v/w forms: remote rank j contributes j + 1 ints (its local rank + 1), placed in
+    // reverse order with a gap, so counts and displacements both matter.
+    auto counts_of = [&](int n) {
+        std::vector<int> c(static_cast<size_t>(n)), d(static_cast<size_t>(n));
+        int off = 0;
+        for (int j = n - 1; j >= 0; --j) {
+            c[static_cast<size_t>(j)] = j + 1;
+            d[static_cast<size_t>(j)] = off;
+            off += j + 2;
+        }
+        return std::make_pair(c, d);
+    };
+    auto [rc, rd] = counts_of(q);
+    std::vector<int> mine_block(static_cast<size_t>(me + 1));
+    for (int i = 0; i <= me; ++i) mine_block[static_cast<size_t>(i)] = rank() * 100 + i;
+    auto check_blocks = [&](const std::vector<int>& all) {
+        for (int j = 0; j < q; ++j)
+            for (int i = 0; i <= j; ++i)
+                ASSERT_EQ(eo.theirs[static_cast<size_t>(j)] * 100 + i,
+                          all[static_cast<size_t>(rd[static_cast<size_t>(j)] + i)]);
+    };
+    {  // Allgatherv
+        std::vector<int> all(static_cast<size_t>(q * (q + 2)), -1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Allgatherv(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic);
+            else if (form == 1) MPI_Iallgatherv(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic, r);
+            else MPI_Allgatherv_init(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic, MPI_INFO_NULL, r);
+        });
+        check_blocks(all);
+    }
+    for (int g = 0; g < 2; ++g) {  // Gatherv and Scatterv, rooted at rank 0 of each group
+        bool at_root = g == eo.colour && me == 0;
+        int root = g == eo.colour ? (at_root ? MPI_ROOT : MPI_PROC_NULL) : 0;
+        std::vector<int> all(static_cast<size_t>(q * (q + 2)), -1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Gatherv(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, root, ic);
+            else if (form == 1) MPI_Igatherv(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, root, ic, r);
+            else MPI_Gatherv_init(mine_block.data(), me + 1, MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, root, ic, MPI_INFO_NULL, r);
+        });
+        if (at_root) check_blocks(all);
+        // Scatterv: the root sends remote rank j the ints 10*j .. 10*j + j.
+        std::vector<int> out(static_cast<size_t>(q * (q + 2)), -1);
+        for (int j = 0; j < q; ++j)
+            for (int i = 0; i <= j; ++i) out[static_cast<size_t>(rd[static_cast<size_t>(j)] + i)] = 10 * j + i;
+        std::vector<int> got(static_cast<size_t>(me + 1), -1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Scatterv(out.data(), rc.data(), rd.data(), MPI_INT, got.data(), me + 1, MPI_INT, root, ic);
+            else if (form == 1) MPI_Iscatterv(out.data(), rc.data(), rd.data(), MPI_INT, got.data(), me + 1, MPI_INT, root, ic, r);
+            else MPI_Scatterv_init(out.data(), rc.data(), rd.data(), MPI_INT, got.data(), me + 1, MPI_INT, root, ic, MPI_INFO_NULL, r);
+        });
+        if (g != eo.colour)
+            for (int i = 0; i <= me; ++i) ASSERT_EQ(10 * me + i, got[static_cast<size_t>(i)]);
+    }
+    {  // Alltoallv and Alltoallw: remote rank j gets (me + 1) ints from me, as ints and as bytes
+        std::vector<int> sc(static_cast<size_t>(q), me + 1), sd(static_cast<size_t>(q));
+        std::vector<int> out(static_cast<size_t>(q * (me + 1)));
+        for (int j = 0; j < q; ++j) {
+            sd[static_cast<size_t>(j)] = j * (me + 1);
+            for (int i = 0; i <= me; ++i) out[static_cast<size_t>(j * (me + 1) + i)] = rank() * 100 + j * 10 + i;
+        }
+        for (int w = 0; w < 2; ++w) {
+            std::vector<int> all(static_cast<size_t>(q * (q + 2)), -1);
+            std::vector<int> sdb(sd), rdb(rd);
+            std::vector<MPI_Datatype> st(static_cast<size_t>(q), MPI_INT), rt(static_cast<size_t>(q), MPI_INT);
+            for (int& x : sdb) x *= static_cast<int>(sizeof(int));
+            for (int& x : rdb) x *= static_cast<int>(sizeof(int));
+            run([&](MPI_Request* r) {
+                if (w == 0) {
+                    if (!r) MPI_Alltoallv(out.data(), sc.data(), sd.data(), MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic);
+                    else if (form == 1) MPI_Ialltoallv(out.data(), sc.data(), sd.data(), MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic, r);
+                    else MPI_Alltoallv_init(out.data(), sc.data(), sd.data(), MPI_INT, all.data(), rc.data(), rd.data(), MPI_INT, ic, MPI_INFO_NULL, r);
+                } else {
+                    if (!r) MPI_Alltoallw(out.data(), sc.data(), sdb.data(), st.data(), all.data(), rc.data(), rdb.data(), rt.data(), ic);
+                    else if (form == 1) MPI_Ialltoallw(out.data(), sc.data(), sdb.data(), st.data(), all.data(), rc.data(), rdb.data(), rt.data(), ic, r);
+                    else MPI_Alltoallw_init(out.data(), sc.data(), sdb.data(), st.data(), all.data(), rc.data(), rdb.data(), rt.data(), ic, MPI_INFO_NULL, r);
+                }
+            });
+            for (int j = 0; j < q; ++j)
+                for (int i = 0; i <= j; ++i)
+                    ASSERT_EQ(eo.theirs[static_cast<size_t>(j)] * 100 + me * 10 + i,
+                              all[static_cast<size_t>(rd[static_cast<size_t>(j)] + i)]) << "w " << w;
+        }
+    }
 }
 
 TEST(Intercomm, CollectivesBlockingNonblockingPersistent) {
@@ -378,9 +462,8 @@ TEST(Intercomm, BadInput) {
               error_class(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM, eo.inter)));
     EXPECT_EQ(MPI_ERR_ROOT, error_class(MPI_Bcast(&v, 1, MPI_INT, nremote, eo.inter)));
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Scan(&v, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
-    int counts[64] = {0}, displs[64] = {0};
     EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
-              error_class(MPI_Allgatherv(&v, 0, MPI_INT, &n, counts, displs, MPI_INT, eo.inter)));
+              error_class(MPI_Reduce_scatter_block(&v, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
     int dims[1] = {0}, periods[1] = {0};
     MPI_Comm cart = MPI_COMM_NULL;
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Cart_create(eo.inter, 1, dims, periods, 0, &cart)));
