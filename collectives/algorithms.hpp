@@ -92,6 +92,9 @@ void build_inter_allgather(Schedule& s, const void* send, uint64_t sbytes, void*
                            uint64_t rbytes);
 void build_inter_alltoall(Schedule& s, const void* send, uint64_t sbytes, void* recv,
                           uint64_t rbytes);
+// Rank r of each group gets counts[r] elements of the other group's reduction.
+void build_inter_reduce_scatter(Schedule& s, const void* send, void* recv,
+                                const uint64_t* counts);
 // v/w forms (linear): byte counts and displacements per remote rank.
 void build_inter_gatherv(Schedule& s, InterRole role, const void* send, uint64_t sbytes,
                          void* recv, const uint64_t* rbytes, const uint64_t* rdispls, int root);

@@ -6,6 +6,8 @@
 #include "collectives/algorithms.hpp"
 #include "collectives/select.hpp"
 
+#include <vector>
+
 namespace efampi::coll {
 
 void build_inter_barrier(Schedule& s) {
@@ -129,6 +131,31 @@ void build_inter_alltoall(Schedule& s, const void* send, uint64_t sbytes, void* 
         s.send_remote(j, static_cast<const uint8_t*>(send) + static_cast<uint64_t>(j) * sbytes,
                       sbytes);
     s.end_round();
+}
+
+void build_inter_reduce_scatter(Schedule& s, const void* send, void* recv,
+                                const uint64_t* counts) {
+    // Each group reduces its vectors (sum of this group's counts elements; the standard makes
+    // the two groups' totals equal) at its leader; the leaders swap; each leader scatters the
+    // other group's result by this group's counts.
+    const CommView& v = s.view();
+    uint64_t ext = s.reduction.extent, total = 0;
+    std::vector<uint64_t> bytes(static_cast<size_t>(v.size)), displs(static_cast<size_t>(v.size));
+    for (int i = 0; i < v.size; ++i) {
+        displs[static_cast<size_t>(i)] = total * ext;
+        bytes[static_cast<size_t>(i)] = counts[i] * ext;
+        total += counts[i];
+    }
+    uint8_t* acc = v.rank == 0 ? s.aux(2 * total * ext) : nullptr;
+    uint8_t* theirs = acc ? acc + total * ext : nullptr;
+    build_reduce(s, select_reduce(v.size, total * ext, s.reduction.commutative), send, acc,
+                 total, 0);
+    if (v.rank == 0) {
+        s.recv_remote(0, theirs, total * ext);
+        s.send_remote(0, acc, total * ext);
+        s.end_round();
+    }
+    build_scatterv(s, theirs, bytes.data(), displs.data(), recv, bytes[static_cast<size_t>(v.rank)], 0);
 }
 
 // The v/w forms: direct messages, one round.

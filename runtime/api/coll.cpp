@@ -268,10 +268,10 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
                               MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
+        if (c->inter) inter_no_in_place(sbuf, "send buffer");
         if (!in_place(sbuf)) {
             data_bytes(sbuf, count, dt, "datatype");
             no_alias(sbuf, rbuf, n);
@@ -279,7 +279,8 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
         std::vector<uint64_t> counts(static_cast<size_t>(c->size), static_cast<uint64_t>(count));
         return launch(c, f, req, [&](Schedule& s) {
             s.reduction = red;
-            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, counts.data());
+            if (c->inter) coll::build_inter_reduce_scatter(s, sbuf, rbuf, counts.data());
+            else coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, counts.data());
         });
     });
 }
@@ -290,10 +291,10 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
                         MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
-        if (c->inter) inter_unsupported(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         if (!counts) bad_arg("recvcounts array is NULL");
+        if (c->inter) inter_no_in_place(sbuf, "send buffer");
         std::vector<uint64_t> n(static_cast<size_t>(c->size));
         uint64_t total = 0;
         for (int i = 0; i < c->size; ++i) {
@@ -307,7 +308,8 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
         else data_bytes(rbuf, static_cast<int64_t>(total), dt, "datatype");
         return launch(c, f, req, [&](Schedule& s) {
             s.reduction = red;
-            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, n.data());
+            if (c->inter) coll::build_inter_reduce_scatter(s, sbuf, rbuf, n.data());
+            else coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, n.data());
         });
     });
 }

@@ -145,12 +145,6 @@ int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int6
     });
 }
 
-void inter_unsupported(const char* fn) {
-    throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                std::string(fn) + " on an intercommunicator is not implemented yet in efampi "
-                                  "(every other collective is, in every form)");
-}
-
 void inter_undefined(const char* fn) {
     throw Error(MPI_ERR_COMM, std::string(fn) + " is not defined on intercommunicators");
 }

@@ -37,11 +37,10 @@ int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int
 int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_t scount,
                    MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype);
 
-// The v/w forms are in coll.cpp (they share its count conversions).
+// The v/w forms and Reduce_scatter(_block) are in coll.cpp (they share its count conversions).
 
-// The collectives not written for intercommunicators yet (MPI_ERR_UNSUPPORTED_OPERATION), and
-// those the standard does not define on them (scan, exscan: MPI_ERR_COMM).
-[[noreturn]] void inter_unsupported(const char* fn);
+// The collectives the standard does not define on intercommunicators (scan, exscan:
+// MPI_ERR_COMM).
 [[noreturn]] void inter_undefined(const char* fn);
 
 }  // namespace efampi::api

@@ -343,6 +343,40 @@ void run_collectives(EvenOdd& eo, int form) {
         for (int j = 0; j < q; ++j)
             ASSERT_EQ(eo.theirs[static_cast<size_t>(j)] * 1000 + me, in[static_cast<size_t>(j)]);
     }
+    // Reduce_scatter_block and Reduce_scatter: each group's vectors (element k of rank x is
+    // x * 1000 + k) are summed and scattered over the other group.
+    {
+        int per = 3;
+        // The standard wants both groups' vectors equally long (p_A * rc_A = p_B * rc_B):
+        // rc = per * q makes both per * p * q.
+        int rc = per * q, total = rc * p;
+        std::vector<long> in(static_cast<size_t>(total)), out(static_cast<size_t>(rc), -1);
+        for (int k = 0; k < total; ++k) in[static_cast<size_t>(k)] = rank() * 1000L + k;
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Reduce_scatter_block(in.data(), out.data(), rc, MPI_LONG, MPI_SUM, ic);
+            else if (form == 1) MPI_Ireduce_scatter_block(in.data(), out.data(), rc, MPI_LONG, MPI_SUM, ic, r);
+            else MPI_Reduce_scatter_block_init(in.data(), out.data(), rc, MPI_LONG, MPI_SUM, ic, MPI_INFO_NULL, r);
+        });
+        for (int k = 0; k < rc; ++k)
+            ASSERT_EQ(their_sum * 1000L + q * static_cast<long>(me * rc + k), out[static_cast<size_t>(k)]);
+        // Vector form: local rank i gets rc_i elements, rc_i = rc except the last rank, which
+        // also takes what the first gives up (one element), so the counts differ.
+        std::vector<int> counts(static_cast<size_t>(p), rc);
+        if (p > 1) {
+            counts[0] -= 1;
+            counts[static_cast<size_t>(p - 1)] += 1;
+        }
+        int offset = 0;
+        for (int i = 0; i < me; ++i) offset += counts[static_cast<size_t>(i)];
+        std::vector<long> out2(static_cast<size_t>(counts[static_cast<size_t>(me)]), -1);
+        run([&](MPI_Request* r) {
+            if (!r) MPI_Reduce_scatter(in.data(), out2.data(), counts.data(), MPI_LONG, MPI_SUM, ic);
+            else if (form == 1) MPI_Ireduce_scatter(in.data(), out2.data(), counts.data(), MPI_LONG, MPI_SUM, ic, r);
+            else MPI_Reduce_scatter_init(in.data(), out2.data(), counts.data(), MPI_LONG, MPI_SUM, ic, MPI_INFO_NULL, r);
+        });
+        for (int k = 0; k < counts[static_cast<size_t>(me)]; ++k)
+            ASSERT_EQ(their_sum * 1000L + q * static_cast<long>(offset + k), out2[static_cast<size_t>(k)]);
+    }
     // The v/w forms: remote rank j contributes j + 1 ints (its local rank + 1), placed in
     // reverse order with a gap, so counts and displacements both matter.
     auto counts_of = [&](int n) {
@@ -462,8 +496,8 @@ TEST(Intercomm, BadInput) {
               error_class(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM, eo.inter)));
     EXPECT_EQ(MPI_ERR_ROOT, error_class(MPI_Bcast(&v, 1, MPI_INT, nremote, eo.inter)));
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Scan(&v, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
-    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
-              error_class(MPI_Reduce_scatter_block(&v, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
+    EXPECT_EQ(MPI_ERR_ARG,
+              error_class(MPI_Reduce_scatter_block(MPI_IN_PLACE, &n, 1, MPI_INT, MPI_SUM, eo.inter)));
     int dims[1] = {0}, periods[1] = {0};
     MPI_Comm cart = MPI_COMM_NULL;
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Cart_create(eo.inter, 1, dims, periods, 0, &cart)));
