@@ -41,10 +41,8 @@ namespace efampi::api {
 // Every member calls this with its colour and key (colour MPI_UNDEFINED: no new communicator).
 // Bad colours are reported on every rank alike, after the exchange, so nobody waits forever.
 void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what) {
-    if (parent->inter)
-        throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                    "splitting an intercommunicator (MPI_Comm_split, MPI_Comm_split_type) is not "
-                    "implemented yet in efampi");
+    if (parent->inter)  // callers take intercommunicators elsewhere (api::inter_split)
+        throw Error(MPI_ERR_INTERN, "comm_split called on an intercommunicator");
     std::vector<SplitEntry> all(static_cast<size_t>(parent->size));
     rt::ContextIds::Blocking hold(rt::context_ids());  // until the id is taken, below
     SplitEntry mine{color, key, rt::context_ids().mask()};
@@ -131,7 +129,8 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
     return api::call(comm, "MPI_Comm_split", [&] {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
-        api::comm_split(c, color, key, newcomm, "colour");
+        if (c->inter) api::inter_split(c, color, key, newcomm);
+        else api::comm_split(c, color, key, newcomm, "colour");
         return MPI_SUCCESS;
     });
 }
@@ -141,6 +140,10 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
                                     MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_split_type", [&] {
         rt::Comm* c = api::check_comm(comm);
+        if (c->inter)
+            throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                        "MPI_Comm_split_type on an intercommunicator is not implemented yet in "
+                        "efampi (MPI_Comm_split is)");
         new_comm_out(newcomm);
         // One colour per host: the lowest job rank running there.
         auto host_colour = [] {
@@ -271,12 +274,16 @@ rt::Group* check_group_arg(MPI_Group h) {
 extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_create", [&] {
         rt::Comm* c = api::check_comm(comm);
-        if (c->inter)
-            throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                        "MPI_Comm_create on an intercommunicator is not implemented yet in efampi");
         rt::Group* g = check_group_arg(group);
         new_comm_out(newcomm);
-        check_subset(*c, *g);
+        check_subset(*c, *g);  // on an intercommunicator: a subgroup of the local group
+        if (c->inter) {
+            // The members of `group` on each side face each other, in group order; a side
+            // whose group is empty leaves everyone with MPI_COMM_NULL.
+            int me = g->my_rank();
+            api::inter_split(c, me == MPI_UNDEFINED ? MPI_UNDEFINED : 0, me, newcomm);
+            return MPI_SUCCESS;
+        }
         // Collective over the whole communicator: everyone agrees on the id, members use it.
         uint32_t ctx = rt::context_ids().agree(c->coll_view());
         int me = g->my_rank();

@@ -24,7 +24,8 @@ namespace {
 // job ranks).
 struct Header {
     rt::ContextIds::Mask mask;
-    int32_t n;
+    int32_t n;        // job ranks of the group
+    int32_t n_extra;  // then this many more ints (the caller's: split colours and keys)
     int32_t flag;
     int32_t err;  // non-zero: the sending leader failed its checks (an MPI error class)
 };
@@ -58,7 +59,7 @@ namespace efampi::api {
 
 InterAgreement inter_agree(const coll::CommView& local, int leader, const InterLink& link,
                            const std::vector<int>& members, int flag, int leader_err,
-                           const std::string& leader_msg) {
+                           const std::string& leader_msg, const std::vector<int>& extra) {
     // The caller takes the id right after: no idup may take one meanwhile.
     rt::ContextIds::Blocking hold(rt::context_ids());
     std::vector<rt::ContextIds::Mask> masks(static_cast<size_t>(local.size));
@@ -72,19 +73,25 @@ InterAgreement inter_agree(const coll::CommView& local, int leader, const InterL
         h.mask[w] = m;
     }
     Header theirs{};
-    std::vector<int> remote;
+    std::vector<int> remote;  // the other group's members, then its extra ints
     if (local.rank == leader) {
         if (leader_err) {
             theirs.err = leader_err;
         } else {
             h.n = static_cast<int32_t>(members.size());
+            h.n_extra = static_cast<int32_t>(extra.size());
             h.flag = flag;
             swap(link, &h, sizeof h, &theirs, sizeof theirs);
-            if (theirs.n < 0 || theirs.n > (1 << 24)) theirs.err = MPI_ERR_INTERN;
-            remote.resize(static_cast<size_t>(std::max(theirs.n, 0)));
-            if (!theirs.err)
-                swap(link, members.data(), members.size() * sizeof(int), remote.data(),
+            if (theirs.n < 0 || theirs.n > (1 << 24) || theirs.n_extra < 0 ||
+                theirs.n_extra > (1 << 26))
+                theirs.err = MPI_ERR_INTERN;
+            if (!theirs.err) {
+                std::vector<int> out = members;
+                out.insert(out.end(), extra.begin(), extra.end());
+                remote.resize(static_cast<size_t>(theirs.n) + static_cast<size_t>(theirs.n_extra));
+                swap(link, out.data(), out.size() * sizeof(int), remote.data(),
                      remote.size() * sizeof(int));
+            }
         }
     }
     run_bcast(local, &theirs, sizeof theirs, leader);
@@ -94,8 +101,10 @@ InterAgreement inter_agree(const coll::CommView& local, int leader, const InterL
                                     ? "the other group's leader reported an error"
                                     : "this group's leader failed (see its error)");
     }
-    remote.resize(static_cast<size_t>(theirs.n));
+    remote.resize(static_cast<size_t>(theirs.n) + static_cast<size_t>(theirs.n_extra));
     if (!remote.empty()) run_bcast(local, remote.data(), remote.size() * sizeof(int), leader);
+    std::vector<int> remote_extra(remote.begin() + theirs.n, remote.end());
+    remote.resize(static_cast<size_t>(theirs.n));
     for (int r : remote)
         if (std::find(members.begin(), members.end(), r) != members.end())
             throw Error(MPI_ERR_COMM, "job rank " + std::to_string(r) +
@@ -106,7 +115,55 @@ InterAgreement inter_agree(const coll::CommView& local, int leader, const InterL
     a.ctx = rt::context_ids().pick(both, 2);
     a.remote = std::move(remote);
     a.remote_flag = theirs.flag;
+    a.remote_extra = std::move(remote_extra);
     return a;
+}
+
+void inter_split(rt::Comm* c, int color, int key, MPI_Comm* newcomm) {
+    coll::CommView v = c->coll_view();
+    int pair[2] = {color, key};
+    std::vector<int> all(2 * static_cast<size_t>(c->size));
+    if (int err = coll::allgather_bytes(v, pair, sizeof pair, all.data()))
+        throw Error(err, "exchanging colours and keys failed");
+    int bad = -1;  // a local rank whose colour is invalid
+    for (int r = 0; r < c->size && bad < 0; ++r)
+        if (all[2 * static_cast<size_t>(r)] < 0 && all[2 * static_cast<size_t>(r)] != MPI_UNDEFINED)
+            bad = r;
+    // The colours cross to the other group with the agreement; a bad one fails both groups
+    // after it (the flag), so nobody is left waiting.
+    std::vector<int> members = rt::comm_members(*c);
+    InterAgreement a = inter_agree(v, 0, leaders_link(*c), members, bad >= 0, 0, {}, all);
+    if (bad >= 0)
+        throw Error(MPI_ERR_ARG, "colour " + std::to_string(all[2 * static_cast<size_t>(bad)]) +
+                                     " of local rank " + std::to_string(bad) +
+                                     " is negative (only MPI_UNDEFINED may be)");
+    if (a.remote_flag)
+        throw Error(MPI_ERR_ARG, "a rank of the other group passed a negative colour");
+    *newcomm = MPI_COMM_NULL;
+    if (color == MPI_UNDEFINED) return;
+    // Ranks of colour `color` in a group's list of (colour, key) pairs, by key then rank.
+    auto pick = [&](const std::vector<int>& pairs) {
+        std::vector<int> order;
+        for (size_t r = 0; r < pairs.size() / 2; ++r)
+            if (pairs[2 * r] == color) order.push_back(static_cast<int>(r));
+        std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
+            return pairs[2 * static_cast<size_t>(x) + 1] < pairs[2 * static_cast<size_t>(y) + 1];
+        });
+        return order;
+    };
+    std::vector<int> mine = pick(all), theirs = pick(a.remote_extra);
+    if (theirs.empty()) return;  // nobody of this colour on the other side
+    std::vector<int> local_members, remote_members;
+    int my_rank = 0;
+    for (size_t i = 0; i < mine.size(); ++i) {
+        if (mine[i] == c->rank) my_rank = static_cast<int>(i);
+        local_members.push_back(members[static_cast<size_t>(mine[i])]);
+    }
+    for (int j : theirs) remote_members.push_back(a.remote[static_cast<size_t>(j)]);
+    rt::Comm* n = rt::comm_new(a.ctx, std::move(local_members), my_rank, c->errh);
+    n->inter = true;
+    n->remote = std::move(remote_members);
+    *newcomm = n->handle;
 }
 
 }  // namespace efampi::api

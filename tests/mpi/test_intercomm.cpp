@@ -181,6 +181,76 @@ TEST(Intercomm, MergeOrdersByHighThenByLeader) {
     }
 }
 
+TEST(Intercomm, SplitAndCreate) {
+    NEED_TWO();
+    EvenOdd eo;
+    int me = eo.local_rank();
+    // Colour by local rank parity: local ranks 0, 2, ... of each group face those of the other
+    // group; key reverses the order. A colour only one side has gives MPI_COMM_NULL.
+    int colour = me % 2;
+    MPI_Comm sc = MPI_COMM_NULL;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_split(eo.inter, colour, -me, &sc));
+    auto side = [&](const std::vector<int>& group) {  // job ranks of `colour`, by key
+        std::vector<int> out;
+        for (size_t i = group.size(); i-- > 0;)
+            if (static_cast<int>(i) % 2 == colour) out.push_back(group[i]);
+        return out;
+    };
+    std::vector<int> want_local = side(eo.mine), want_remote = side(eo.theirs);
+    if (want_remote.empty()) {
+        EXPECT_EQ(MPI_COMM_NULL, sc);
+    } else {
+        ASSERT_NE(MPI_COMM_NULL, sc);
+        int flag = 0, n = 0, r = -1;
+        MPI_Comm_test_inter(sc, &flag);
+        EXPECT_EQ(1, flag);
+        MPI_Comm_size(sc, &n);
+        EXPECT_EQ(static_cast<int>(want_local.size()), n);
+        MPI_Comm_remote_size(sc, &n);
+        EXPECT_EQ(static_cast<int>(want_remote.size()), n);
+        MPI_Comm_rank(sc, &r);
+        EXPECT_EQ(rank(), want_local[static_cast<size_t>(r)]);
+        // Traffic: everyone sends its job rank to remote rank 0; remote rank 0 gets them in
+        // remote rank order.
+        MPI_Request q;
+        int v = rank();
+        MPI_Isend(&v, 1, MPI_INT, 0, 1, sc, &q);
+        if (r == 0)
+            for (size_t j = 0; j < want_remote.size(); ++j) {
+                int got = -1;
+                MPI_Recv(&got, 1, MPI_INT, static_cast<int>(j), 1, sc, MPI_STATUS_IGNORE);
+                EXPECT_EQ(want_remote[j], got);
+            }
+        MPI_Wait(&q, MPI_STATUS_IGNORE);
+        int x = 1, sum = 0;  // a collective on the split intercommunicator
+        MPI_Allreduce(&x, &sum, 1, MPI_INT, MPI_SUM, sc);
+        EXPECT_EQ(static_cast<int>(want_remote.size()), sum);
+        MPI_Comm_free(&sc);
+    }
+    // MPI_Comm_create with the local group's first rank only, on each side: a 1-1
+    // intercommunicator between the leaders.
+    MPI_Group local, first;
+    MPI_Comm_group(eo.inter, &local);
+    int zero = 0;
+    MPI_Group_incl(local, 1, &zero, &first);
+    MPI_Comm cc = MPI_COMM_NULL;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_create(eo.inter, first, &cc));
+    if (me == 0) {
+        ASSERT_NE(MPI_COMM_NULL, cc);
+        int n = 0, got = -1, v = rank();
+        MPI_Comm_remote_size(cc, &n);
+        EXPECT_EQ(1, n);
+        MPI_Sendrecv(&v, 1, MPI_INT, 0, 2, &got, 1, MPI_INT, 0, 2, cc, MPI_STATUS_IGNORE);
+        EXPECT_EQ(eo.theirs[0], got);
+        MPI_Comm_free(&cc);
+    } else {
+        EXPECT_EQ(MPI_COMM_NULL, cc);
+    }
+    MPI_Group_free(&first);
+    MPI_Group_free(&local);
+    EXPECT_TRUE(all_true(!::testing::Test::HasFailure()));
+}
+
 TEST(Intercomm, ManyCreatedAndFreed) {
     NEED_TWO();
     MPI_Comm local;
@@ -507,6 +577,10 @@ TEST(Intercomm, BadInput) {
     MPI_Comm m;
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Intercomm_merge(MPI_COMM_WORLD, 0, &m)));
     MPI_Comm bad;
+    // A negative colour on one side fails the split on both sides.
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Comm_split(eo.inter, eo.colour ? -5 : 0, 0, &bad)));
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
+              error_class(MPI_Comm_split_type(eo.inter, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &bad)));
     // local_leader out of range: every member of the group says so.
     EXPECT_EQ(MPI_ERR_RANK, error_class(MPI_Intercomm_create(eo.local, 1000, MPI_COMM_WORLD, 0, 1, &bad)));
     // Both leaders name a remote leader that does not exist: both groups fail, nobody waits.
