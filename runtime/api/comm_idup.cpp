@@ -14,7 +14,9 @@
 // between its exchange and its take, an idup round takes nothing (ok = 0, so everyone retries).
 // A retry excludes at least the id tried before wherever it was taken, so this ends once the
 // blocking creations stop. The new handle is returned at once but
-// refused by every call (MPI_ERR_COMM) until the request completes.
+// refused by every call (MPI_ERR_COMM) until the request completes. On an intercommunicator
+// each round is the AND over each group, then the leaders swap and broadcast the other
+// group's, so both groups decide on the same masks.
 #include <cstdint>
 #include <vector>
 
@@ -45,18 +47,29 @@ void band(const void*, const void*, const void* in, void* inout, uint64_t n) {
 
 struct Idup {
     rt::Comm* comm = nullptr;  // the new communicator, pending until the agreement ends
-    std::vector<int> world;    // the parent's rank map (the parent may be freed meanwhile)
+    std::vector<int> world;    // the parent's rank maps (the parent may be freed meanwhile)
+    std::vector<int> remote;   // intercommunicator: the remote group's
     coll::CommView view{};
     int tag = 0;
     int round = 0;
     uint32_t taken = 0;  // the id tried this round, when it was free here (0: none)
     Entry mine{}, all{};
+    Entry theirs{};      // intercommunicator: the other group's `all`
 };
 
+// One round: the AND over the group; on an intercommunicator the leaders then swap their
+// groups' results and broadcast the other's, and next_round combines the two.
 void build(Idup& d, coll::Schedule& s) {
     s.reset(d.view, d.tag);
     s.reduction = coll::Reduction{band, nullptr, nullptr, sizeof(uint64_t), true};
     coll::build_allreduce(s, coll::AllreduceAlg::recursive_doubling, &d.mine, &d.all, entry_words);
+    if (d.remote.empty()) return;
+    if (d.view.rank == 0) {
+        s.recv_remote(0, &d.theirs, sizeof d.theirs);
+        s.send_remote(0, &d.all, sizeof d.all);
+        s.end_round();
+    }
+    coll::build_bcast(s, coll::BcastAlg::binomial, &d.theirs, sizeof d.theirs, 0);
 }
 
 void fail(Idup* d) {
@@ -71,6 +84,10 @@ bool next_round(void* arg, coll::Schedule& s, int& err) {
     if (err) {
         fail(d);
         return false;
+    }
+    if (!d->remote.empty()) {  // both groups' answer
+        d->all.ok &= d->theirs.ok;
+        for (size_t w = 0; w < d->all.mask.size(); ++w) d->all.mask[w] &= d->theirs.mask[w];
     }
     rt::ContextIds& ids = rt::context_ids();
     if (d->round > 0) {
@@ -111,10 +128,6 @@ int idup(const char* fn, MPI_Comm comm, MPI_Info info, MPI_Comm* newcomm, MPI_Re
             throw Error(MPI_ERR_INFO, "info is not a valid info object (freed or never created)");
         if (!newcomm) api::bad_arg("newcomm pointer is NULL");
         if (!request) api::bad_arg("request pointer is NULL");
-        if (c->inter)
-            throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                        std::string(fn) + " of an intercommunicator is not implemented yet in "
-                                          "efampi (MPI_Comm_dup works)");
         auto* d = new Idup;
         d->comm = rt::comm_new_pending(rt::comm_members(*c), c->rank, c->errh);
         try {
@@ -125,7 +138,10 @@ int idup(const char* fn, MPI_Comm comm, MPI_Info info, MPI_Comm* newcomm, MPI_Re
         }
         coll::CommView v = c->coll_view();
         d->world = rt::comm_members(*c);
-        d->view = coll::CommView{v.ctx, v.rank, v.size, d->world.data()};
+        d->remote = c->remote;  // empty unless an intercommunicator (both groups agree)
+        d->view = coll::CommView{v.ctx, v.rank, v.size, d->world.data(),
+                                 d->remote.empty() ? nullptr : d->remote.data(),
+                                 static_cast<int>(d->remote.size())};
         d->tag = c->next_coll_tag();
         d->mine.ok = ~uint64_t{0};
         d->mine.mask = rt::context_ids().mask();

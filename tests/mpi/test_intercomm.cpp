@@ -148,6 +148,33 @@ TEST(Intercomm, DupIsCongruentAndItsTrafficIsSeparate) {
     }
     MPI_Comm_free(&d);
     EXPECT_EQ(MPI_COMM_NULL, d);
+    // Nonblocking dups, with a blocking one made while they are pending.
+    MPI_Comm i1, i2, b;
+    MPI_Request rq[2];
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_idup(eo.inter, &i1, &rq[0]));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(eo.inter, &b));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_idup(eo.inter, &i2, &rq[1]));
+    MPI_Waitall(2, rq, MPI_STATUSES_IGNORE);
+    MPI_Comm_compare(eo.inter, i2, &cmp);
+    EXPECT_EQ(MPI_CONGRUENT, cmp);
+    MPI_Comm_test_inter(i1, &flag);
+    EXPECT_EQ(1, flag);
+    // Leaders: one message on each of the four, same tag, received in reverse order.
+    if (eo.local_rank() == 0) {
+        MPI_Comm all4[4] = {eo.inter, i1, b, i2};
+        if (eo.colour == 0) {
+            for (int k = 0; k < 4; ++k) MPI_Send(&k, 1, MPI_INT, 0, 8, all4[k]);
+        } else {
+            for (int k = 3; k >= 0; --k) {
+                int got = -1;
+                MPI_Recv(&got, 1, MPI_INT, 0, 8, all4[k], MPI_STATUS_IGNORE);
+                EXPECT_EQ(k, got);
+            }
+        }
+    }
+    MPI_Comm_free(&i1);
+    MPI_Comm_free(&i2);
+    MPI_Comm_free(&b);
 }
 
 TEST(Intercomm, MergeOrdersByHighThenByLeader) {
