@@ -156,7 +156,7 @@ binding_plan plan_binding(const topo_summary& topo, std::uint32_t local_ranks, b
     if (bind == bind_policy::automatic) {
         if (local_ranks > ncores) {
             plan.why_unbound = "oversubscribed: " + std::to_string(local_ranks) + " ranks on " +
-                               std::to_string(ncores) + " cores";
+                               std::to_string(ncores) + (ncores == 1 ? " core" : " cores");
             return plan;
         }
         bind = bind_policy::core;

@@ -155,6 +155,8 @@ TEST(Binding, DefaultIsNoneWhenOversubscribed) {
     auto p = plan_binding(machine(1, 1, 2, 1), 4, bind_policy::automatic, map_policy::core);
     EXPECT_EQ(p.applied, bind_policy::none);
     EXPECT_EQ(p.why_unbound, "oversubscribed: 4 ranks on 2 cores");
+    EXPECT_EQ(plan_binding(machine(1, 1, 1, 2), 2, bind_policy::automatic, map_policy::core).why_unbound,
+              "oversubscribed: 2 ranks on 1 core");
     ASSERT_EQ(p.ranks.size(), 4u);
     for (const auto& r : p.ranks) EXPECT_TRUE(r.cpus.empty());
 }
