@@ -49,6 +49,9 @@ std::vector<std::optional<std::vector<int>>> pci_locality(const std::vector<PciA
     if (hwloc_topology_init(&t) != 0) return out;
     // Only the PCI devices are needed, not the OS devices below them or the bridges' details.
     hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+    // Read them from Linux's sysfs (hwloc's linux component) rather than through the pci
+    // plugin: that one loads libpciaccess, slower, and its allocations outlive the topology.
+    hwloc_topology_set_components(t, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "pci");
     if (hwloc_topology_load(t) == 0) {
         for (std::size_t i = 0; i < devices.size(); ++i) {
             const PciAddress& d = devices[i];

@@ -1,5 +1,9 @@
 // The nearest-device choice of pml/nic_choice.hpp: pure, on made-up localities.
+#include <dirent.h>
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
 
 #include "pml/nic_choice.hpp"
 
@@ -40,6 +44,37 @@ TEST(NicChoice, UnknownDeviceAndBoundCpus) {
     // Whatever this test runs on: an unbound process reports no binding, a bound one its CPUs.
     auto mine = bound_cpus();
     for (std::size_t i = 1; i < mine.size(); ++i) EXPECT_LT(mine[i - 1], mine[i]);
+}
+
+// A network or storage PCI device this host really has (from sysfs) gets a locality: the CPUs
+// near it. (hwloc keeps only such "important" devices, not bridges.)
+TEST(NicChoice, RealDeviceHasLocality) {
+    DIR* d = opendir("/sys/bus/pci/devices");
+    if (!d) GTEST_SKIP() << "no /sys/bus/pci/devices";
+    PciAddress a;
+    bool found = false;
+    while (dirent* e = readdir(d)) {
+        unsigned dom, bus, dev, fn;
+        unsigned cls = 0;
+        std::string path = std::string("/sys/bus/pci/devices/") + e->d_name + "/class";
+        if (FILE* f = std::fopen(path.c_str(), "r")) {
+            if (std::fscanf(f, "%x", &cls) != 1) cls = 0;
+            std::fclose(f);
+        }
+        bool net_or_storage = (cls >> 16) == 0x02 || (cls >> 16) == 0x01;
+        if (net_or_storage && std::sscanf(e->d_name, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4) {
+            a = {static_cast<uint16_t>(dom), static_cast<uint8_t>(bus), static_cast<uint8_t>(dev),
+                 static_cast<uint8_t>(fn)};
+            found = true;
+            break;
+        }
+    }
+    closedir(d);
+    if (!found) GTEST_SKIP() << "this host lists no network or storage PCI device";
+    auto loc = pci_locality({a});
+    ASSERT_EQ(loc.size(), 1u);
+    ASSERT_TRUE(loc[0].has_value()) << "hwloc did not find a device sysfs lists";
+    EXPECT_FALSE(loc[0]->empty());
 }
 
 }  // namespace
