@@ -246,7 +246,9 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
     size_t seg_bytes = local_ranks_.size() * ring_bytes;
     out_rings_.resize(static_cast<size_t>(size_));
     size_t me = index(rank_);
-    bool cma_ok = probe_cma;  // every local peer mapped and read through process_vm_readv
+    // Every local peer mapped and read through process_vm_readv. "refuse" (for tests) acts as
+    // a host that forbids it, to exercise the fallback.
+    bool cma_ok = probe_cma && tunable_str("EFAMPI_SHM_CMA") != "refuse";
     if (probe_cma) peer_pids_.assign(static_cast<size_t>(size_), 0);
     for (int r : local_ranks_) {
         if (r == rank_) continue;

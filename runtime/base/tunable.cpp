@@ -45,7 +45,8 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_SHM_CMA", "auto",
          "Rendezvous reads between ring peers with process_vm_readv: auto: when every rank of the "
          "job is on this host, the rings are on and every rank can read its peers (checked at "
-         "MPI_Init); libfabric is then not initialised at all. 0: always libfabric's shm."},
+         "MPI_Init); libfabric is then not initialised at all. 0: always libfabric's shm. refuse "
+         "(for tests): probe as if every read were refused, i.e. the fallback to libfabric."},
         {"EFAMPI_SHM_RING_BYTES", "256K",
          "Bytes of each shared-memory ring (one per sender and receiver on a host); rounded up to "
          "a power of two holding at least two of the largest eager messages."},
