@@ -69,6 +69,30 @@ options parse_options(std::span<const std::string> args) {
         };
         if (name == "-n" || name == "-np" || name == "--n" || name == "--np") {
             o.nprocs = parse_count(name, value_of(name, inline_value));
+            o.nprocs_given = true;
+        } else if (name == "--host" || name == "-host" || name == "-H") {
+            o.host_lists.push_back(value_of(name, inline_value));
+        } else if (name == "--hostfile" || name == "-hostfile" || name == "--machinefile" ||
+                   name == "-machinefile") {
+            if (!o.hostfile.empty()) usage(name + " given twice");
+            o.hostfile = value_of(name, inline_value);
+            if (o.hostfile.empty()) usage(name + " needs a file name");
+        } else if (name == "-N" || name == "--npernode" || name == "-npernode") {
+            o.npernode = parse_count(name, value_of(name, inline_value));
+        } else if (name == "--map-by" || name == "-map-by") {
+            o.map_by = value_of(name, inline_value);
+        } else if (name == "--rank-by" || name == "-rank-by") {
+            o.rank_by = value_of(name, inline_value);
+        } else if (name == "--tag-output" || name == "-tag-output") {
+            flag();
+            o.tag_output = true;
+        } else if (name == "--launch-agent" || name == "-launch-agent") {
+            o.launch_agent = value_of(name, inline_value);
+            if (o.launch_agent.find_first_not_of(" \t") == std::string::npos)
+                usage(name + " needs a command");
+        } else if (name == "--net-iface") {
+            o.net_iface = value_of(name, inline_value);
+            if (o.net_iface.empty()) usage(name + " needs an interface name");
         } else if (name == "-x") {
             add_export(o, value_of(name, nullptr));
         } else if (name.rfind("-x", 0) == 0 && name.size() > 2 && name[2] != '-') {
@@ -80,7 +104,8 @@ options parse_options(std::span<const std::string> args) {
             flag();
             o.version = true;
         } else if (name == "--oversubscribe" || name == "-oversubscribe") {
-            flag();  // always allowed: ranks beyond the core count simply share cores
+            flag();  // one host: always allowed; several hosts: more ranks than slots
+            o.oversubscribe = true;
         } else if (name == "--allow-run-as-root" || name == "-allow-run-as-root") {
             flag();  // for Open MPI command-line compatibility; root is never refused
         } else {
@@ -95,14 +120,25 @@ options parse_options(std::span<const std::string> args) {
 std::string usage_text() {
     return "usage: mpirun [options] [--] program [arguments...]\n"
            "\n"
-           "Starts N copies of program on this host as one MPI job, serving them with an\n"
-           "embedded PMIx server.\n"
+           "Starts N copies of program as one MPI job, on this host (an embedded PMIx server)\n"
+           "or on several hosts (one daemon per host, started through a remote shell).\n"
            "\n"
            "options:\n"
            "  -n N, -np N            number of ranks (default 1); more ranks than cores is fine\n"
            "  -x VAR                 export mpirun's value of VAR to the ranks\n"
            "  -x VAR=value           set VAR=value in the ranks' environment\n"
-           "  --oversubscribe        accepted; oversubscription is always allowed\n"
+           "  --oversubscribe        allow more ranks than slots on --host/--hostfile runs\n"
+           "                         (one host without them: always allowed)\n"
+           "  --host H1[:N],H2...    run on these hosts (N slots each, default 1; repeating a\n"
+           "                         name adds a slot); -n defaults to the total slots\n"
+           "  --hostfile FILE        hosts from FILE (lines 'host [slots=N]', '#' comments)\n"
+           "  -N, --npernode N       N ranks on each host\n"
+           "  --map-by slot|node     fill each host's slots first (default), or round-robin\n"
+           "  --rank-by slot|node    number ranks per host (default: as --map-by), or round-robin\n"
+           "  --tag-output           prefix output lines with [1,RANK]<stdout>: / <stderr>:\n"
+           "  --launch-agent CMD     start daemons with 'CMD HOST COMMAND...' (default:\n"
+           "                         ssh -o BatchMode=yes)\n"
+           "  --net-iface NAME       network interface for traffic between hosts\n"
            "  --allow-run-as-root    accepted; running as root is always allowed\n"
            "  -h, --help             print this help\n"
            "  --version              print the version\n"

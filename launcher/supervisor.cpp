@@ -44,8 +44,13 @@ void supervisor::add_rank(std::uint32_t rank, rank_process p) {
     auto& r = ranks_.at(rank);
     r.pid = p.pid;
     r.running = true;
-    r.out.emplace(p.stdout_fd, STDOUT_FILENO);
-    r.err.emplace(p.stderr_fd, STDERR_FILENO);
+    if (config_.link) {
+        r.out.emplace(p.stdout_fd, config_.link->output(rank, 1));
+        r.err.emplace(p.stderr_fd, config_.link->output(rank, 2));
+    } else {
+        r.out.emplace(p.stdout_fd, fd_sink(STDOUT_FILENO, config_.tag_output ? output_tag(rank, 1) : ""));
+        r.err.emplace(p.stderr_fd, fd_sink(STDERR_FILENO, config_.tag_output ? output_tag(rank, 2) : ""));
+    }
     if (p.stdin_fd >= 0) stdin_.emplace(p.stdin_fd);
     ++live_;
     trace("rank " + std::to_string(rank) + " started as pid " + std::to_string(p.pid));
@@ -57,9 +62,21 @@ void supervisor::fail_launch(int exit_code, const std::string& message) { fail(e
 
 void supervisor::fail(int exit_code, const std::string& message) {
     if (tearing_down_) return;
-    report(message);
+    if (config_.link)
+        config_.link->failure(exit_code, message + config_.failure_suffix);
+    else
+        report(message + config_.failure_suffix);
     exit_code_ = exit_code;
     begin_teardown(SIGTERM);
+}
+
+void supervisor::teardown(int sig) {
+    if (!tearing_down_) {
+        begin_teardown(sig);
+        return;
+    }
+    for (auto& r : ranks_)
+        if (r.running) signal_rank(r.pid, SIGKILL);
 }
 
 void supervisor::begin_teardown(int sig) {
@@ -95,7 +112,11 @@ void supervisor::handle_signals() {
             int sig = static_cast<int>(si[i].ssi_signo);
             if (sig == SIGCHLD) continue;  // reap() runs every iteration anyway
             if (!tearing_down_) {
-                report("caught " + signal_name(sig) + ", killing the job");
+                std::string msg = "caught " + signal_name(sig) + ", killing the job";
+                if (config_.link)
+                    config_.link->failure(128 + sig, msg + config_.failure_suffix);
+                else
+                    report(msg);
                 exit_code_ = 128 + sig;
                 begin_teardown(sig);  // forward the signal itself; SIGKILL follows after the grace
             } else {
@@ -142,11 +163,21 @@ void supervisor::handle_event(server_event& ev) {
                 if (status == 0 && e.code != 0) status = 1;
                 if (!tearing_down_) e.release();  // the caller may run on briefly; SIGTERM follows
                 fail(status, msg);
+            } else if constexpr (std::is_same_v<T, main_thread_call>) {
+                if (!tearing_down_) e.run();
             } else if constexpr (std::is_same_v<T, fence_request>) {
+                if (config_.link) {
+                    if (!tearing_down_) config_.link->fence(e);
+                    return;
+                }
                 // One host: this server's contribution already holds every participant's data.
                 // The multi-host mode gathers the blobs of all daemons here before completing.
                 if (!tearing_down_) e.complete(true, std::move(e.blob));
             } else if constexpr (std::is_same_v<T, modex_request>) {
+                if (config_.link) {
+                    if (!tearing_down_) config_.link->modex(e);
+                    return;
+                }
                 // One host: every rank is local, so libpmix never needs another server's data.
                 if (!tearing_down_) e.complete(false, {});
             }
@@ -264,6 +295,9 @@ int supervisor::run() {
         relays.clear();
         fds.push_back({config_.signal_fd, POLLIN, 0});
         fds.push_back({queue_.fd(), POLLIN, 0});
+        std::size_t link_slot = fds.size();
+        if (config_.link && config_.link->poll_fd() >= 0)
+            fds.push_back({config_.link->poll_fd(), config_.link->poll_events(), 0});
         std::size_t stdin_slot = fds.size();
         if (stdin_ && stdin_->active()) fds.push_back({stdin_->poll_fd(), stdin_->poll_events(), 0});
         std::size_t first_relay = fds.size();
@@ -286,6 +320,7 @@ int supervisor::run() {
         note_eofs();
         if (stdin_slot < first_relay && fds[stdin_slot].revents && stdin_) stdin_->on_ready(fds[stdin_slot].revents);
         if (fds[0].revents) handle_signals();
+        if (link_slot < stdin_slot && fds[link_slot].revents) config_.link->on_ready(fds[link_slot].revents, *this);
     }
     return exit_code_.value_or(0);
 }

@@ -30,6 +30,25 @@
 
 namespace efampi::launcher {
 
+class supervisor;
+
+// Multi-host: a daemon's connection to mpirun (launcher/daemon.*). The supervisor hands it
+// what a single-host mpirun decides by itself: fences and direct-modex requests (relayed
+// across hosts), failures (mpirun reports the job's first one and tears down every host), and
+// the ranks' output (forwarded to mpirun). Its control socket joins the supervisor's poll.
+class supervisor_link {
+public:
+    virtual ~supervisor_link() = default;
+    virtual void fence(fence_request& f) = 0;
+    virtual void modex(modex_request& m) = 0;
+    virtual void failure(int exit_code, const std::string& message) = 0;
+    virtual output_sink output(std::uint32_t rank, int stream) = 0;
+    virtual int poll_fd() const = 0;  // -1: nothing to poll
+    virtual short poll_events() const = 0;
+    // Called with the poll result; may call s.teardown().
+    virtual void on_ready(short revents, supervisor& s) = 0;
+};
+
 struct supervisor_config {
     int signal_fd = -1;                    // signalfd for SIGCHLD and the forwarded signals
     std::optional<unsigned> timeout_secs;  // MPIEXEC_TIMEOUT
@@ -38,6 +57,9 @@ struct supervisor_config {
     // Called once, when the teardown starts and before any rank is signalled (the launcher
     // freezes its PMIx server there). No PMIx completion is delivered after it.
     std::function<void()> on_teardown;
+    bool tag_output = false;           // --tag-output (one host; a daemon's link tags nothing)
+    supervisor_link* link = nullptr;   // daemon mode
+    std::string failure_suffix;        // appended to failure reports (" on host h1")
 };
 
 class supervisor {
@@ -48,6 +70,9 @@ public:
     void add_rank(std::uint32_t rank, rank_process p);
     // Starting the job failed part-way: report it, fix the exit status, tear down what runs.
     void fail_launch(int exit_code, const std::string& message);
+    // Ends the job from outside (mpirun told a daemon to): the first call signals every live
+    // rank with sig (SIGKILL after the grace), a second one SIGKILLs them at once. No report.
+    void teardown(int sig);
     // Runs until every started rank is reaped and its output drained; returns the exit status.
     int run();
 

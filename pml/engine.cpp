@@ -117,7 +117,8 @@ void Engine::open_transports(Bootstrap& boot) {
         local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
     if (any_remote || (any_local && !local_))
         net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
-                              multi == "1" || multi == "auto", tried);
+                              multi == "1" || multi == "auto", tried, any_remote,
+                              any_remote ? tunable_str("EFAMPI_NET_IFACE") : std::string());
     // Multi-receive buffers are only safe when every message lands in one piece, so that the
     // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
     // messages into packets and flags the release early: it delivered into a reposted buffer
@@ -241,7 +242,9 @@ void Engine::open_rings(Bootstrap& boot) {
         in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
         peer_segs_.push_back(std::move(seg));
     }
-    boot.fence();
+    // Only this host's ranks open rings; a rank alone on its host has none and must not be
+    // waited for (the job-wide fence here hung jobs with one rank on some host).
+    boot.fence_local();
     own_seg_->unlink();
     if (!in_rings_.empty()) transports_ = "shm-ring," + transports_;
 }
