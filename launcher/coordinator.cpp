@@ -424,6 +424,8 @@ int coordinator::run() {
     try {
         start_daemons();
     } catch (const launch_error& e) {
+        for (auto& s : nodes_)
+            if (s.agent < 0) s.finished = true;  // never started: nothing to wait for
         fail(e.exit_code, e.what());
     }
 
