@@ -4,7 +4,8 @@
  *   - checks MPI_Allreduce of the ranks;
  *   - splits MPI_COMM_WORLD by MPI_COMM_TYPE_SHARED and prints the size of its part;
  * then prints "rank R of N shared S ok". With "hang" as argument it prints "rank R ready" after
- * the checks and sleeps (for the kill and signal tests). Exits non-zero on any mismatch. */
+ * the checks and sleeps (for the kill and signal tests); with "exit R S" rank R exits with status
+ * S after its line, without MPI_Finalize. Exits non-zero on any mismatch. */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ int main(int argc, char **argv) {
 
     printf("rank %d of %d shared %d ok\n", rank, size, shared_size);
     fflush(stdout);
+    if (argc > 3 && strcmp(argv[1], "exit") == 0 && rank == atoi(argv[2])) exit(atoi(argv[3]));
     if (argc > 1 && strcmp(argv[1], "hang") == 0) {
         MPI_Barrier(MPI_COMM_WORLD);
         printf("rank %d ready\n", rank);

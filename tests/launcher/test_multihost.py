@@ -268,6 +268,18 @@ def case_bad_input(t):
     check_job(r, [0, 0, 1])
 
 
+def case_rank_failure(t):
+    """A rank on the second host fails: its status and host in the report, every host ends.
+    Then MPIEXEC_TIMEOUT on a job that hangs on both hosts."""
+    h = t.hosts.names
+    r = t.run(["--host", f"{h[0]}:2,{h[1]}:2", t.program, "exit", "3", "5"])
+    expect_error(t, r, 5, [f"rank 3 (pid", f"exited with status 5 on host {h[1]}"])
+    check(r.stderr.count("mpirun:") == 1, "one report only", r)
+    r = t.run(["--host", f"{h[0]}:2,{h[1]}:2", t.program, "hang"], extra_env={"MPIEXEC_TIMEOUT": "3"})
+    expect_error(t, r, 124, ["MPIEXEC_TIMEOUT=3"])
+    check(r.elapsed < 10, f"timeout took {r.elapsed:.1f} s", r)
+
+
 def start_hanging(t, args):
     """Starts mpirun with the program in hang mode; returns it once every rank is ready."""
     p = subprocess.Popen(t.cmd(args + [t.program, "hang"]), env=t.env(), stdin=subprocess.DEVNULL,
