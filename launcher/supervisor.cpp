@@ -75,6 +75,7 @@ void supervisor::teardown(int sig) {
         begin_teardown(sig);
         return;
     }
+    if (sig != SIGKILL) return;  // already going down (maybe on our own failure): keep the grace
     for (auto& r : ranks_)
         if (r.running) signal_rank(r.pid, SIGKILL);
 }

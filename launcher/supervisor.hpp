@@ -71,7 +71,8 @@ public:
     // Starting the job failed part-way: report it, fix the exit status, tear down what runs.
     void fail_launch(int exit_code, const std::string& message);
     // Ends the job from outside (mpirun told a daemon to): the first call signals every live
-    // rank with sig (SIGKILL after the grace), a second one SIGKILLs them at once. No report.
+    // rank with sig (SIGKILL after the grace); once the teardown runs, only SIGKILL does more
+    // (every live rank at once). No report.
     void teardown(int sig);
     // Runs until every started rank is reaped and its output drained; returns the exit status.
     int run();

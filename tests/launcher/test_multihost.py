@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mpirun across several hosts, with network namespaces as the hosts.
 
-Usage: test_multihost.py CASE --mpirun PATH --program PATH [--ompi-mpirun PATH]
+Usage: test_multihost.py CASE --mpirun PATH --program PATH [--client PATH] [--ompi-mpirun PATH]
 
 Each run makes its own hosts: namespaces <prefix>h0.. (each with lo and eth0 = 10.200.0.(i+1)/24)
 joined by a bridge in a namespace <prefix>br, and deletes them at the end, also on failure
@@ -126,6 +126,7 @@ class Runner:
         self.mpirun = opts.mpirun
         self.program = opts.program
         self.ompi = opts.ompi_mpirun
+        self.client = opts.client
         self.hosts = hosts
         self.tmpdir = tempfile.mkdtemp(prefix="efampi-mh-")
 
@@ -210,6 +211,17 @@ def case_two_hosts(t):
     r = t.run(["--host", f"{h[0]},{h[0]},{h[1]}", "--map-by", "node", "-x", "EFAMPI_VERBOSE=1", t.program])
     check_job(r, [0, 1, 0])
     check_transports(r, [0, 1, 0])
+    if t.client:
+        # The PMIx view of each rank (host name, local peers, node count), and every key
+        # fetched through direct modex (a fence without data collection).
+        r = t.run(["--host", f"{h[0]},{h[0]},{h[1]}", "--map-by", "node", t.client, "--multi-host", "--dmodex"],
+                  extra_env={"EFAMPI_LAUNCHER_DEBUG": "1"})
+        check(r.returncode == 0, "pmix_test_client run failed", r)
+        want = {f"rank 0 host {h[0]} nodes 2 local 0 of 2 peers 0,2", f"rank 2 host {h[0]} nodes 2 local 1 of 2 peers 0,2",
+                f"rank 1 host {h[1]} nodes 2 local 0 of 1 peers 1", "rank 0 of 3 ok", "rank 1 of 3 ok", "rank 2 of 3 ok"}
+        check(set(r.stdout.splitlines()) == want, f"client lines, expected {sorted(want)}", r)
+        check("direct_modex for rank" in r.stderr, "no direct modex request was relayed", r)
+    t.check_clean()
 
 
 def case_three_hosts(t):
@@ -373,6 +385,7 @@ def main():
     ap.add_argument("--mpirun", required=True)
     ap.add_argument("--program", required=True)
     ap.add_argument("--ompi-mpirun", default="")
+    ap.add_argument("--client", default="", help="pmix_test_client, for the PMIx view and direct modex")
     opts = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: network namespaces need root")
