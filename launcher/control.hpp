@@ -22,7 +22,13 @@ enum class msg_type : std::uint8_t {
     failure = 9,     // d->m: exit code i32, message
     kill = 10,       // m->d: signal i32 (first: tear down with it; again: SIGKILL)
     done = 11,       // d->m: exit status i32; the daemon leaves after it
+    stdin_data = 12,  // m->d (rank 0's daemon): bytes of mpirun's stdin; empty = EOF
+    stdin_taken = 13, // d->m: u32 bytes written to rank 0 (stdin_gone: rank 0's stdin is closed)
 };
+
+// Bytes of stdin mpirun lets travel to rank 0's daemon before it says they were taken.
+inline constexpr std::uint32_t stdin_window = 64 * 1024;
+inline constexpr std::uint32_t stdin_gone = 0xffffffffu;
 
 // Frames bigger than this are a protocol error (a fence blob of 4096 ranks is far smaller).
 inline constexpr std::uint32_t max_frame = 256u << 20;

@@ -100,6 +100,8 @@ private:
     void on_hello(std::unique_ptr<control_channel> ch, frame_reader& f);
     void on_frame(std::uint32_t node, frame_reader& f);
     void on_fence(std::uint32_t node, frame_reader& f);
+    void read_stdin();
+    bool stdin_wanted() const;
     void node_lost(std::uint32_t node);
     void reap();
     void handle_signals();
@@ -122,6 +124,10 @@ private:
     std::map<std::string, fence_state> fences_;
     std::map<std::uint64_t, std::pair<std::uint32_t, std::uint64_t>> modex_routes_;
     std::uint64_t next_modex_ = 0;
+    // mpirun's stdin goes to rank 0's daemon, at most stdin_window bytes ahead of what it took.
+    bool forward_stdin_ = stdin_usable();
+    bool stdin_done_ = !forward_stdin_;
+    std::uint32_t stdin_in_flight_ = 0;
 
     std::optional<int> exit_code_;
     bool tearing_down_ = false;
@@ -211,7 +217,7 @@ void coordinator::on_hello(std::unique_ptr<control_channel> ch, frame_reader& f)
     for (const auto& n : job_.nodes) hosts.push_back(n.hostname);
     for (const auto& p : job_.procs) node_of.push_back(p.node);
     w.str(job_.nspace).u32(node).strs(hosts).u32s(node_of).str(config_.program).strs(opts_.program)
-        .strs(config_.rank_env).u8(config_.debug ? 1 : 0).str(opts_.net_iface);
+        .strs(config_.rank_env).u8(config_.debug ? 1 : 0).str(opts_.net_iface).u8(forward_stdin_ ? 1 : 0);
     s.ch->send(w);
 }
 
@@ -288,6 +294,12 @@ void coordinator::on_frame(std::uint32_t node, frame_reader& f) {
             if (nodes_[asker].ch) nodes_[asker].ch->send(w);
             break;
         }
+        case msg_type::stdin_taken: {
+            std::uint32_t n = f.u32();
+            if (n == stdin_gone) stdin_done_ = true;
+            else stdin_in_flight_ -= std::min(n, stdin_in_flight_);
+            break;
+        }
         case msg_type::failure: {
             int code = f.i32();
             fail(code, f.str());
@@ -306,6 +318,26 @@ void coordinator::on_frame(std::uint32_t node, frame_reader& f) {
         default:
             throw protocol_error("unexpected frame type " + std::to_string(static_cast<int>(f.type())));
     }
+}
+
+bool coordinator::stdin_wanted() const {
+    const auto& s = nodes_[job_.procs[0].node];
+    return !stdin_done_ && !tearing_down_ && s.ch && !s.ch->closed() && stdin_in_flight_ < stdin_window;
+}
+
+void coordinator::read_stdin() {
+    char buf[16 * 1024];
+    ssize_t r = read(STDIN_FILENO, buf, std::min<std::size_t>(sizeof buf, stdin_window - stdin_in_flight_));
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    frame_writer w(msg_type::stdin_data);
+    if (r <= 0) {  // EOF (or unreadable): rank 0 sees EOF too
+        stdin_done_ = true;
+        w.str("");
+    } else {
+        stdin_in_flight_ += static_cast<std::uint32_t>(r);
+        w.str(std::string(buf, static_cast<std::size_t>(r)));
+    }
+    nodes_[job_.procs[0].node].ch->send(w);
 }
 
 void coordinator::node_lost(std::uint32_t node) {
@@ -452,6 +484,8 @@ int coordinator::run() {
         fds.clear();
         fds.push_back({config_.signal_fd, POLLIN, 0});
         fds.push_back({listen_fd_, POLLIN, 0});
+        std::size_t stdin_slot = fds.size();
+        fds.push_back({stdin_wanted() ? STDIN_FILENO : -1, POLLIN, 0});
         std::size_t first_pending = fds.size();
         for (auto& p : pending_) fds.push_back({p->fd(), POLLIN, 0});
         std::size_t first_node = fds.size();
@@ -518,6 +552,7 @@ int coordinator::run() {
             still.push_back(std::move(p));
         }
         pending_ = std::move(still);
+        if (fds[stdin_slot].revents && stdin_wanted()) read_stdin();
         if (fds[1].revents) accept_connections();
         if (fds[0].revents) handle_signals();
     }

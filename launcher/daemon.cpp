@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -82,6 +83,7 @@ struct job_message {
     std::vector<std::string> argv, env;
     bool debug = false;
     std::string net_iface;
+    bool forward_stdin = false;  // rank 0 (if here) reads what mpirun forwards, else /dev/null
 };
 
 job_message read_job(frame_reader& f) {
@@ -95,6 +97,7 @@ job_message read_job(frame_reader& f) {
     m.env = f.strs();
     m.debug = f.u8() != 0;
     m.net_iface = f.str();
+    m.forward_stdin = f.u8() != 0;
     return m;
 }
 
@@ -138,11 +141,60 @@ public:
         };
     }
 
-    int poll_fd() const override { return ch_.fd(); }
-    short poll_events() const override { return POLLIN; }
+    void set_rank0_stdin(int fd) override { stdin_fd_ = fd; }
 
-    void on_ready(short, supervisor& s) override {
-        bool open = ch_.on_readable();
+    // Frames that arrived with the job frame, before the supervisor polls the socket.
+    void process_buffered(supervisor& s) { parse_frames(s, !ch_.closed()); }
+
+    void add_poll_fds(std::vector<pollfd>& fds) override {
+        fds.push_back({ch_.fd(), POLLIN, 0});
+        // rank 0's stdin pipe, while something waits to go in
+        fds.push_back({stdin_fd_ >= 0 && !stdin_pending_.empty() ? stdin_fd_ : -1, POLLOUT, 0});
+    }
+
+    void on_poll(const pollfd* fds, std::size_t, supervisor& s) override {
+        if (fds[1].revents) write_stdin();
+        if (fds[0].revents) on_control(s);
+    }
+
+    ~daemon_link() override {
+        if (stdin_fd_ >= 0) close(stdin_fd_);
+    }
+
+private:
+    // Feeds rank 0's stdin pipe and tells mpirun how much went in (its window moves on).
+    void write_stdin() {
+        while (stdin_fd_ >= 0 && !stdin_pending_.empty()) {
+            ssize_t w = write(stdin_fd_, stdin_pending_.data(), stdin_pending_.size());
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN) return;
+                close_stdin(true);  // EPIPE: rank 0 closed its stdin or exited
+                return;
+            }
+            stdin_pending_.erase(0, static_cast<std::size_t>(w));
+            frame_writer t(msg_type::stdin_taken);
+            t.u32(static_cast<std::uint32_t>(w));
+            send(t);
+        }
+        if (stdin_fd_ >= 0 && stdin_pending_.empty() && stdin_eof_) close_stdin(false);
+    }
+
+    void close_stdin(bool tell) {
+        if (stdin_fd_ >= 0) close(stdin_fd_);
+        stdin_fd_ = -1;
+        stdin_pending_.clear();
+        if (tell) {
+            frame_writer t(msg_type::stdin_taken);
+            t.u32(stdin_gone);
+            send(t);
+        }
+    }
+
+
+    void on_control(supervisor& s) { parse_frames(s, ch_.on_readable()); }
+
+    void parse_frames(supervisor& s, bool open) {
         try {
             frame_reader f(msg_type::hello, {});
             while (ch_.next(f)) handle(f, s);
@@ -158,7 +210,6 @@ public:
         }
     }
 
-private:
     void send(frame_writer& w) {
         if (!ch_.closed()) ch_.send_blocking(w);
     }
@@ -200,6 +251,22 @@ private:
             case msg_type::kill:
                 s.teardown(f.i32());
                 break;
+            case msg_type::stdin_data: {
+                std::string data = f.str();
+                if (stdin_fd_ < 0) {
+                    if (!stdin_eof_ && !data.empty()) {  // no rank 0 here (or its stdin is gone)
+                        frame_writer t(msg_type::stdin_taken);
+                        t.u32(stdin_gone);
+                        send(t);
+                    }
+                    stdin_eof_ = stdin_eof_ || data.empty();
+                    break;
+                }
+                if (data.empty()) stdin_eof_ = true;
+                stdin_pending_ += data;
+                write_stdin();
+                break;
+            }
             default:
                 throw protocol_error("unexpected control frame type " + std::to_string(static_cast<int>(f.type())));
         }
@@ -213,6 +280,9 @@ private:
     std::map<std::string, std::function<void(bool, std::string)>> fences_;
     std::map<std::uint64_t, std::function<void(bool, std::string)>> modexes_;
     std::uint64_t next_modex_ = 0;
+    int stdin_fd_ = -1;
+    std::string stdin_pending_;  // at most stdin_window bytes: mpirun waits for stdin_taken
+    bool stdin_eof_ = false;
 };
 
 // Waits (bounded) for the next frame on a channel that nothing else reads yet.
@@ -298,6 +368,7 @@ int daemon_main(const std::vector<std::string>& args) {
                 req.argv = m.argv;
                 req.env = base_env;
                 req.die_with_parent = true;
+                req.with_stdin = rank == 0 && m.forward_stdin;
                 set_var(req.env, "EFAMPI_RANK", std::to_string(rank));
                 set_var(req.env, "EFAMPI_LOCAL_RANK", std::to_string(j.procs[rank].local_rank));
                 server.register_client(j, rank, geteuid(), getegid());
@@ -306,6 +377,7 @@ int daemon_main(const std::vector<std::string>& args) {
             }
             frame_writer started(msg_type::started);
             ch.send_blocking(started);
+            link.process_buffered(sup);
         } catch (const launch_error& e) {
             sup.fail_launch(e.exit_code, e.what());
         }

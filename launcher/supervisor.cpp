@@ -51,7 +51,12 @@ void supervisor::add_rank(std::uint32_t rank, rank_process p) {
         r.out.emplace(p.stdout_fd, fd_sink(STDOUT_FILENO, config_.tag_output ? output_tag(rank, 1) : ""));
         r.err.emplace(p.stderr_fd, fd_sink(STDERR_FILENO, config_.tag_output ? output_tag(rank, 2) : ""));
     }
-    if (p.stdin_fd >= 0) stdin_.emplace(p.stdin_fd);
+    if (p.stdin_fd >= 0) {
+        if (config_.link)
+            config_.link->set_rank0_stdin(p.stdin_fd);
+        else
+            stdin_.emplace(p.stdin_fd);
+    }
     ++live_;
     trace("rank " + std::to_string(rank) + " started as pid " + std::to_string(p.pid));
     // Started into a job that is already going down (a signal came in during the launch).
@@ -297,8 +302,7 @@ int supervisor::run() {
         fds.push_back({config_.signal_fd, POLLIN, 0});
         fds.push_back({queue_.fd(), POLLIN, 0});
         std::size_t link_slot = fds.size();
-        if (config_.link && config_.link->poll_fd() >= 0)
-            fds.push_back({config_.link->poll_fd(), config_.link->poll_events(), 0});
+        if (config_.link) config_.link->add_poll_fds(fds);
         std::size_t stdin_slot = fds.size();
         if (stdin_ && stdin_->active()) fds.push_back({stdin_->poll_fd(), stdin_->poll_events(), 0});
         std::size_t first_relay = fds.size();
@@ -321,7 +325,7 @@ int supervisor::run() {
         note_eofs();
         if (stdin_slot < first_relay && fds[stdin_slot].revents && stdin_) stdin_->on_ready(fds[stdin_slot].revents);
         if (fds[0].revents) handle_signals();
-        if (link_slot < stdin_slot && fds[link_slot].revents) config_.link->on_ready(fds[link_slot].revents, *this);
+        if (link_slot < stdin_slot) config_.link->on_poll(&fds[link_slot], stdin_slot - link_slot, *this);
     }
     return exit_code_.value_or(0);
 }

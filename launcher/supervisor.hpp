@@ -13,6 +13,7 @@
 // ranks' stdout/stderr pipes reached EOF follows the order their fd tables were released, so
 // exits are judged in that order, holding a failure back briefly while a rank whose pipes
 // closed earlier is not reaped yet.
+#include <poll.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -43,10 +44,13 @@ public:
     virtual void modex(modex_request& m) = 0;
     virtual void failure(int exit_code, const std::string& message) = 0;
     virtual output_sink output(std::uint32_t rank, int stream) = 0;
-    virtual int poll_fd() const = 0;  // -1: nothing to poll
-    virtual short poll_events() const = 0;
-    // Called with the poll result; may call s.teardown().
-    virtual void on_ready(short revents, supervisor& s) = 0;
+    // Appends the fds it wants polled (its control socket, rank 0's stdin pipe).
+    virtual void add_poll_fds(std::vector<pollfd>& fds) = 0;
+    // Called with the entries add_poll_fds() added, after the poll; may call s.teardown().
+    virtual void on_poll(const pollfd* fds, std::size_t n, supervisor& s) = 0;
+    // Rank 0 runs here with a stdin pipe (write end, non-blocking), which the link feeds with
+    // what mpirun forwards. Called at most once, from add_rank().
+    virtual void set_rank0_stdin(int fd) = 0;
 };
 
 struct supervisor_config {

@@ -145,9 +145,10 @@ class Runner:
         return ["ip", "netns", "exec", self.hosts.names[host], self.mpirun,
                 "--launch-agent", "ip netns exec"] + args
 
-    def run(self, args, timeout=60, extra_env=None):
+    def run(self, args, timeout=60, extra_env=None, input=None):
         start = time.monotonic()
-        r = subprocess.run(self.cmd(args), env=self.env(extra_env), stdin=subprocess.DEVNULL,
+        r = subprocess.run(self.cmd(args), env=self.env(extra_env),
+                           stdin=subprocess.DEVNULL if input is None else None, input=input,
                            capture_output=True, text=True, timeout=timeout)
         r.elapsed = time.monotonic() - start
         return r
@@ -221,6 +222,15 @@ def case_two_hosts(t):
                 f"rank 1 host {h[1]} nodes 2 local 0 of 1 peers 1", "rank 0 of 3 ok", "rank 1 of 3 ok", "rank 2 of 3 ok"}
         check(set(r.stdout.splitlines()) == want, f"client lines, expected {sorted(want)}", r)
         check("direct_modex for rank" in r.stderr, "no direct modex request was relayed", r)
+        # mpirun's stdin reaches rank 0 on the other host (the others read /dev/null), with more
+        # than the forwarding window in flight
+        text = "".join(f"line {i} " + "x" * 100 + "\n" for i in range(2000))
+        r = t.run(["--host", f"{h[1]}:1,{h[0]}:1", t.client, "--multi-host", "--echo-stdin"], input=text)
+        check(r.returncode == 0, "stdin run failed", r)
+        got = [l[len("rank 0 stdin: "):] for l in r.stdout.splitlines() if l.startswith("rank 0 stdin: ")]
+        check(got == text.splitlines(), f"rank 0 read {len(got)} of 2000 lines intact", r)
+        check("rank 0 stdin eof" in r.stdout and "rank 1 stdin eof" in r.stdout, "stdin EOF", r)
+        check(not any(l.startswith("rank 1 stdin: ") for l in r.stdout.splitlines()), "rank 1 read stdin", r)
     t.check_clean()
 
 
