@@ -16,6 +16,8 @@
 //                          "rank R host H nodes N local L of S peers P"
 //   --dmodex               exchange the keys through a fence without data collection, so
 //                          every remote Get goes through direct modex
+//   --pair-fence           ranks 0 and N-1 fence together (twice) before the last fence; the
+//                          others do not take part (prints "rank R pair fence done")
 #include <pmix.h>
 #include <signal.h>
 #include <unistd.h>
@@ -38,6 +40,7 @@ struct config {
     int lines = 0;
     bool multi_host = false;
     bool dmodex = false;
+    bool pair_fence = false;
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -66,6 +69,8 @@ config parse(int argc, char** argv) {
             c.print_env.push_back(next());
         } else if (a == "--multi-host") {
             c.multi_host = true;
+        } else if (a == "--pair-fence") {
+            c.pair_fence = true;
         } else if (a == "--dmodex") {
             c.dmodex = true;
         } else if (a == "--lines") {
@@ -229,6 +234,15 @@ int main(int argc, char** argv) {
         if (got != "value-from-" + std::to_string(r)) die("rank " + std::to_string(r) + " put '" + got + "'");
     }
     std::cout << me << " of " << size << " ok" << std::endl;
+    if (c.pair_fence && size > 1 && (self.rank == 0 || self.rank == size - 1)) {
+        pmix_proc_t pair[2];
+        PMIX_LOAD_PROCID(&pair[0], self.nspace, 0);
+        PMIX_LOAD_PROCID(&pair[1], self.nspace, static_cast<pmix_rank_t>(size - 1));
+        for (int i = 0; i < 2; ++i)
+            if ((rc = PMIx_Fence(pair, 2, nullptr, 0)) != PMIX_SUCCESS)
+                die(std::string("PMIx_Fence (pair): ") + PMIx_Error_string(rc));
+        std::cout << me << " pair fence done" << std::endl;
+    }
     fence(self, false);
     if ((rc = PMIx_Finalize(nullptr, 0)) != PMIX_SUCCESS) die(std::string("PMIx_Finalize: ") + PMIx_Error_string(rc));
     if (self.rank == c.bad_rank && c.mode == "exit-after") return c.mode_arg;

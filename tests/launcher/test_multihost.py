@@ -259,6 +259,12 @@ def case_three_hosts(t):
     # -N 1: one rank per host
     r = t.run(["--hostfile", hostfile, "-N", "1", t.program])
     check_job(r, [0, 1, 2])
+    if t.client:
+        # A fence of ranks 0 (h0) and 4 (h2) only: mpirun must not wait for h1's daemon.
+        r = t.run(["--hostfile", hostfile, t.client, "--multi-host", "--pair-fence"])
+        check(r.returncode == 0, "pair fence run failed", r)
+        for rank in (0, 4):
+            check(f"rank {rank} pair fence done" in r.stdout, f"rank {rank} did not pass the pair fence", r)
 
 
 def expect_error(t, r, status, words):
