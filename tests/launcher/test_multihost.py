@@ -376,11 +376,17 @@ def case_daemon_killed(t):
 
 
 def case_sigint(t):
+    """SIGINT to mpirun ends the ranks on every host; so does SIGKILL (nothing is left)."""
     h = t.hosts.names
     p = start_hanging(t, ["--host", f"{h[0]}:2,{h[1]}:2"])
     p.send_signal(signal.SIGINT)
     r = finish(p)
     expect_error(t, r, 128 + signal.SIGINT, ["caught SIGINT"])
+    # mpirun killed outright: its daemons die with it, and their ranks with them
+    p = start_hanging(t, ["--host", f"{h[0]}:2,{h[1]}:2"])
+    p.send_signal(signal.SIGKILL)
+    finish(p)
+    t.check_clean()
 
 
 def case_openmpi(t):
