@@ -379,7 +379,7 @@ int daemon_main(const std::vector<std::string>& args) {
             ch.send_blocking(started);
             link.process_buffered(sup);
         } catch (const launch_error& e) {
-            sup.fail_launch(e.exit_code, e.what());
+            sup.fail_launch(e.exit_code, std::string(e.what()) + " (on host " + host + ")");
         }
         status = sup.run();
     }

@@ -68,9 +68,9 @@ void supervisor::fail_launch(int exit_code, const std::string& message) { fail(e
 void supervisor::fail(int exit_code, const std::string& message) {
     if (tearing_down_) return;
     if (config_.link)
-        config_.link->failure(exit_code, message + config_.failure_suffix);
+        config_.link->failure(exit_code, message);
     else
-        report(message + config_.failure_suffix);
+        report(message);
     exit_code_ = exit_code;
     begin_teardown(SIGTERM);
 }
@@ -118,9 +118,9 @@ void supervisor::handle_signals() {
             int sig = static_cast<int>(si[i].ssi_signo);
             if (sig == SIGCHLD) continue;  // reap() runs every iteration anyway
             if (!tearing_down_) {
-                std::string msg = "caught " + signal_name(sig) + ", killing the job";
+                std::string msg = "caught " + signal_name(sig) + config_.where + ", killing the job";
                 if (config_.link)
-                    config_.link->failure(128 + sig, msg + config_.failure_suffix);
+                    config_.link->failure(128 + sig, msg);
                 else
                     report(msg);
                 exit_code_ = 128 + sig;
@@ -160,7 +160,7 @@ void supervisor::handle_event(server_event& ev) {
             } else if constexpr (std::is_same_v<T, client_finalized>) {
                 if (e.rank < ranks_.size()) ranks_[e.rank].finalized = true;
             } else if constexpr (std::is_same_v<T, abort_request>) {
-                std::string msg = "rank " + std::to_string(e.rank) + " called MPI_Abort with code " +
+                std::string msg = "rank " + std::to_string(e.rank) + config_.where + " called MPI_Abort with code " +
                                   std::to_string(e.code);
                 if (!e.message.empty()) msg += ": " + e.message;
                 // The status must say "failed" even when the code's low byte is 0 (e.g. 256);
@@ -193,7 +193,7 @@ void supervisor::handle_event(server_event& ev) {
 
 std::optional<std::pair<int, std::string>> supervisor::failure_of(const exit_record& e) const {
     const auto& r = ranks_[e.rank];
-    std::string who = "rank " + std::to_string(e.rank) + " (pid " + std::to_string(r.pid) + ")";
+    std::string who = "rank " + std::to_string(e.rank) + " (pid " + std::to_string(r.pid) + ")" + config_.where;
     if (WIFSIGNALED(e.status)) {
         int sig = WTERMSIG(e.status);
         return std::pair(128 + sig, who + " was killed by signal " + std::to_string(sig) + " (" +

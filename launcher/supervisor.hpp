@@ -63,7 +63,7 @@ struct supervisor_config {
     std::function<void()> on_teardown;
     bool tag_output = false;           // --tag-output (one host; a daemon's link tags nothing)
     supervisor_link* link = nullptr;   // daemon mode
-    std::string failure_suffix;        // appended to failure reports (" on host h1")
+    std::string where;                 // " on host h1" after the rank in reports (daemon mode)
 };
 
 class supervisor {

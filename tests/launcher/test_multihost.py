@@ -147,13 +147,13 @@ class Runner:
         env.update(extra or {})
         return env
 
-    def cmd(self, args, host=0):
-        return ["ip", "netns", "exec", self.hosts.names[host], self.mpirun,
-                "--launch-agent", "ip netns exec"] + args
+    def cmd(self, args, host=0, agent=True):
+        return (["ip", "netns", "exec", self.hosts.names[host], self.mpirun]
+                + (["--launch-agent", "ip netns exec"] if agent else []) + args)
 
-    def run(self, args, timeout=60, extra_env=None, input=None):
+    def run(self, args, timeout=60, extra_env=None, input=None, agent=True):
         start = time.monotonic()
-        r = subprocess.run(self.cmd(args), env=self.env(extra_env),
+        r = subprocess.run(self.cmd(args, agent=agent), env=self.env(extra_env),
                            stdin=subprocess.DEVNULL if input is None else None, input=input,
                            capture_output=True, text=True, timeout=timeout)
         r.elapsed = time.monotonic() - start
@@ -218,6 +218,22 @@ def case_two_hosts(t):
     r = t.run(["--host", f"{h[0]},{h[0]},{h[1]}", "--map-by", "node", "-x", "EFAMPI_VERBOSE=1", t.program])
     check_job(r, [0, 1, 0])
     check_transports(r, [0, 1, 0])
+    # The default agent is ssh, called as `ssh -o BatchMode=yes HOST COMMAND...`: a stand-in
+    # ssh first in PATH records its arguments and enters the namespace named HOST.
+    bindir = os.path.join(t.tmpdir, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    log = os.path.join(t.tmpdir, "ssh.log")
+    with open(os.path.join(bindir, "ssh"), "w") as f:
+        f.write(f'#!/bin/sh\necho "$@" >> {log}\n'
+                'while [ "$1" = "-o" ]; do shift 2; done\nhost="$1"; shift\nexec ip netns exec "$host" "$@"\n')
+    os.chmod(os.path.join(bindir, "ssh"), 0o755)
+    r = t.run(["--host", f"{h[0]},{h[1]}", t.program], agent=False,
+              extra_env={"PATH": bindir + ":" + os.environ.get("PATH", "")})
+    check_job(r, [0, 1])
+    with open(log) as f:
+        calls = sorted(f.read().splitlines())
+    check(len(calls) == 2 and all(c.startswith(f"-o BatchMode=yes {h[i]} ") and "--efampi-daemon" in c
+                                  for i, c in enumerate(calls)), f"ssh called as {calls}")
     if t.client:
         # The PMIx view of each rank (host name, local peers, node count), and every key
         # fetched through direct modex (a fence without data collection).
@@ -284,6 +300,9 @@ def case_bad_input(t):
     # a daemon that cannot reach mpirun back (its host has no route to mpirun's)
     r = t.run(["--host", f"{h[0]}:1,{t.hosts.isolated}:1", t.program])
     expect_error(t, r, 1, [f"could not start the daemon on host {t.hosts.isolated}", "cannot reach mpirun"])
+    # an interface that does not exist: the ranks refuse to guess, the job fails cleanly
+    r = t.run(["--host", f"{h[0]}:1,{h[1]}:1", "--net-iface", "nosuchif0", t.program])
+    expect_error(t, r, None, ["nosuchif0", "EFAMPI_NET_IFACE"])
     # an agent that is not there
     r = t.run(["--host", f"{h[0]},{h[1]}", "--launch-agent", "no-such-agent-efampi", t.program])
     expect_error(t, r, 127, ["launch agent", "no-such-agent-efampi"])
@@ -307,7 +326,7 @@ def case_rank_failure(t):
     Then MPIEXEC_TIMEOUT on a job that hangs on both hosts."""
     h = t.hosts.names
     r = t.run(["--host", f"{h[0]}:2,{h[1]}:2", t.program, "exit", "3", "5"])
-    expect_error(t, r, 5, [f"rank 3 (pid", f"exited with status 5 on host {h[1]}"])
+    expect_error(t, r, 5, [f"rank 3 (pid", f") on host {h[1]} exited with status 5"])
     check(r.stderr.count("mpirun:") == 1, "one report only", r)
     r = t.run(["--host", f"{h[0]}:2,{h[1]}:2", t.program, "hang"], extra_env={"MPIEXEC_TIMEOUT": "3"})
     expect_error(t, r, 124, ["MPIEXEC_TIMEOUT=3"])
