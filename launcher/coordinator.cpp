@@ -187,7 +187,7 @@ void coordinator::start_daemons() {
 void coordinator::accept_connections() {
     for (;;) {
         int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return;  // EAGAIN (or a transient error: the daemon retries nothing, but ours is bounded)
+        if (fd < 0) return;  // EAGAIN; other errors: a daemon that failed to connect times out
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         pending_.push_back(std::make_unique<control_channel>(fd));
