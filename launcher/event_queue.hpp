@@ -50,8 +50,14 @@ struct modex_request {
     std::function<void(bool ok, std::string data)> complete;
 };
 
-using server_event =
-    std::variant<client_connected, client_finalized, abort_request, fence_request, modex_request>;
+// Work a libpmix callback wants done on the main thread (e.g. sending a direct-modex answer
+// to mpirun over the control connection, which only the main thread writes).
+struct main_thread_call {
+    std::function<void()> run;
+};
+
+using server_event = std::variant<client_connected, client_finalized, abort_request, fence_request,
+                                  modex_request, main_thread_call>;
 
 class event_queue {
 public:

@@ -26,6 +26,27 @@ job make_job(std::string nspace, const std::vector<std::string>& hosts,
     return j;
 }
 
+job make_job_placed(std::string nspace, const std::vector<std::string>& hosts,
+                    const std::vector<std::uint32_t>& node_of) {
+    if (hosts.empty() || node_of.empty()) throw std::invalid_argument("make_job_placed: empty job");
+    job j;
+    j.nspace = std::move(nspace);
+    for (const auto& h : hosts) j.nodes.push_back({h, {}});
+    for (std::uint32_t node : node_of) {
+        if (node >= hosts.size()) throw std::invalid_argument("make_job_placed: node index out of range");
+        auto& ranks = j.nodes[node].ranks;
+        if (ranks.size() >= 65535)
+            throw std::invalid_argument("make_job_placed: host " + hosts[node] + " holds more than 65535 ranks");
+        std::uint32_t rank = j.size++;
+        auto local = static_cast<std::uint16_t>(ranks.size());
+        ranks.push_back(rank);
+        j.procs.push_back({rank, node, local, local});
+    }
+    for (const auto& n : j.nodes)
+        if (n.ranks.empty()) throw std::invalid_argument("make_job_placed: host " + n.hostname + " holds no rank");
+    return j;
+}
+
 std::string rank_list(const std::vector<std::uint32_t>& ranks) {
     std::string s;
     for (auto r : ranks) {

@@ -36,6 +36,12 @@ struct job {
 job make_job(std::string nspace, const std::vector<std::string>& hosts,
              const std::vector<std::uint32_t>& ranks_per_node);
 
+// Any mapping: node_of[rank] is the index into hosts of the rank's node. Local ranks count the
+// node's ranks in rank order. Throws std::invalid_argument on an index out of range, a host
+// without ranks or more than 65535 ranks on one node.
+job make_job_placed(std::string nspace, const std::vector<std::string>& hosts,
+                    const std::vector<std::uint32_t>& node_of);
+
 // "0,1,2": the PMIX_LOCAL_PEERS format.
 std::string rank_list(const std::vector<std::uint32_t>& ranks);
 

@@ -1,6 +1,8 @@
-// mpirun / mpiexec: starts one MPI job on this host. The steps, in order: parse the command
-// line, settle the process state (signals, fds, environment), start the PMIx server, register
-// the job, start each rank, then hand over to the supervisor's loop until the job is over.
+// mpirun / mpiexec: starts one MPI job. Several hosts (--host, --hostfile, or a Slurm allocation
+// spanning other hosts) go to the coordinator (coordinator.hpp) and its daemons. On one host the
+// steps, in order: parse the command line, settle the process state (signals, fds, environment),
+// start the PMIx server, register the job, place and bind, start each rank, then hand over to
+// the supervisor's loop until the job is over.
 // Every fatal error becomes one `mpirun: ...` line and a documented exit status.
 #include <fcntl.h>
 #include <signal.h>
@@ -18,6 +20,8 @@
 #include <vector>
 
 #include "launcher/binding.hpp"
+#include "launcher/coordinator.hpp"
+#include "launcher/daemon.hpp"
 #include "launcher/environment.hpp"
 #include "launcher/error.hpp"
 #include "launcher/event_queue.hpp"
@@ -25,6 +29,7 @@
 #include "launcher/options.hpp"
 #include "launcher/pmix_server.hpp"
 #include "launcher/private_dir.hpp"
+#include "launcher/process_setup.hpp"
 #include "launcher/rank_process.hpp"
 #include "launcher/slurm_alloc.hpp"
 #include "launcher/supervisor.hpp"
@@ -36,47 +41,10 @@
 namespace efampi::launcher {
 namespace {
 
-// A closed stdin/stdout/stderr would let pipe() hand out fd 0-2, and the dup2 onto the same
-// number in the child would then keep its close-on-exec flag. Fill the gaps with /dev/null.
-void ensure_standard_fds() {
-    for (int fd = 0; fd <= 2; ++fd) {
-        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
-        int null_fd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-        if (null_fd >= 0 && null_fd != fd) {
-            dup2(null_fd, fd);
-            close(null_fd);
-        }
-    }
-}
-
-// Signals the supervisor handles, blocked for the whole process (before PMIx_server_init
-// starts libpmix's thread, which inherits the mask) and read from a signalfd instead.
-int make_signal_fd() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
-    sigprocmask(SIG_BLOCK, &set, nullptr);
-    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0) throw launch_error(exit_launch_failed, std::string("signalfd: ") + strerror(errno));
-    return fd;
-}
-
-std::string host_name() {
-    char buf[HOST_NAME_MAX + 1] = {};
-    if (gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
-    return buf;
-}
-
-// Reading a terminal from a background process group would stop mpirun (SIGTTIN); in that
-// case rank 0 gets /dev/null, as the other ranks do.
-bool stdin_usable() {
-    if (!isatty(STDIN_FILENO)) return true;
-    return tcgetpgrp(STDIN_FILENO) == getpgrp();
-}
-
 int run(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     options opts = parse_options(args);
+    if (!opts.multi_host() && !opts.nprocs_given && opts.npernode) opts.nprocs = opts.npernode;  // -N on this host
     if (opts.help) {
         std::cout << usage_text();
         return 0;
@@ -87,17 +55,27 @@ int run(int argc, char** argv) {
     }
 
     std::string host = host_name();
-    if (!opts.nprocs_given) {
-        // Inside a Slurm allocation (salloc, sbatch) without -n: one rank per slot of this
-        // host, as Open MPI's mpirun does.
+    // Inside a Slurm allocation (salloc, sbatch) without --host/--hostfile: the allocation's
+    // hosts. When it is this host alone, a one-host job (without -n: one rank per slot, as
+    // Open MPI's mpirun does); when it spans other hosts, a multi-host job over all of them
+    // (daemons through the launch agent, ssh by default).
+    std::vector<HostSpec> alloc_hosts;
+    if (!opts.multi_host()) {
         std::vector<SlurmHost> alloc;
         try {
             alloc = slurm_allocation([](const char* name) { return std::getenv(name); });
         } catch (const std::invalid_argument& e) {
             throw launch_error(exit_usage, std::string("cannot read the Slurm allocation: ") + e.what());
         }
+        bool elsewhere = false;
+        for (const SlurmHost& h : alloc) {
+            alloc_hosts.push_back(HostSpec{h.name, h.slots});
+            if (h.name != host) elsewhere = true;
+        }
+        if (!elsewhere) alloc_hosts.clear();
         int slots = slots_of(alloc, host);
-        if (slots > 0) opts.nprocs = static_cast<std::uint32_t>(std::min<int>(slots, max_local_ranks));
+        if (!opts.nprocs_given && alloc_hosts.empty() && slots > 0)
+            opts.nprocs = static_cast<std::uint32_t>(std::min<int>(slots, max_local_ranks));
     }
 
     ensure_standard_fds();
@@ -108,7 +86,26 @@ int run(int argc, char** argv) {
     int signal_fd = make_signal_fd();
 
     std::vector<std::string> base_env = clean_environment();  // before PMIx_server_init reads it
+    if (opts.multi_host() || !alloc_hosts.empty()) {
+        coordinator_config cc;
+        cc.hosts = opts.multi_host() ? hosts_of(opts) : alloc_hosts;
+        cc.program = program;
+        // What every remote rank gets beyond its daemon's own environment: the -x variables
+        // (with this mpirun's values) and the PMIx tuning ones.
+        std::vector<std::string> exported;
+        apply_exports(exported, opts.exports);
+        for (const auto& kv : base_env)
+            if (kv.rfind("PMIX_MCA_", 0) == 0) cc.rank_env.push_back(kv);
+        cc.rank_env.insert(cc.rank_env.end(), exported.begin(), exported.end());
+        cc.timeout_secs = timeout;
+        cc.debug = debug;
+        cc.signal_fd = signal_fd;
+        int status = run_coordinator(opts, cc);
+        close(signal_fd);
+        return status;
+    }
     apply_exports(base_env, opts.exports);
+    if (!opts.net_iface.empty()) set_var(base_env, "EFAMPI_NET_IFACE", opts.net_iface);
     set_var(base_env, "EFAMPI_LAUNCHER", "mpirun");
     set_var(base_env, "EFAMPI_SIZE", std::to_string(opts.nprocs));
     set_var(base_env, "EFAMPI_LOCAL_SIZE", std::to_string(opts.nprocs));
@@ -129,7 +126,7 @@ int run(int argc, char** argv) {
                                         opts.bind, opts.map);
 
     supervisor sup(j, queue, {signal_fd, timeout, std::chrono::milliseconds(2000), debug,
-                              [&server] { server.freeze(); }});
+                              [&server] { server.freeze(); }, opts.tag_output, nullptr, ""});
     bool rank0_stdin = stdin_usable();
     try {
         for (std::uint32_t rank : j.nodes[local_node].ranks) {
@@ -173,6 +170,14 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     using namespace efampi::launcher;
+    if (argc > 1 && std::string(argv[1]) == daemon_flag) {
+        try {
+            return daemon_main(std::vector<std::string>(argv + 2, argv + argc));
+        } catch (const std::exception& e) {
+            std::cerr << "mpirun daemon: " << e.what() << "\n";
+            return exit_launch_failed;
+        }
+    }
     try {
         return run(argc, argv);
     } catch (const launch_error& e) {

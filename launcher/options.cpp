@@ -3,6 +3,7 @@
 // taken for ours (`mpirun -n 2 ./a.out -n 5` gives `-n 5` to a.out).
 #include "launcher/options.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include "launcher/error.hpp"
@@ -76,13 +77,40 @@ options parse_options(std::span<const std::string> args) {
             if (!p) usage(name + " '" + v + "': expected none, core, numa or socket (package)");
             o.bind = *p;
         } else if (name == "--map-by" || name == "-map-by") {
+            // Two choices in one option, as in Open MPI: across hosts slot or node (the
+            // others place like slot there: mapping.hpp), and within a host the order cores
+            // are given out (slot and node: core order).
             std::string v = value_of(name, inline_value);
-            auto p = parse_map_policy(v == "slot" ? "core" : v);  // one host: slots are cores
-            if (!p) usage(name + " '" + v + "': expected slot, core, numa or socket (package)");
+            o.map_by = v;
+            std::string t = v;
+            for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            auto p = parse_map_policy(t == "slot" || t == "node" ? "core" : t);
+            if (!p) usage(name + " '" + v + "': expected slot, node, core, numa or socket (package)");
             o.map = *p;
         } else if (name == "--report-bindings" || name == "-report-bindings") {
             flag();
             o.report_bindings = true;
+        } else if (name == "--host" || name == "-host" || name == "-H") {
+            o.host_lists.push_back(value_of(name, inline_value));
+        } else if (name == "--hostfile" || name == "-hostfile" || name == "--machinefile" ||
+                   name == "-machinefile") {
+            if (!o.hostfile.empty()) usage(name + " given twice");
+            o.hostfile = value_of(name, inline_value);
+            if (o.hostfile.empty()) usage(name + " needs a file name");
+        } else if (name == "-N" || name == "--npernode" || name == "-npernode") {
+            o.npernode = parse_count(name, value_of(name, inline_value));
+        } else if (name == "--rank-by" || name == "-rank-by") {
+            o.rank_by = value_of(name, inline_value);
+        } else if (name == "--tag-output" || name == "-tag-output") {
+            flag();
+            o.tag_output = true;
+        } else if (name == "--launch-agent" || name == "-launch-agent") {
+            o.launch_agent = value_of(name, inline_value);
+            if (o.launch_agent.find_first_not_of(" \t") == std::string::npos)
+                usage(name + " needs a command");
+        } else if (name == "--net-iface") {
+            o.net_iface = value_of(name, inline_value);
+            if (o.net_iface.empty()) usage(name + " needs an interface name");
         } else if (name == "-x") {
             add_export(o, value_of(name, nullptr));
         } else if (name.rfind("-x", 0) == 0 && name.size() > 2 && name[2] != '-') {
@@ -94,7 +122,8 @@ options parse_options(std::span<const std::string> args) {
             flag();
             o.version = true;
         } else if (name == "--oversubscribe" || name == "-oversubscribe") {
-            flag();  // always allowed: ranks beyond the core count simply share cores
+            flag();  // one host: always allowed; several hosts: more ranks than slots
+            o.oversubscribe = true;
         } else if (name == "--allow-run-as-root" || name == "-allow-run-as-root") {
             flag();  // for Open MPI command-line compatibility; root is never refused
         } else {
@@ -109,8 +138,8 @@ options parse_options(std::span<const std::string> args) {
 std::string usage_text() {
     return "usage: mpirun [options] [--] program [arguments...]\n"
            "\n"
-           "Starts N copies of program on this host as one MPI job, serving them with an\n"
-           "embedded PMIx server.\n"
+           "Starts N copies of program as one MPI job, on this host (an embedded PMIx server)\n"
+           "or on several hosts (one daemon per host, started through a remote shell).\n"
            "\n"
            "options:\n"
            "  -n N, -np N            number of ranks (default 1, or the slots of this host's\n"
@@ -119,10 +148,22 @@ std::string usage_text() {
            "  -x VAR=value           set VAR=value in the ranks' environment\n"
            "  --bind-to POLICY       none, core, numa or socket (alias package); default:\n"
            "                         core when the ranks fit this host's cores, else none\n"
-           "  --map-by POLICY        core (alias slot), numa or socket: local rank i takes\n"
-           "                         the i-th core, round-robin over NUMA nodes/packages\n"
+           "  --map-by POLICY        across hosts: slot (fill each host's slots first, the\n"
+           "                         default) or node (round-robin); within a host: core (the\n"
+           "                         default; slot and node too), numa or socket: local rank i\n"
+           "                         takes the i-th core, round-robin over NUMA nodes/packages\n"
            "  --report-bindings      one line per rank on stderr: where it is bound\n"
-           "  --oversubscribe        accepted; oversubscription is always allowed\n"
+           "  --oversubscribe        allow more ranks than slots on --host/--hostfile runs\n"
+           "                         (one host without them: always allowed)\n"
+           "  --host H1[:N],H2...    run on these hosts (N slots each, default 1; repeating a\n"
+           "                         name adds a slot); -n defaults to the total slots\n"
+           "  --hostfile FILE        hosts from FILE (lines 'host [slots=N]', '#' comments)\n"
+           "  -N, --npernode N       N ranks on each host\n"
+           "  --rank-by slot|node    number ranks per host (default: as --map-by), or round-robin\n"
+           "  --tag-output           prefix output lines with [1,RANK]<stdout>: / <stderr>:\n"
+           "  --launch-agent CMD     start daemons with 'CMD HOST COMMAND...' (default:\n"
+           "                         ssh -o BatchMode=yes)\n"
+           "  --net-iface NAME       network interface for traffic between hosts\n"
            "  --allow-run-as-root    accepted; running as root is always allowed\n"
            "  -h, --help             print this help\n"
            "  --version              print the version\n"

@@ -14,8 +14,18 @@ struct options {
     std::uint32_t nprocs = 1;
     bool nprocs_given = false;  // -n was on the command line (else an allocation may decide)
     bind_policy bind = bind_policy::automatic;  // --bind-to
-    map_policy map = map_policy::core;          // --map-by
+    map_policy map = map_policy::core;          // --map-by, within a host (binding.hpp)
     bool report_bindings = false;               // --report-bindings
+    // Several hosts (launcher/README.md): any of these makes the job multi-host.
+    std::vector<std::string> host_lists;  // each --host value
+    std::string hostfile;                 // --hostfile
+    std::uint32_t npernode = 0;           // -N
+    std::string map_by, rank_by;          // as written (placement on hosts: mapping.hpp)
+    bool oversubscribe = false;
+    bool tag_output = false;
+    std::string launch_agent;             // --launch-agent; empty: the default (ssh)
+    std::string net_iface;                // --net-iface
+    bool multi_host() const { return !host_lists.empty() || !hostfile.empty(); }
     // `-x VAR` (export mpirun's own value) or `-x VAR=value`, in command-line order.
     std::vector<std::string> exports;
     // The program and its arguments; empty only when help or version was asked for.

@@ -259,6 +259,35 @@ void pmix_server::setup_fork(const job& j, std::uint32_t rank, std::vector<std::
     free_malloc_argv(argv);
 }
 
+namespace {
+struct dmodex_wait {
+    event_queue* queue;
+    std::function<void(bool, std::string)> done;
+    static void callback(pmix_status_t status, char* data, size_t ndata, void* cbdata) {
+        auto* self = static_cast<dmodex_wait*>(cbdata);
+        std::string copy = data && ndata ? std::string(data, ndata) : std::string();  // valid only here
+        bool ok = status == PMIX_SUCCESS;
+        self->queue->push(main_thread_call{[done = std::move(self->done), ok, copy = std::move(copy)]() mutable {
+            done(ok, std::move(copy));
+        }});
+        delete self;
+    }
+};
+}  // namespace
+
+void pmix_server::dmodex_request(const job& j, std::uint32_t rank, std::function<void(bool, std::string)> done) {
+    pmix_proc_t proc;
+    PMIX_LOAD_PROCID(&proc, j.nspace.c_str(), rank);
+    auto* w = new dmodex_wait{&queue_, std::move(done)};
+    pmix_status_t rc = PMIx_server_dmodex_request(&proc, &dmodex_wait::callback, w);
+    if (rc != PMIX_SUCCESS) {
+        debug_line(pmix_error("PMIx_server_dmodex_request", rc));
+        auto fail = std::move(w->done);
+        delete w;
+        fail(false, {});
+    }
+}
+
 bool pmix_server::stop(std::chrono::milliseconds limit) {
     if (!started_ || frozen_) return !frozen_;
     started_ = false;

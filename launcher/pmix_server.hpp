@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ public:
     // Adds the variables a client needs to reach this server (PMIX_NAMESPACE, PMIX_RANK, the
     // server URI, ...) to env.
     void setup_fork(const job& j, std::uint32_t rank, std::vector<std::string>& env);
+    // Multi-host: asks libpmix for the data of local rank `rank` that another host's client
+    // wants (PMIx_server_dmodex_request). `done` runs later on the main thread, through the
+    // event queue, exactly once (not at all after freeze()).
+    void dmodex_request(const job& j, std::uint32_t rank, std::function<void(bool ok, std::string data)> done);
     // Parks libpmix's progress thread inside a callback of ours for the rest of the process's
     // life, so libpmix reacts to nothing more. Called before a failing job's ranks are killed:
     // libpmix 4.2.2 can free a fence tracker twice (and crash mpirun) when several clients

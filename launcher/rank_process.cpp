@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +56,51 @@ struct spawn_setup {
     }
 };
 
+// fork+exec with what posix_spawn would do (own process group, empty mask, default dispositions,
+// stdio), plus PR_SET_PDEATHSIG. Only async-signal-safe calls in the child (libpmix's threads
+// run in the parent). Exec failures come back through a close-on-exec pipe.
+pid_t fork_with_deathsig(const spawn_request& req, int in_fd, int out_fd, int err_fd, char** argv, char** envp) {
+    fd_pair report;
+    if (pipe2(report.fd, O_CLOEXEC) != 0) fail("pipe", errno);
+    int null_fd = in_fd >= 0 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        if (null_fd >= 0) close(null_fd);
+        fail("fork", e);
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);  // the parent died before the line above
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        for (int sig : {SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &dfl, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        dup2(in_fd >= 0 ? in_fd : null_fd, STDIN_FILENO);
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        execve(req.path.c_str(), argv, envp);
+        int e = errno;
+        (void)!write(report.fd[1], &e, sizeof e);
+        _exit(127);
+    }
+    if (null_fd >= 0) close(null_fd);
+    close(report.release(1));
+    int e = 0;
+    ssize_t n;
+    do n = read(report.fd[0], &e, sizeof e); while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof e)) {
+        waitpid(pid, nullptr, 0);
+        throw launch_error(e == ENOENT ? exit_not_found : exit_launch_failed,
+                           "cannot start '" + req.path + "': " + strerror(e));
+    }
+    return pid;
+}
+
 }  // namespace
 
 rank_process spawn_rank(const spawn_request& req) {
@@ -83,13 +130,22 @@ rank_process spawn_rank(const spawn_request& req) {
 
     c_string_array argv(req.argv), envp(req.env);
     pid_t pid = -1;
-    // The child starts with this thread's CPU mask (posix_spawn has no hook in the child):
-    // bind the thread to the rank's CPUs for the spawn, then give it its own mask back.
+    // The child starts with this thread's CPU mask (posix_spawn has no hook in the child, and
+    // a fork copies it too): bind the thread to the rank's CPUs for the spawn, then give it its
+    // own mask back.
     std::vector<int> own_mask;
     if (!req.cpus.empty()) bind_calling_thread(req.cpus, &own_mask);
-    // glibc's posix_spawn reports exec failures (ENOENT, EACCES, ...) as its return value.
-    int rc = posix_spawn(&pid, req.path.c_str(), &s.actions, &s.attr, argv.data(), envp.data());
-    if (!req.cpus.empty() && !own_mask.empty()) bind_calling_thread(own_mask, nullptr);
+    int rc = 0;
+    try {
+        if (req.die_with_parent)
+            pid = fork_with_deathsig(req, in.fd[0], out.fd[1], err.fd[1], argv.data(), envp.data());
+        else  // glibc's posix_spawn reports exec failures (ENOENT, EACCES, ...) as its return value.
+            rc = posix_spawn(&pid, req.path.c_str(), &s.actions, &s.attr, argv.data(), envp.data());
+    } catch (...) {
+        if (!own_mask.empty()) bind_calling_thread(own_mask, nullptr);
+        throw;
+    }
+    if (!own_mask.empty()) bind_calling_thread(own_mask, nullptr);
     if (rc != 0) throw launch_error(rc == ENOENT ? exit_not_found : exit_launch_failed,
                                     "cannot start '" + req.path + "': " + strerror(rc));
 

@@ -15,6 +15,9 @@ struct spawn_request {
     std::vector<std::string> env;
     bool with_stdin = false;        // a pipe for stdin, else /dev/null
     std::vector<int> cpus;          // CPU affinity of the rank (binding.hpp); empty: mpirun's
+    // The child gets SIGKILL when this process dies (PR_SET_PDEATHSIG): a daemon killed
+    // outright must not leave its ranks running. Uses fork+exec instead of posix_spawn.
+    bool die_with_parent = false;
 };
 
 struct rank_process {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace efampi::launcher {
 namespace {
@@ -16,30 +17,60 @@ constexpr int max_reads_per_event = 8;
 }  // namespace
 
 output_relay::output_relay(output_relay&& o) noexcept
-    : source_(o.source_), dest_(o.dest_), dest_broken_(o.dest_broken_), pending_(std::move(o.pending_)) {
+    : source_(o.source_), sink_(std::move(o.sink_)), dest_broken_(o.dest_broken_), pending_(std::move(o.pending_)) {
     o.source_ = -1;
 }
 
-void output_relay::write_out(const char* data, std::size_t n) {
+bool write_all(int fd, const char* data, std::size_t n) {
     // Blocking writes on purpose: a slow reader of mpirun's output slows the ranks down
     // (their pipes fill) instead of mpirun buffering without bound.
-    while (n > 0 && !dest_broken_) {
-        ssize_t w = write(dest_, data, n);
+    while (n > 0) {
+        ssize_t w = write(fd, data, n);
         if (w < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) {  // our stdout was left non-blocking by someone: wait for it
-                pollfd p{dest_, POLLOUT, 0};
+                pollfd p{fd, POLLOUT, 0};
                 poll(&p, 1, 100);
                 continue;
             }
-            // EPIPE and friends: nobody reads our output any more. on_readable() then closes
-            // the source, so the rank gets SIGPIPE on its next write, as in a shell pipeline.
-            dest_broken_ = true;
-            return;
+            return false;  // EPIPE and friends: nobody reads it any more
         }
         data += w;
         n -= static_cast<std::size_t>(w);
     }
+    return true;
+}
+
+std::string output_tag(std::uint32_t rank, int stream) {
+    return "[1," + std::to_string(rank) + (stream == 2 ? "]<stderr>:" : "]<stdout>:");
+}
+
+std::string tag_lines(const std::string& prefix, const char* data, std::size_t n) {
+    std::string out;
+    out.reserve(n + prefix.size() * 2);
+    std::size_t start = 0;
+    while (start < n) {
+        const void* nl = std::memchr(data + start, '\n', n - start);
+        std::size_t end = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : n;
+        out += prefix;
+        out.append(data + start, end - start);
+        start = end;
+    }
+    return out;
+}
+
+output_sink fd_sink(int fd, std::string prefix) {
+    if (prefix.empty()) return [fd](const char* data, std::size_t n) { return write_all(fd, data, n); };
+    return [fd, prefix = std::move(prefix)](const char* data, std::size_t n) {
+        std::string tagged = tag_lines(prefix, data, n);
+        return write_all(fd, tagged.data(), tagged.size());
+    };
+}
+
+void output_relay::write_out(const char* data, std::size_t n) {
+    // On a broken destination on_readable() closes the source, so the rank gets SIGPIPE on its
+    // next write, as in a shell pipeline.
+    if (!dest_broken_ && n > 0 && !sink_(data, n)) dest_broken_ = true;
 }
 
 void output_relay::on_readable() {

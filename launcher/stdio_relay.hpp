@@ -5,6 +5,8 @@
 // limit). mpirun's stdin goes to rank 0 only, with back-pressure: nothing more is read from
 // stdin while rank 0 has not taken what was read.
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace efampi::launcher {
@@ -12,9 +14,27 @@ namespace efampi::launcher {
 // A line longer than this is forwarded in pieces rather than buffered without bound.
 inline constexpr std::size_t max_line_buffer = 64 * 1024;
 
+// Where forwarded output goes: called with whole lines (or a piece of an overlong line, or the
+// last partial line at EOF); returns false when the destination is gone for good.
+using output_sink = std::function<bool(const char* data, std::size_t n)>;
+
+// Writes all of data to fd (blocking; waits out EAGAIN). False on EPIPE and other errors.
+bool write_all(int fd, const char* data, std::size_t n);
+
+// The --tag-output prefix, as Open MPI writes it: "[1,R]<stdout>:" (stream 1) or
+// "[1,R]<stderr>:" (stream 2).
+std::string output_tag(std::uint32_t rank, int stream);
+
+// data with `prefix` put before every line (a final piece without newline counts as a line).
+std::string tag_lines(const std::string& prefix, const char* data, std::size_t n);
+
+// A sink writing to fd, tagging every line with `prefix` when it is not empty.
+output_sink fd_sink(int fd, std::string prefix = {});
+
 class output_relay {
 public:
-    output_relay(int source_fd, int dest_fd) : source_(source_fd), dest_(dest_fd) {}
+    output_relay(int source_fd, int dest_fd) : output_relay(source_fd, fd_sink(dest_fd)) {}
+    output_relay(int source_fd, output_sink sink) : source_(source_fd), sink_(std::move(sink)) {}
     ~output_relay() { close_source(); }
     output_relay(output_relay&& o) noexcept;
     output_relay& operator=(output_relay&&) = delete;
@@ -32,7 +52,7 @@ public:
 private:
     void write_out(const char* data, std::size_t n);
     int source_;
-    int dest_;
+    output_sink sink_;
     bool dest_broken_ = false;  // our own stdout/stderr is gone: the source gets closed
     std::string pending_;
 };

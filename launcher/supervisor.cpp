@@ -44,9 +44,19 @@ void supervisor::add_rank(std::uint32_t rank, rank_process p) {
     auto& r = ranks_.at(rank);
     r.pid = p.pid;
     r.running = true;
-    r.out.emplace(p.stdout_fd, STDOUT_FILENO);
-    r.err.emplace(p.stderr_fd, STDERR_FILENO);
-    if (p.stdin_fd >= 0) stdin_.emplace(p.stdin_fd);
+    if (config_.link) {
+        r.out.emplace(p.stdout_fd, config_.link->output(rank, 1));
+        r.err.emplace(p.stderr_fd, config_.link->output(rank, 2));
+    } else {
+        r.out.emplace(p.stdout_fd, fd_sink(STDOUT_FILENO, config_.tag_output ? output_tag(rank, 1) : ""));
+        r.err.emplace(p.stderr_fd, fd_sink(STDERR_FILENO, config_.tag_output ? output_tag(rank, 2) : ""));
+    }
+    if (p.stdin_fd >= 0) {
+        if (config_.link)
+            config_.link->set_rank0_stdin(p.stdin_fd);
+        else
+            stdin_.emplace(p.stdin_fd);
+    }
     ++live_;
     trace("rank " + std::to_string(rank) + " started as pid " + std::to_string(p.pid));
     // Started into a job that is already going down (a signal came in during the launch).
@@ -57,9 +67,22 @@ void supervisor::fail_launch(int exit_code, const std::string& message) { fail(e
 
 void supervisor::fail(int exit_code, const std::string& message) {
     if (tearing_down_) return;
-    report(message);
+    if (config_.link)
+        config_.link->failure(exit_code, message);
+    else
+        report(message);
     exit_code_ = exit_code;
     begin_teardown(SIGTERM);
+}
+
+void supervisor::teardown(int sig) {
+    if (!tearing_down_) {
+        begin_teardown(sig);
+        return;
+    }
+    if (sig != SIGKILL) return;  // already going down (maybe on our own failure): keep the grace
+    for (auto& r : ranks_)
+        if (r.running) signal_rank(r.pid, SIGKILL);
 }
 
 void supervisor::begin_teardown(int sig) {
@@ -95,7 +118,11 @@ void supervisor::handle_signals() {
             int sig = static_cast<int>(si[i].ssi_signo);
             if (sig == SIGCHLD) continue;  // reap() runs every iteration anyway
             if (!tearing_down_) {
-                report("caught " + signal_name(sig) + ", killing the job");
+                std::string msg = "caught " + signal_name(sig) + config_.where + ", killing the job";
+                if (config_.link)
+                    config_.link->failure(128 + sig, msg);
+                else
+                    report(msg);
                 exit_code_ = 128 + sig;
                 begin_teardown(sig);  // forward the signal itself; SIGKILL follows after the grace
             } else {
@@ -133,7 +160,7 @@ void supervisor::handle_event(server_event& ev) {
             } else if constexpr (std::is_same_v<T, client_finalized>) {
                 if (e.rank < ranks_.size()) ranks_[e.rank].finalized = true;
             } else if constexpr (std::is_same_v<T, abort_request>) {
-                std::string msg = "rank " + std::to_string(e.rank) + " called MPI_Abort with code " +
+                std::string msg = "rank " + std::to_string(e.rank) + config_.where + " called MPI_Abort with code " +
                                   std::to_string(e.code);
                 if (!e.message.empty()) msg += ": " + e.message;
                 // The status must say "failed" even when the code's low byte is 0 (e.g. 256);
@@ -142,11 +169,21 @@ void supervisor::handle_event(server_event& ev) {
                 if (status == 0 && e.code != 0) status = 1;
                 if (!tearing_down_) e.release();  // the caller may run on briefly; SIGTERM follows
                 fail(status, msg);
+            } else if constexpr (std::is_same_v<T, main_thread_call>) {
+                if (!tearing_down_) e.run();
             } else if constexpr (std::is_same_v<T, fence_request>) {
+                if (config_.link) {
+                    if (!tearing_down_) config_.link->fence(e);
+                    return;
+                }
                 // One host: this server's contribution already holds every participant's data.
                 // The multi-host mode gathers the blobs of all daemons here before completing.
                 if (!tearing_down_) e.complete(true, std::move(e.blob));
             } else if constexpr (std::is_same_v<T, modex_request>) {
+                if (config_.link) {
+                    if (!tearing_down_) config_.link->modex(e);
+                    return;
+                }
                 // One host: every rank is local, so libpmix never needs another server's data.
                 if (!tearing_down_) e.complete(false, {});
             }
@@ -156,7 +193,7 @@ void supervisor::handle_event(server_event& ev) {
 
 std::optional<std::pair<int, std::string>> supervisor::failure_of(const exit_record& e) const {
     const auto& r = ranks_[e.rank];
-    std::string who = "rank " + std::to_string(e.rank) + " (pid " + std::to_string(r.pid) + ")";
+    std::string who = "rank " + std::to_string(e.rank) + " (pid " + std::to_string(r.pid) + ")" + config_.where;
     if (WIFSIGNALED(e.status)) {
         int sig = WTERMSIG(e.status);
         return std::pair(128 + sig, who + " was killed by signal " + std::to_string(sig) + " (" +
@@ -264,6 +301,8 @@ int supervisor::run() {
         relays.clear();
         fds.push_back({config_.signal_fd, POLLIN, 0});
         fds.push_back({queue_.fd(), POLLIN, 0});
+        std::size_t link_slot = fds.size();
+        if (config_.link) config_.link->add_poll_fds(fds);
         std::size_t stdin_slot = fds.size();
         if (stdin_ && stdin_->active()) fds.push_back({stdin_->poll_fd(), stdin_->poll_events(), 0});
         std::size_t first_relay = fds.size();
@@ -286,6 +325,7 @@ int supervisor::run() {
         note_eofs();
         if (stdin_slot < first_relay && fds[stdin_slot].revents && stdin_) stdin_->on_ready(fds[stdin_slot].revents);
         if (fds[0].revents) handle_signals();
+        if (link_slot < stdin_slot) config_.link->on_poll(&fds[link_slot], stdin_slot - link_slot, *this);
     }
     return exit_code_.value_or(0);
 }

@@ -13,6 +13,7 @@
 // ranks' stdout/stderr pipes reached EOF follows the order their fd tables were released, so
 // exits are judged in that order, holding a failure back briefly while a rank whose pipes
 // closed earlier is not reaped yet.
+#include <poll.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -30,6 +31,28 @@
 
 namespace efampi::launcher {
 
+class supervisor;
+
+// Multi-host: a daemon's connection to mpirun (launcher/daemon.*). The supervisor hands it
+// what a single-host mpirun decides by itself: fences and direct-modex requests (relayed
+// across hosts), failures (mpirun reports the job's first one and tears down every host), and
+// the ranks' output (forwarded to mpirun). Its control socket joins the supervisor's poll.
+class supervisor_link {
+public:
+    virtual ~supervisor_link() = default;
+    virtual void fence(fence_request& f) = 0;
+    virtual void modex(modex_request& m) = 0;
+    virtual void failure(int exit_code, const std::string& message) = 0;
+    virtual output_sink output(std::uint32_t rank, int stream) = 0;
+    // Appends the fds it wants polled (its control socket, rank 0's stdin pipe).
+    virtual void add_poll_fds(std::vector<pollfd>& fds) = 0;
+    // Called with the entries add_poll_fds() added, after the poll; may call s.teardown().
+    virtual void on_poll(const pollfd* fds, std::size_t n, supervisor& s) = 0;
+    // Rank 0 runs here with a stdin pipe (write end, non-blocking), which the link feeds with
+    // what mpirun forwards. Called at most once, from add_rank().
+    virtual void set_rank0_stdin(int fd) = 0;
+};
+
 struct supervisor_config {
     int signal_fd = -1;                    // signalfd for SIGCHLD and the forwarded signals
     std::optional<unsigned> timeout_secs;  // MPIEXEC_TIMEOUT
@@ -38,6 +61,9 @@ struct supervisor_config {
     // Called once, when the teardown starts and before any rank is signalled (the launcher
     // freezes its PMIx server there). No PMIx completion is delivered after it.
     std::function<void()> on_teardown;
+    bool tag_output = false;           // --tag-output (one host; a daemon's link tags nothing)
+    supervisor_link* link = nullptr;   // daemon mode
+    std::string where;                 // " on host h1" after the rank in reports (daemon mode)
 };
 
 class supervisor {
@@ -48,6 +74,10 @@ public:
     void add_rank(std::uint32_t rank, rank_process p);
     // Starting the job failed part-way: report it, fix the exit status, tear down what runs.
     void fail_launch(int exit_code, const std::string& message);
+    // Ends the job from outside (mpirun told a daemon to): the first call signals every live
+    // rank with sig (SIGKILL after the grace); once the teardown runs, only SIGKILL does more
+    // (every live rank at once). No report.
+    void teardown(int sig);
     // Runs until every started rank is reaped and its output drained; returns the exit status.
     int run();
 

@@ -183,7 +183,8 @@ void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
         local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
     if (any_remote || (any_local && !local_))
         net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
-                              multi == "1" || multi == "auto", tried);
+                              multi == "1" || multi == "auto", tried, any_remote,
+                              any_remote ? tunable_str("EFAMPI_NET_IFACE") : std::string());
     drop_foreign_fatal_handlers();  // in case a provider loaded more of them
     // Multi-receive buffers are only safe when every message lands in one piece, so that the
     // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
@@ -295,7 +296,10 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
         }
     }
     if (probe_cma) boot.put(key_cma_ok, {static_cast<uint8_t>(cma_ok ? 1 : 0)});
-    boot.fence();
+    // Only this host's ranks open rings; a rank alone on its host has none and must not be
+    // waited for (the job-wide fence here hung jobs with one rank on some host). The CMA
+    // verdicts read below are all this host's (CMA is probed only when the job is).
+    boot.fence_local();
     own_seg_->unlink();
     if (probe_cma) {
         // Everyone reads every rank's verdict (all are on this host), so all decide alike.

@@ -2,6 +2,9 @@
 #include "pml/nic_choice.hpp"
 #include "pml/shm_ring.hpp"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
 #include <rdma/fi_domain.h>
@@ -51,6 +54,43 @@ int getinfo(fi_info* hints, fi_info** out) {
     return rc;
 }
 
+// Where an IP provider's entry would bind, if it is an IP address at all.
+const sockaddr* ip_src(const fi_info* i) {
+    if (!i->src_addr) return nullptr;
+    if (i->addr_format != FI_SOCKADDR_IN && i->addr_format != FI_SOCKADDR_IN6 && i->addr_format != FI_SOCKADDR)
+        return nullptr;
+    auto* sa = static_cast<const sockaddr*>(i->src_addr);
+    return sa->sa_family == AF_INET || sa->sa_family == AF_INET6 ? sa : nullptr;
+}
+
+bool same_ip(const sockaddr* a, const sockaddr* b) {
+    if (a->sa_family != b->sa_family) return false;
+    if (a->sa_family == AF_INET)
+        return reinterpret_cast<const sockaddr_in*>(a)->sin_addr.s_addr ==
+               reinterpret_cast<const sockaddr_in*>(b)->sin_addr.s_addr;
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6*>(b)->sin6_addr, sizeof(in6_addr)) == 0;
+}
+
+// Loopback, or IPv6 link-local (needs a scope id that the published address does not carry).
+bool host_only(const sockaddr* sa) {
+    if (sa->sa_family == AF_INET)
+        return (ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr) >> 24) == 127;
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_LINKLOCAL(&a);
+}
+
+// Whether the address belongs to the interface called `name`.
+bool on_interface(const sockaddr* sa, const std::string& name) {
+    ifaddrs* head = nullptr;
+    if (getifaddrs(&head) != 0) return false;
+    bool found = false;
+    for (ifaddrs* i = head; i && !found; i = i->ifa_next)
+        found = i->ifa_addr && name == i->ifa_name && same_ip(i->ifa_addr, sa);
+    freeifaddrs(head);
+    return found;
+}
+
 bool is_shm(const char* name) { return name && std::strcmp(name, "shm") == 0; }
 
 bool pci_of(const fi_info* i, PciAddress& out) {
@@ -90,7 +130,8 @@ void check(int rc, const char* what) {
 std::string fi_error(int rc) { return fi_strerror(rc < 0 ? -rc : rc); }
 
 std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provider,
-                                         bool want_multi_recv, std::string& tried) {
+                                         bool want_multi_recv, std::string& tried, bool remote_peers,
+                                         const std::string& iface) {
     std::string want = scope == Scope::local ? "shm" : provider;
     // Multi-receive buffers save a repost per message; providers without them get one
     // buffer per message.
@@ -115,6 +156,20 @@ std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provide
     fi_info* pick = nullptr;
     for (fi_info* i = list; i && !pick; i = i->next)
         if (std::strcmp(i->fabric_attr->prov_name, "efa") == 0) pick = i;
+    // IP providers list one entry per interface and address: bind where peers can reach us.
+    if (!pick && scope == Scope::network && !iface.empty()) {
+        for (fi_info* i = list; i && !pick; i = i->next)
+            if (!is_shm(i->fabric_attr->prov_name) && ip_src(i) && on_interface(ip_src(i), iface)) pick = i;
+        if (!pick) {
+            tried += (tried.empty() ? "" : "; ") + asked + ": no entry on interface " + iface +
+                     " (EFAMPI_NET_IFACE)";
+            fi_freeinfo(list);
+            return nullptr;
+        }
+    }
+    if (!pick && scope == Scope::network && remote_peers)
+        for (fi_info* i = list; i && !pick; i = i->next)
+            if (!is_shm(i->fabric_attr->prov_name) && (!ip_src(i) || !host_only(ip_src(i)))) pick = i;
     for (fi_info* i = list; i && !pick; i = i->next)
         if (scope == Scope::local || !is_shm(i->fabric_attr->prov_name)) pick = i;
     if (!pick) {

@@ -45,8 +45,13 @@ public:
     // `provider` when not empty, else efa when present, else the first RDM provider offered
     // that is not shm. FI_PROVIDER (honoured by libfabric itself) narrows the choice. Returns
     // null when nothing suits; `tried` then says what was asked and refused.
+    // For IP-based providers (one fi_info per interface), the network endpoint binds to the
+    // interface named by `iface` (EFAMPI_NET_IFACE) when given; else, when `remote_peers`, to
+    // the first one that is neither loopback nor IPv6 link-local (what libfabric lists first
+    // may be 127.0.0.1, which peers on other hosts cannot reach).
     static std::unique_ptr<Endpoint> open(Scope scope, const std::string& provider,
-                                          bool want_multi_recv, std::string& tried);
+                                          bool want_multi_recv, std::string& tried,
+                                          bool remote_peers = false, const std::string& iface = {});
     ~Endpoint();
     Endpoint(const Endpoint&) = delete;
     Endpoint& operator=(const Endpoint&) = delete;

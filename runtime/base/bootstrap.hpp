@@ -22,6 +22,11 @@ public:
     // Collective over all ranks: makes every put() before it visible everywhere. While it
     // waits it calls `progress` (when given) so that this process keeps serving its peers.
     virtual void fence(const std::function<void()>& progress = {}) = 0;
+    // Collective over this host's ranks only (those is_local() names, ourselves included): a
+    // barrier after which what they put() before it can be read by one another (get() asks
+    // the host's PMIx server; nothing is collected job-wide). Ranks on other hosts, which may
+    // have nothing to wait for, are not involved.
+    virtual void fence_local() = 0;
     // The value `rank` published under `key`; throws efampi::Error when it is absent.
     virtual std::vector<uint8_t> get(int rank, const std::string& key) = 0;
     // Ends the job from this process (MPI_Abort): the launcher kills every rank.

@@ -33,6 +33,11 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_NET_PROVIDER", "",
          "libfabric provider for peers on other hosts (default: efa, else the best RDM one). "
          "FI_PROVIDER, when set, restricts every endpoint."},
+        {"EFAMPI_NET_IFACE", "",
+         "Network interface (e.g. eth0) the network endpoint of an IP provider binds to when peers "
+         "are on other hosts; default: the first interface that is neither loopback nor IPv6 "
+         "link-local. mpirun's daemons set it to the interface that reaches mpirun. "
+         "FI_TCP_IFACE, honoured by libfabric, narrows the choice first."},
         {"EFAMPI_MULTI_RECV", "auto",
          "Multi-receive buffers (FI_MULTI_RECV) for the network endpoint: 1 on, 0 off, auto: on "
          "for ofi_rxm providers while eager messages fit 16 KiB (measured faster on tcp). "

@@ -105,6 +105,23 @@ public:
         if (rc != PMIX_SUCCESS) throw Error(err_other, "PMIx_Fence: " + pmix_error(rc));
     }
 
+    void fence_local() override {
+        // What was put since the last fence becomes visible to this host's ranks after it.
+        pmix_status_t crc = PMIx_Commit();
+        if (crc != PMIX_SUCCESS) throw Error(err_other, "PMIx_Commit: " + pmix_error(crc));
+        std::vector<pmix_proc_t> procs;
+        for (int r = 0; r < size_; ++r) {
+            if (!local_[static_cast<size_t>(r)]) continue;
+            pmix_proc_t p;
+            PMIX_PROC_CONSTRUCT(&p);
+            std::memcpy(p.nspace, me_.nspace, sizeof me_.nspace);
+            p.rank = static_cast<pmix_rank_t>(r);
+            procs.push_back(p);
+        }
+        pmix_status_t rc = PMIx_Fence(procs.data(), procs.size(), nullptr, 0);
+        if (rc != PMIX_SUCCESS) throw Error(err_other, "PMIx_Fence (this host's ranks): " + pmix_error(rc));
+    }
+
     std::vector<uint8_t> get(int rank, const std::string& key) override {
         pmix_proc_t p;
         PMIX_PROC_CONSTRUCT(&p);

@@ -19,6 +19,7 @@ public:
     bool is_local(int) const override { return true; }
     void put(const std::string& key, const std::vector<uint8_t>& v) override { kv_[key] = v; }
     void fence(const std::function<void()>&) override {}
+    void fence_local() override {}
     std::vector<uint8_t> get(int rank, const std::string& key) override {
         auto it = kv_.find(key);
         if (rank != 0 || it == kv_.end())

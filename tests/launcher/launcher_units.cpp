@@ -1,16 +1,21 @@
 // Unit tests of the launcher's pure parts: the command line, the job model, and the per-rank
 // line assembly of the stdio relay.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "launcher/binding.hpp"
 #include "launcher/error.hpp"
+#include "launcher/control.hpp"
+#include "launcher/hosts.hpp"
 #include "launcher/job.hpp"
+#include "launcher/mapping.hpp"
 #include "launcher/options.hpp"
 #include "launcher/slurm_alloc.hpp"
 #include "launcher/stdio_relay.hpp"
@@ -294,6 +299,189 @@ TEST(SlurmAllocation, FromEnvironment) {
     env.erase("SLURM_JOB_NODELIST");
     env["SLURM_NODELIST"] = "a,b";  // the older name
     EXPECT_EQ(slurm_allocation(lookup).size(), 2u);
+}
+
+// ---- several hosts: host lists, hostfiles, mapping, the control frames ----
+
+int usage_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const launch_error& e) {
+        return e.exit_code;
+    }
+    return -1;
+}
+
+std::string usage_message(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const launch_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Hosts, HostList) {
+    auto h = parse_host_list("h1:2,h2:3");
+    ASSERT_EQ(h.size(), 2u);
+    EXPECT_EQ(h[0].name, "h1");
+    EXPECT_EQ(h[0].slots, 2);
+    EXPECT_EQ(h[1].name, "h2");
+    EXPECT_EQ(h[1].slots, 3);
+    h = parse_host_list("a,a,b,a");  // repetition adds slots, first position kept
+    ASSERT_EQ(h.size(), 2u);
+    EXPECT_EQ(h[0].name, "a");
+    EXPECT_EQ(h[0].slots, 3);
+    EXPECT_EQ(h[1].slots, 1);
+    EXPECT_EQ(usage_of([] { parse_host_list("h1:0"); }), exit_usage);
+    EXPECT_EQ(usage_of([] { parse_host_list("h1:x"); }), exit_usage);
+    EXPECT_EQ(usage_of([] { parse_host_list(""); }), exit_usage);
+    EXPECT_EQ(usage_of([] { parse_host_list("h1,,h2"); }), exit_usage);
+    EXPECT_EQ(usage_of([] { parse_host_list("h1,"); }), exit_usage);
+    EXPECT_EQ(usage_of([] { parse_host_list("h 1"); }), exit_usage);
+}
+
+TEST(Hosts, Hostfile) {
+    auto h = parse_hostfile_text("# cluster\n\nnode1 slots=4\n  node2   # one slot\nnode3 slots=2 max_slots=8\nnode1\n",
+                                 "hf");
+    ASSERT_EQ(h.size(), 3u);
+    EXPECT_EQ(h[0].name, "node1");
+    EXPECT_EQ(h[0].slots, 5);
+    EXPECT_EQ(h[1].name, "node2");
+    EXPECT_EQ(h[1].slots, 1);
+    EXPECT_EQ(h[2].slots, 2);
+    EXPECT_NE(usage_message([] { parse_hostfile_text("a\nb slots=0\n", "my.hosts"); }).find("my.hosts:2:"),
+              std::string::npos);
+    EXPECT_NE(usage_message([] { parse_hostfile_text("a\n\n# c\nb color=red\n", "f"); }).find("f:4:"),
+              std::string::npos);
+    EXPECT_NE(usage_message([] { parse_hostfile_text("a slots=2 slots=3\n", "f"); }).find("f:1:"),
+              std::string::npos);
+    EXPECT_EQ(usage_of([] { parse_hostfile_text("# nothing\n", "f"); }), exit_usage);
+    EXPECT_NE(usage_message([] { parse_hostfile("/nonexistent/efampi-hosts"); }).find("/nonexistent/efampi-hosts"),
+              std::string::npos);
+}
+
+std::vector<std::uint32_t> nodes_of(const std::vector<HostSpec>& h, mapping_options o) { return map_ranks(h, o).node_of; }
+
+TEST(Mapping, SlotAndNode) {
+    std::vector<HostSpec> h = {{"a", 2}, {"b", 2}, {"c", 1}};
+    mapping_options o;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 0, 1, 1, 2}));  // -n defaults to the slots
+    o.nprocs = 3;
+    auto p = map_ranks(h, o);
+    EXPECT_EQ(p.node_of, (std::vector<std::uint32_t>{0, 0, 1}));
+    EXPECT_EQ(p.hosts, (std::vector<std::string>{"a", "b"}));  // c holds nothing: no daemon
+    o.map_by = host_policy::node;
+    o.rank_by = host_policy::node;
+    o.nprocs = 5;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 1, 2, 0, 1}));
+    o.rank_by = host_policy::slot;  // same counts, numbered per host
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 0, 1, 1, 2}));
+    o = {};
+    o.nprocs = 4;
+    o.rank_by = host_policy::node;  // map by slot (a:2, b:2), ranks dealt round-robin
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 1, 0, 1}));
+}
+
+TEST(Mapping, Oversubscribe) {
+    std::vector<HostSpec> h = {{"a", 1}, {"b", 1}};
+    mapping_options o;
+    o.nprocs = 3;
+    EXPECT_NE(usage_message([&] { map_ranks(h, o); }).find("--oversubscribe"), std::string::npos);
+    o.oversubscribe = true;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 0, 1}));
+    o.nprocs = 5;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 0, 0, 1, 1}));
+}
+
+TEST(Mapping, NPerNode) {
+    std::vector<HostSpec> h = {{"a", 2}, {"b", 2}, {"c", 2}};
+    mapping_options o;
+    o.npernode = 1;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 1, 2}));
+    o.npernode = 2;
+    o.nprocs = 3;
+    EXPECT_EQ(nodes_of(h, o), (std::vector<std::uint32_t>{0, 0, 1}));
+    o.nprocs = 7;
+    EXPECT_EQ(usage_of([&] { map_ranks(h, o); }), exit_usage);
+    o.nprocs = 0;
+    o.npernode = 3;  // more than the slots
+    EXPECT_EQ(usage_of([&] { map_ranks(h, o); }), exit_usage);
+    o.oversubscribe = true;
+    EXPECT_EQ(map_ranks(h, o).node_of.size(), 9u);
+}
+
+TEST(Mapping, Policies) {
+    EXPECT_EQ(parse_host_policy("--map-by", "node"), host_policy::node);
+    EXPECT_EQ(parse_host_policy("--map-by", "SLOT"), host_policy::slot);
+    EXPECT_EQ(parse_host_policy("--map-by", "core"), host_policy::slot);
+    EXPECT_EQ(usage_of([] { parse_host_policy("--map-by", "ppr:2:node"); }), exit_usage);
+}
+
+TEST(Mapping, PlacedJob) {
+    job j = make_job_placed("ns", {"a", "b"}, {0, 1, 0, 1, 1});
+    EXPECT_EQ(j.size, 5u);
+    EXPECT_EQ(j.nodes[0].ranks, (std::vector<std::uint32_t>{0, 2}));
+    EXPECT_EQ(j.nodes[1].ranks, (std::vector<std::uint32_t>{1, 3, 4}));
+    EXPECT_EQ(j.procs[3].local_rank, 1);
+    EXPECT_EQ(j.procs[4].local_rank, 2);
+    EXPECT_EQ(j.procs[4].node, 1u);
+    EXPECT_THROW(make_job_placed("ns", {"a", "b"}, {0, 0}), std::invalid_argument);  // b empty
+    EXPECT_THROW(make_job_placed("ns", {"a"}, {1}), std::invalid_argument);
+}
+
+TEST(Options, MultiHost) {
+    auto o = parse({"--host", "a:2,b", "-H", "c", "--map-by", "node", "--rank-by=slot", "-N", "1", "--tag-output",
+                    "--launch-agent", "ip netns exec", "--net-iface", "v0", "--oversubscribe", "prog"});
+    EXPECT_TRUE(o.multi_host());
+    EXPECT_EQ(o.host_lists, (std::vector<std::string>{"a:2,b", "c"}));
+    EXPECT_EQ(o.map_by, "node");
+    EXPECT_EQ(o.rank_by, "slot");
+    EXPECT_EQ(o.npernode, 1u);
+    EXPECT_TRUE(o.tag_output);
+    EXPECT_TRUE(o.oversubscribe);
+    EXPECT_EQ(o.launch_agent, "ip netns exec");
+    EXPECT_EQ(o.net_iface, "v0");
+    EXPECT_FALSE(o.nprocs_given);
+    EXPECT_TRUE(parse({"--hostfile", "f", "-n", "2", "prog"}).nprocs_given);
+    EXPECT_FALSE(parse({"prog"}).multi_host());
+    EXPECT_EQ(usage_status({"--launch-agent", " ", "prog"}), exit_usage);
+    EXPECT_EQ(usage_status({"--tag-output=1", "prog"}), exit_usage);
+}
+
+TEST(StdioTags, TagLines) {
+    EXPECT_EQ(output_tag(3, 1), "[1,3]<stdout>:");
+    EXPECT_EQ(output_tag(0, 2), "[1,0]<stderr>:");
+    std::string d = "a\nbc\nlast";
+    EXPECT_EQ(tag_lines("P:", d.data(), d.size()), "P:a\nP:bc\nP:last");
+    EXPECT_EQ(tag_lines("P:", "", 0), "");
+}
+
+TEST(Control, FrameRoundTrip) {
+    int sv[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    control_channel a(sv[0]), b(sv[1]);
+    frame_writer w(msg_type::fence);
+    std::string blob(100000, 'x');
+    blob[5] = '\0';
+    w.str("0,1#0").u32s({0, 1}).u8(1).str(blob).u64(1ull << 40).i32(-5).strs({"A=1", ""});
+    ASSERT_TRUE(a.send_blocking(w));
+    frame_reader f(msg_type::hello, {});
+    for (int i = 0; i < 1000 && !b.next(f); ++i) {
+        ASSERT_TRUE(b.on_readable());
+        usleep(1000);
+    }
+    EXPECT_EQ(f.type(), msg_type::fence);
+    EXPECT_EQ(f.str(), "0,1#0");
+    EXPECT_EQ(f.u32s(), (std::vector<std::uint32_t>{0, 1}));
+    EXPECT_EQ(f.u8(), 1);
+    EXPECT_EQ(f.str(), blob);
+    EXPECT_EQ(f.u64(), 1ull << 40);
+    EXPECT_EQ(f.i32(), -5);
+    EXPECT_EQ(f.strs(), (std::vector<std::string>{"A=1", ""}));
+    EXPECT_THROW(f.u8(), protocol_error);  // nothing left
+    a.close_now();
+    EXPECT_FALSE(b.on_readable());  // EOF
 }
 
 }  // namespace

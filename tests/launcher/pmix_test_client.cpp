@@ -12,6 +12,12 @@
 //   --echo-stdin           print "rank R stdin: LINE" per stdin line, then "rank R stdin eof"
 //   --print-env VAR        print "rank R env VAR=value" or "rank R env VAR unset"
 //   --lines K              print K long lines, each written in several pieces
+//   --multi-host           the job spans hosts: skip the one-host checks, print
+//                          "rank R host H nodes N local L of S peers P"
+//   --dmodex               exchange the keys through a fence without data collection, so
+//                          every remote Get goes through direct modex
+//   --pair-fence           ranks 0 and N-1 fence together (twice) before the last fence; the
+//                          others do not take part (prints "rank R pair fence done")
 #include <pmix.h>
 #include <signal.h>
 #include <unistd.h>
@@ -32,6 +38,9 @@ struct config {
     bool echo_stdin = false;
     std::vector<std::string> print_env;
     int lines = 0;
+    bool multi_host = false;
+    bool dmodex = false;
+    bool pair_fence = false;
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -58,6 +67,12 @@ config parse(int argc, char** argv) {
             c.echo_stdin = true;
         } else if (a == "--print-env") {
             c.print_env.push_back(next());
+        } else if (a == "--multi-host") {
+            c.multi_host = true;
+        } else if (a == "--pair-fence") {
+            c.pair_fence = true;
+        } else if (a == "--dmodex") {
+            c.dmodex = true;
         } else if (a == "--lines") {
             c.lines = std::atoi(next().c_str());
         } else {
@@ -157,7 +172,8 @@ int main(int argc, char** argv) {
     unsigned long local_rank = get_number(self, PMIX_LOCAL_RANK);
     unsigned long node_rank = get_number(self, PMIX_NODE_RANK);
     std::string peers = get_string(job, PMIX_LOCAL_PEERS);
-    if (get_number(job, PMIX_NUM_NODES) != 1) die("PMIX_NUM_NODES is not 1 on a one-host job");
+    unsigned long nodes = get_number(job, PMIX_NUM_NODES);
+    if (nodes != 1 && !c.multi_host) die("PMIX_NUM_NODES is not 1 on a one-host job");
     if (get_number(job, PMIX_UNIV_SIZE) != size) die("PMIX_UNIV_SIZE differs from PMIX_JOB_SIZE");
     if (get_number(self, PMIX_APPNUM) != 0) die("PMIX_APPNUM is not 0");
     if (get_string(self, PMIX_HOSTNAME).empty()) die("PMIX_HOSTNAME is empty");
@@ -174,7 +190,12 @@ int main(int argc, char** argv) {
         if (r) expected_peers += ',';
         expected_peers += std::to_string(r);
     }
-    if (peers != expected_peers) die("PMIX_LOCAL_PEERS is '" + peers + "'");
+    if (c.multi_host) {
+        std::cout << me << " host " << get_string(self, PMIX_HOSTNAME) << " nodes " << nodes << " local "
+                  << local_rank << " of " << local_size << " peers " << peers << std::endl;
+    } else if (peers != expected_peers) {
+        die("PMIX_LOCAL_PEERS is '" + peers + "'");
+    }
 
     if (self.rank == c.bad_rank) misbehave(c, self);
 
@@ -205,7 +226,7 @@ int main(int argc, char** argv) {
     PMIX_VALUE_DESTRUCT(&value);
     if (rc != PMIX_SUCCESS) die(std::string("PMIx_Put: ") + PMIx_Error_string(rc));
     if ((rc = PMIx_Commit()) != PMIX_SUCCESS) die(std::string("PMIx_Commit: ") + PMIx_Error_string(rc));
-    fence(self, true);
+    fence(self, !c.dmodex);
     for (unsigned long r = 0; r < size; ++r) {
         pmix_proc_t peer;
         PMIX_LOAD_PROCID(&peer, self.nspace, static_cast<pmix_rank_t>(r));
@@ -213,6 +234,15 @@ int main(int argc, char** argv) {
         if (got != "value-from-" + std::to_string(r)) die("rank " + std::to_string(r) + " put '" + got + "'");
     }
     std::cout << me << " of " << size << " ok" << std::endl;
+    if (c.pair_fence && size > 1 && (self.rank == 0 || self.rank == size - 1)) {
+        pmix_proc_t pair[2];
+        PMIX_LOAD_PROCID(&pair[0], self.nspace, 0);
+        PMIX_LOAD_PROCID(&pair[1], self.nspace, static_cast<pmix_rank_t>(size - 1));
+        for (int i = 0; i < 2; ++i)
+            if ((rc = PMIx_Fence(pair, 2, nullptr, 0)) != PMIX_SUCCESS)
+                die(std::string("PMIx_Fence (pair): ") + PMIx_Error_string(rc));
+        std::cout << me << " pair fence done" << std::endl;
+    }
     fence(self, false);
     if ((rc = PMIx_Finalize(nullptr, 0)) != PMIX_SUCCESS) die(std::string("PMIx_Finalize: ") + PMIx_Error_string(rc));
     if (self.rank == c.bad_rank && c.mode == "exit-after") return c.mode_arg;
