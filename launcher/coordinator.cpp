@@ -217,7 +217,9 @@ void coordinator::on_hello(std::unique_ptr<control_channel> ch, frame_reader& f)
     for (const auto& n : job_.nodes) hosts.push_back(n.hostname);
     for (const auto& p : job_.procs) node_of.push_back(p.node);
     w.str(job_.nspace).u32(node).strs(hosts).u32s(node_of).str(config_.program).strs(opts_.program)
-        .strs(config_.rank_env).u8(config_.debug ? 1 : 0).str(opts_.net_iface).u8(forward_stdin_ ? 1 : 0);
+        .strs(config_.rank_env).u8(config_.debug ? 1 : 0).str(opts_.net_iface).u8(forward_stdin_ ? 1 : 0)
+        .u8(static_cast<std::uint8_t>(opts_.bind)).u8(static_cast<std::uint8_t>(opts_.map))
+        .u8(opts_.report_bindings ? 1 : 0);
     s.ch->send(w);
 }
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "launcher/binding.hpp"
 #include "launcher/control.hpp"
 #include "launcher/environment.hpp"
 #include "launcher/error.hpp"
@@ -84,6 +85,9 @@ struct job_message {
     bool debug = false;
     std::string net_iface;
     bool forward_stdin = false;  // rank 0 (if here) reads what mpirun forwards, else /dev/null
+    bind_policy bind = bind_policy::automatic;  // --bind-to, --map-by (within the host),
+    map_policy map = map_policy::core;          // --report-bindings: as on one host
+    bool report_bindings = false;
 };
 
 job_message read_job(frame_reader& f) {
@@ -98,6 +102,13 @@ job_message read_job(frame_reader& f) {
     m.debug = f.u8() != 0;
     m.net_iface = f.str();
     m.forward_stdin = f.u8() != 0;
+    std::uint8_t bind = f.u8(), map = f.u8();
+    if (bind > static_cast<std::uint8_t>(bind_policy::socket) ||
+        map > static_cast<std::uint8_t>(map_policy::socket))
+        throw protocol_error("job frame: unknown binding policy");
+    m.bind = static_cast<bind_policy>(bind);
+    m.map = static_cast<map_policy>(map);
+    m.report_bindings = f.u8() != 0;
     return m;
 }
 
@@ -362,6 +373,10 @@ int daemon_main(const std::vector<std::string>& args) {
             server.start({tmpdir.path(), host, j.nspace + ".daemon" + std::to_string(m.node), m.node});
             server.register_job(j, m.node);
             std::string program = resolve_program(m.program);
+            // This host's ranks are placed and bound as mpirun does on one host (binding.hpp).
+            topo_summary topo = read_topology();
+            binding_plan binding = plan_binding(
+                topo, static_cast<std::uint32_t>(j.nodes[m.node].ranks.size()), m.bind, m.map);
             for (std::uint32_t rank : j.nodes[m.node].ranks) {
                 spawn_request req;
                 req.path = program;
@@ -373,7 +388,12 @@ int daemon_main(const std::vector<std::string>& args) {
                 set_var(req.env, "EFAMPI_LOCAL_RANK", std::to_string(j.procs[rank].local_rank));
                 server.register_client(j, rank, geteuid(), getegid());
                 server.setup_fork(j, rank, req.env);
-                sup.add_rank(rank, spawn_rank(req));
+                std::uint32_t local_rank = j.procs[rank].local_rank;
+                req.cpus = binding.ranks[local_rank].cpus;
+                rank_process p = spawn_rank(req);
+                if (m.report_bindings)  // the daemon's stderr reaches mpirun's, line by line
+                    std::cerr << binding_report(topo, binding, rank, local_rank, host, p.pid) + "\n";
+                sup.add_rank(rank, p);
             }
             frame_writer started(msg_type::started);
             ch.send_blocking(started);

@@ -214,6 +214,13 @@ def case_two_hosts(t):
     placement = [0, 0, 1, 1]
     check_job(r, placement)
     check_transports(r, placement)
+    # Each daemon binds its host's ranks and reports it (through mpirun's stderr).
+    r = t.run(["--host", f"{h[0]}:2,{h[1]}:2", "--bind-to", "core", "--report-bindings", t.program])
+    check_job(r, placement)
+    for rank in range(4):
+        host = h[placement[rank]]
+        check(re.search(rf"^\[{re.escape(host)}:\d+\] rank {rank} bound to core {rank % 2} ", r.stderr, re.M),
+              f"no binding report of rank {rank} on {host}", r)
     # slots by repetition, map-by node: ranks 0,2 on h0 and 1 on h1
     r = t.run(["--host", f"{h[0]},{h[0]},{h[1]}", "--map-by", "node", "-x", "EFAMPI_VERBOSE=1", t.program])
     check_job(r, [0, 1, 0])
