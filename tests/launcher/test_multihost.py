@@ -25,17 +25,9 @@ import time
 SKIP = 77
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what, result=None):
-    if not cond:
-        detail = ""
-        if result is not None:
-            detail = (f"\n--- exit status: {result.returncode}\n--- stdout:\n{result.stdout}"
-                      f"\n--- stderr:\n{result.stderr}")
-        raise Failure(what + detail)
+sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import Failure, check  # noqa: E402
 
 
 def ip(*args, check_rc=True):
