@@ -75,9 +75,11 @@ void Engine::init(Bootstrap& boot) {
     // almost at once, or a waiting rank burns the time slice its partner needs.
     if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
     chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
+    stream_window_ = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_WINDOW"));
     if (rx_buffers_ < 1) rx_buffers_ = 1;
     buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
     buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
+    net_frag_ = buf_bytes_ - seg_data_bytes;  // a streamed fragment fills a receive buffer
     ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
     if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
     // Payload copies and bounce buffers come in size classes up to the largest eager message.
@@ -153,6 +155,11 @@ void Engine::open_transports(Bootstrap& boot) {
         uint32_t b = 4096;
         while ((b < want || b < 2 * largest) && b < (1u << 30)) b <<= 1;
         ring_shape_.bytes = b;
+        // Streamed fragments: at most a quarter of the ring, so the sender packs the next
+        // while the receiver unpacks the previous ones.
+        uint64_t frag = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_FRAGMENT"));
+        uint64_t quarter = b / 4 - 128;
+        ring_frag_ = frag < 64 ? 64 : frag > quarter ? quarter : frag;
         own_seg_ = std::make_unique<ShmSegment>();
         std::string name = "/" + shm_region_name("ring");
         own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
@@ -321,6 +328,7 @@ void Engine::progress_once() {
             break;
         }
     }
+    if (!streams_.empty()) pump_streams();
     if (hook_) hook_();
 }
 
@@ -348,6 +356,7 @@ void Engine::dispatch(const Completion& c) {
             if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
             --sb->ep->inflight;
             blocks_.put(sb->data, sb->len);
+            if (sb->stream) stream_sent(sb->stream);
             sendbufs_.put(sb);
             --sends_in_flight_;
             return;

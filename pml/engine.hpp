@@ -45,6 +45,7 @@ struct SendBuf {
     uint64_t dest = 0;
     size_t len = 0;
     uint8_t* data = nullptr;  // points into a slab owned by the engine
+    Request* stream = nullptr;  // a streamed send's fragment: its request counts it in flight
     SendBuf* next = nullptr;
     SendBuf* prev = nullptr;
 };
@@ -98,9 +99,12 @@ public:
     // Blocking standard/synchronous send; returns 0 or an MPI error class.
     int send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
              bool sync);
+    // `lay`: non-contiguous data (buf unused, bytes = packed size); it must stay valid until
+    // the request is released. See Layout and pml/stream.cpp.
     Request* isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
-                   bool sync);
-    Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+                   bool sync, const Layout* lay = nullptr);
+    Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                   const Layout* lay = nullptr);
     // Blocking receive (no pool): returns the completed request, valid until the next call.
     const Request& recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
 
@@ -140,7 +144,7 @@ public:
     // queues (no other receive can get it); null when there is none.
     Incoming* improbe(uint32_t ctx, int src_rank, int tag);
     // MPI_Imrecv / MPI_Mrecv: receives a message taken by improbe (which it consumes).
-    Request* imrecv(Incoming* m, void* buf, uint64_t capacity);
+    Request* imrecv(Incoming* m, void* buf, uint64_t capacity, const Layout* lay = nullptr);
     const Request& mrecv(Incoming* m, void* buf, uint64_t capacity);
     bool test(Request* r) {
         if (!r->done) progress();
@@ -171,8 +175,9 @@ public:
     // Persistent requests: the *_init calls record the arguments in an inactive request;
     // start() begins one more operation with them (the request must be inactive).
     Request* send_init(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
-                       uint32_t ctx, bool sync);
-    Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+                       uint32_t ctx, bool sync, const Layout* lay = nullptr);
+    Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                       const Layout* lay = nullptr);
     void start(Request* r);
     // Compound requests (MPI_Isendrecv): a request that completes when its `parts` parts have;
     // its status is the receive part's, its error the first part error. Start the send part
@@ -186,9 +191,9 @@ public:
     }
     // `own_copy`: buf is a malloc'd copy the part frees when done (Isendrecv_replace).
     void send_part(Request* parent, const void* buf, uint64_t bytes, int dst, int src_rank,
-                   int tag, uint32_t ctx, bool own_copy);
+                   int tag, uint32_t ctx, bool own_copy, const Layout* lay = nullptr);
     void recv_part(Request* parent, void* buf, uint64_t capacity, int src_rank, int tag,
-                   uint32_t ctx);
+                   uint32_t ctx, const Layout* lay = nullptr);
     // Marks active and complete a request whose operation the caller carried out itself (a
     // persistent buffered send once its data is copied, a persistent send to MPI_PROC_NULL).
     void start_completed(Request* r) {
@@ -214,6 +219,7 @@ public:
     size_t unexpected_count() const { return mq_.unexpected_count(); }
     size_t posted_count() const { return mq_.posted_count(); }
     int64_t credit_per_peer() const { return credit_; }
+    size_t active_streams() const { return streams_.size(); }
 
 private:
     void open_transports(Bootstrap& boot);
@@ -252,6 +258,17 @@ private:
     Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
     void drop(Incoming* m);
     void start_read(Request* r, Incoming& m);
+    void fill(Request* r, const Incoming& m, uint64_t n);  // eager or self: data into r
+
+    // Streamed rendezvous (pml/stream.cpp).
+    void send_small_layout(Peer& p, Header& h, Request* r);
+    void start_seg_send(Peer& p, Header& h, Request* r);
+    void start_seg_recv(Request* r, Incoming& m);
+    void on_seg_go(const Header& h, const uint8_t* payload, size_t plen);
+    void on_seg_data(const Header& h, const uint8_t* payload, size_t plen);
+    void pump_streams();
+    bool pump_stream(Request* r);  // true when the stream is finished
+    void stream_sent(Request* r);  // a fabric fragment of r completed
     bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);
 
@@ -276,6 +293,11 @@ private:
     bool oversubscribed_ = false;
     double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
+    uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment over a ring
+    uint64_t net_frag_ = 0;       // and over libfabric (a fragment fills a receive buffer)
+    uint64_t stream_window_ = 0;  // bytes of fabric fragments in flight per stream
+    std::vector<Request*> streams_;  // streamed sends under way (pumped by progress)
+    std::unique_ptr<uint8_t[]> self_scratch_;  // self-sends between two layouts
     std::string transports_;
 
     std::unique_ptr<Endpoint> local_;

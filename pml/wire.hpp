@@ -12,9 +12,16 @@ enum class Kind : uint8_t {
     ack = 3,    // synchronous-send acknowledgement: cookie = the sender's request
     fin = 4,    // rendezvous done: the receiver has read the data; cookie = sender's request
     credit = 5, // flow control: the receiver freed `cookie` bytes of eager credit (see README)
+    // Streamed rendezvous (non-contiguous data, pml/stream.cpp): the receiver asks the
+    // sender to push the payload through its messages instead of reading it.
+    seg_go = 6,    // receiver -> sender, once matched: cookie = sender's request; payload:
+                   // u64 the receiver's request, u64 the bytes it takes (SegGo)
+    seg_data = 7,  // sender -> receiver: cookie = receiver's request; payload: u64 offset in
+                   // the packed message, then the bytes
 };
 
 constexpr uint8_t flag_sync = 0x1;  // eager: the sender waits for an ack once matched
+constexpr uint8_t flag_seg = 0x2;   // rts: non-contiguous data, streamed (RtsExt addr/key unused)
 
 struct Header {
     Kind kind;
@@ -36,7 +43,15 @@ struct RtsExt {
 };
 static_assert(sizeof(RtsExt) == 24, "rendezvous extension must stay 24 bytes");
 
+struct SegGo {
+    uint64_t cookie;  // the receiver's request, echoed in seg_data
+    uint64_t bytes;   // what the receiver takes (the message, or less when truncated)
+};
+static_assert(sizeof(SegGo) == 16, "seg_go payload must stay 16 bytes");
+
 constexpr size_t rts_bytes = sizeof(Header) + sizeof(RtsExt);
+// A seg_data message: header, offset, data.
+constexpr size_t seg_data_bytes = sizeof(Header) + sizeof(uint64_t);
 
 // Eager flow control: every eager message costs its payload plus this many bytes of the
 // sender's credit towards its receiver, which returns the credit once the message is consumed.

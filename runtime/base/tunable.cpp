@@ -52,6 +52,12 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
         {"EFAMPI_RNDV_CHUNK", "0",
          "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
+        {"EFAMPI_STREAM_FRAGMENT", "64K",
+         "Non-contiguous rendezvous over the shared-memory rings: data bytes per fragment, packed "
+         "straight into the ring (at most a quarter of the ring)."},
+        {"EFAMPI_STREAM_WINDOW", "256K",
+         "Non-contiguous rendezvous over libfabric: bytes of fragments (one receive buffer each) "
+         "in flight per message; bounds the sender's scratch memory."},
         {"EFAMPI_COLL_BCAST", "auto",
          "MPI_Bcast / Ibcast / Bcast_init algorithm: auto (cost model), binomial, "
          "scatter_allgather."},

@@ -1,0 +1,227 @@
+// Point-to-point with derived datatypes that have holes, at sizes where the transfer is
+// streamed in fragments (pml/stream.cpp): no copy of the whole message may be made (a large
+// strided vector is sent while this process's peak resident memory is watched), and every
+// size around the eager limits and fragment sizes arrives intact, with layouts that differ
+// between the sides (vector -> vector, vector -> contiguous, contiguous -> vector), blocks
+// straddling fragment edges, zero-size messages, truncation, probes, matched probes and
+// cancel. Rank r sends to r + 1 (itself at size 1): works at any size.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/mpi/harness.hpp"
+
+using efampi::test::error_class;
+using efampi::test::ReturnErrors;
+
+namespace {
+
+int me() { return efampi::test::rank(); }
+int np() { return efampi::test::size(); }
+int right() { return (me() + 1) % np(); }
+int left() { return (me() - 1 + np()) % np(); }
+
+// Peak resident set of this process (VmHWM), in bytes; the kernel resets it to the current
+// resident set when "5" is written to /proc/self/clear_refs.
+int64_t peak_rss() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
+    return -1;
+}
+bool reset_peak_rss() {
+    FILE* f = std::fopen("/proc/self/clear_refs", "w");
+    if (!f) return false;
+    bool ok = std::fputs("5", f) >= 0;
+    return std::fclose(f) == 0 && ok;
+}
+
+// A byte type with holes: `len` bytes of data every `stride` bytes.
+MPI_Datatype holes(int len, int stride) {
+    MPI_Datatype c, t;
+    MPI_Type_contiguous(len, MPI_BYTE, &c);
+    MPI_Type_create_resized(c, 0, stride, &t);
+    MPI_Type_free(&c);
+    MPI_Type_commit(&t);
+    return t;
+}
+
+// Byte k of the packed message from rank `from`.
+uint8_t value(int from, uint64_t k) { return static_cast<uint8_t>(k * 131 + k / 251 + from * 7 + 1); }
+
+// A buffer of `n` elements of a (len, stride) holes type, packed bytes value(from, k), holes 0xEE.
+std::vector<uint8_t> fill_holes(int from, uint64_t n, int len, int stride) {
+    std::vector<uint8_t> b(n * static_cast<uint64_t>(stride) + 1, 0xEE);
+    for (uint64_t e = 0; e < n; ++e)
+        for (int i = 0; i < len; ++i)
+            b[e * static_cast<uint64_t>(stride) + static_cast<uint64_t>(i)] =
+                value(from, e * static_cast<uint64_t>(len) + static_cast<uint64_t>(i));
+    return b;
+}
+
+// Checks a received holes buffer: the first `got` packed bytes from `from`, everything else
+// (holes, bytes past the message) untouched (0xEE). Returns the number of wrong bytes.
+uint64_t check_holes(const std::vector<uint8_t>& b, int from, uint64_t got, int len, int stride) {
+    uint64_t bad = 0;
+    for (uint64_t j = 0; j < b.size(); ++j) {
+        uint64_t e = j / static_cast<uint64_t>(stride), i = j % static_cast<uint64_t>(stride);
+        uint64_t k = e * static_cast<uint64_t>(len) + i;
+        bool data = i < static_cast<uint64_t>(len) && k < got;
+        uint8_t want = data ? value(from, k) : 0xEE;
+        bad += b[j] != want;
+    }
+    return bad;
+}
+
+// Sizes (packed bytes) around the eager limits (8 KiB over libfabric, 32 KiB over the rings),
+// the fragment sizes (a receive buffer over libfabric, 64 KiB over the rings) and their
+// multiples: a 3-byte block straddles most of these edges.
+const uint64_t kSizes[] = {0,     3,      8190,   8193,   8214,  8220,   16431, 32766,
+                           32769, 65535,  65538,  131070, 131073, 196611, 300000};
+
+TEST(Stream, EverySizeAndLayoutPairArrives) {
+    // (send len, stride) -> (receive len, stride); len 0 means plain contiguous MPI_BYTE.
+    struct Pair { int slen, sstride, rlen, rstride; const char* what; };
+    const Pair pairs[] = {{3, 5, 2, 7, "vector -> vector"},
+                          {3, 5, 0, 0, "vector -> contiguous"},
+                          {0, 0, 3, 4, "contiguous -> vector"}};
+    for (const Pair& pr : pairs) {
+        MPI_Datatype st = pr.slen ? holes(pr.slen, pr.sstride) : MPI_BYTE;
+        MPI_Datatype rt = pr.rlen ? holes(pr.rlen, pr.rstride) : MPI_BYTE;
+        int sl = pr.slen ? pr.slen : 1, ss = pr.slen ? pr.sstride : 1;
+        int rl = pr.rlen ? pr.rlen : 1, rs = pr.rlen ? pr.rstride : 1;
+        for (uint64_t bytes : kSizes) {
+            bytes -= bytes % static_cast<uint64_t>(sl);  // whole send elements
+            uint64_t scount = bytes / static_cast<uint64_t>(sl);
+            uint64_t rcount = (bytes + static_cast<uint64_t>(rl) - 1) / static_cast<uint64_t>(rl);
+            std::vector<uint8_t> sbuf = fill_holes(me(), scount, sl, ss);
+            std::vector<uint8_t> rbuf(rcount * static_cast<uint64_t>(rs) + 1, 0xEE);
+            for (int sync = 0; sync < 2; ++sync) {
+                std::fill(rbuf.begin(), rbuf.end(), 0xEE);
+                MPI_Request rq[2];
+                ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(rbuf.data(), static_cast<int>(rcount), rt, left(),
+                                                 9, MPI_COMM_WORLD, &rq[0]));
+                int rc = sync ? MPI_Issend(sbuf.data(), static_cast<int>(scount), st, right(), 9,
+                                           MPI_COMM_WORLD, &rq[1])
+                              : MPI_Isend(sbuf.data(), static_cast<int>(scount), st, right(), 9,
+                                          MPI_COMM_WORLD, &rq[1]);
+                ASSERT_EQ(MPI_SUCCESS, rc);
+                MPI_Status sts[2];
+                ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, sts));
+                int n = -1;
+                MPI_Get_elements(&sts[0], MPI_BYTE, &n);
+                EXPECT_EQ(static_cast<int>(bytes), n) << pr.what << " " << bytes << " bytes";
+                EXPECT_EQ(0u, check_holes(rbuf, left(), bytes, rl, rs))
+                    << pr.what << ", " << bytes << " bytes, sync " << sync;
+            }
+        }
+        if (pr.slen) MPI_Type_free(&st);
+        if (pr.rlen) MPI_Type_free(&rt);
+    }
+}
+
+TEST(Stream, TruncationProbesAndCancel) {
+    ReturnErrors quiet;
+    MPI_Datatype t = holes(3, 5);
+    for (uint64_t bytes : {uint64_t{9}, uint64_t{30000}, uint64_t{200001}}) {
+        uint64_t count = bytes / 3;
+        std::vector<uint8_t> sbuf = fill_holes(me(), count, 3, 5);
+        // Probe and Mprobe report the packed size; Mrecv takes it through the type.
+        MPI_Request sr;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isend(sbuf.data(), static_cast<int>(count), t, right(), 3,
+                                         MPI_COMM_WORLD, &sr));
+        MPI_Status st;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Probe(left(), 3, MPI_COMM_WORLD, &st));
+        int n = -1;
+        MPI_Get_count(&st, MPI_BYTE, &n);
+        EXPECT_EQ(static_cast<int>(bytes), n);
+        MPI_Get_count(&st, t, &n);
+        EXPECT_EQ(static_cast<int>(count), n);
+        MPI_Message msg;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Mprobe(left(), 3, MPI_COMM_WORLD, &msg, &st));
+        std::vector<uint8_t> rbuf(count * 5 + 1, 0xEE);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Mrecv(rbuf.data(), static_cast<int>(count), t, &msg, &st));
+        EXPECT_EQ(0u, check_holes(rbuf, left(), bytes, 3, 5)) << bytes << " bytes, mrecv";
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&sr, MPI_STATUS_IGNORE));
+        // Truncation: a receive of half the elements gets MPI_ERR_TRUNCATE, the leading part
+        // of the message, and nothing past its capacity.
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isend(sbuf.data(), static_cast<int>(count), t, right(), 4,
+                                         MPI_COMM_WORLD, &sr));
+        uint64_t half = count / 2;
+        std::fill(rbuf.begin(), rbuf.end(), 0xEE);
+        int rc = MPI_Recv(rbuf.data(), static_cast<int>(half), t, left(), 4, MPI_COMM_WORLD, &st);
+        EXPECT_EQ(MPI_ERR_TRUNCATE, error_class(rc)) << bytes << " bytes";
+        EXPECT_EQ(0u, check_holes(rbuf, left(), half * 3, 3, 5)) << bytes << " bytes, truncated";
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&sr, MPI_STATUS_IGNORE));
+    }
+    // A pending receive with holes can be cancelled, and the buffer is left alone.
+    std::vector<uint8_t> rbuf(5000, 0xEE);
+    MPI_Request rr;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(rbuf.data(), 1000, t, left(), 77, MPI_COMM_WORLD, &rr));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cancel(&rr));
+    MPI_Status st;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&rr, &st));
+    int cancelled = 0;
+    MPI_Test_cancelled(&st, &cancelled);
+    EXPECT_TRUE(cancelled);
+    EXPECT_EQ(0u, check_holes(rbuf, left(), 0, 3, 5));
+    MPI_Type_free(&t);
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
+// A 128 MiB strided vector (8-byte blocks at a 16-byte stride, i.e. stride 2 of MPI_DOUBLE:
+// MPI_DOUBLE resized to 16 bytes, 16 Mi of them; a vector type of 16 Mi blocks would spend
+// seconds flattening its typemap)
+// goes from rank 0 to rank 1 (to itself at size 1) while both watch their peak resident memory:
+// packing the whole message anywhere would add 128 MiB; fragments add a few hundred KiB.
+TEST(Stream, LargeStridedVectorNeedsBoundedScratch) {
+    const uint64_t doubles = uint64_t{16} << 20;  // 128 MiB of data
+    int sender = 0, receiver = np() > 1 ? 1 : 0;
+    bool active = me() == sender || me() == receiver;
+    MPI_Datatype vec;
+    MPI_Type_create_resized(MPI_DOUBLE, 0, 16, &vec);
+    MPI_Type_commit(&vec);
+    const int count = static_cast<int>(doubles);
+    std::vector<double> src, dst;
+    if (me() == sender) {
+        src.resize(2 * doubles);
+        for (uint64_t i = 0; i < doubles; ++i) {
+            src[2 * i] = static_cast<double>(i);
+            src[2 * i + 1] = -1.0;
+        }
+    }
+    if (me() == receiver) dst.assign(2 * doubles, -2.0);  // touched: counted as resident now
+    bool reset = reset_peak_rss();
+    int64_t before = reset ? peak_rss() : -1;
+    if (active) {
+        MPI_Request rq[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+        if (me() == receiver)
+            ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(dst.data(), count, vec, sender, 5, MPI_COMM_WORLD, &rq[0]));
+        if (me() == sender)
+            ASSERT_EQ(MPI_SUCCESS, MPI_Isend(src.data(), count, vec, receiver, 5, MPI_COMM_WORLD, &rq[1]));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, MPI_STATUSES_IGNORE));
+    }
+    int64_t after = peak_rss();
+    if (reset && active) {
+        int64_t grew = after - before;
+        EXPECT_LT(grew, int64_t{32} << 20)
+            << "peak resident memory grew by " << (grew >> 20) << " MiB during a 128 MiB transfer";
+    }
+    if (me() == receiver) {
+        uint64_t bad = 0;
+        for (uint64_t i = 0; i < doubles; ++i)
+            bad += dst[2 * i] != static_cast<double>(i) || dst[2 * i + 1] != -2.0;
+        EXPECT_EQ(0u, bad);
+    }
+    MPI_Type_free(&vec);
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
+}  // namespace
