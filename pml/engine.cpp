@@ -75,11 +75,12 @@ void Engine::init(Bootstrap& boot) {
     // almost at once, or a waiting rank burns the time slice its partner needs.
     if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
     chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
-    stream_window_ = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_WINDOW"));
+    stream_seg_ = static_cast<uint64_t>(std::max<int64_t>(tunable_int("EFAMPI_STREAM_SEGMENT"), 4096));
+    stream_slots_ = static_cast<uint32_t>(
+        std::clamp<int64_t>(tunable_int("EFAMPI_STREAM_SLOTS"), 1, max_stream_slots));
     if (rx_buffers_ < 1) rx_buffers_ = 1;
-    buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
+    buf_bytes_ = sizeof(Header) + std::max<uint64_t>(eager_limit_, sizeof(SegReady));
     buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
-    net_frag_ = buf_bytes_ - seg_data_bytes;  // a streamed fragment fills a receive buffer
     ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
     if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
     // Payload copies and bounce buffers come in size classes up to the largest eager message.
@@ -356,7 +357,6 @@ void Engine::dispatch(const Completion& c) {
             if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
             --sb->ep->inflight;
             blocks_.put(sb->data, sb->len);
-            if (sb->stream) stream_sent(sb->stream);
             sendbufs_.put(sb);
             --sends_in_flight_;
             return;
@@ -401,6 +401,8 @@ void Engine::finalize() {
     net_.reset();
     recvbuf_sets_.clear();
     slabs_.clear();
+    for (auto& b : stage_bufs_) std::free(b.first);
+    stage_bufs_.clear();
     boot_ = nullptr;
 }
 

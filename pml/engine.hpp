@@ -45,7 +45,6 @@ struct SendBuf {
     uint64_t dest = 0;
     size_t len = 0;
     uint8_t* data = nullptr;  // points into a slab owned by the engine
-    Request* stream = nullptr;  // a streamed send's fragment: its request counts it in flight
     SendBuf* next = nullptr;
     SendBuf* prev = nullptr;
 };
@@ -59,8 +58,31 @@ struct ReadOp {
     size_t len = 0;
     uint64_t raddr = 0;
     uint64_t key = 0;
+    uint32_t slot = 0;  // a streamed segment's read: the slot it belongs to
     ReadOp* next = nullptr;
     ReadOp* prev = nullptr;
+};
+
+// Streamed rendezvous over libfabric (pml/stream.cpp): `slots` slots of `seg` bytes. Sender:
+// the packed segments the receiver reads (registered). Receiver: where segments land to be
+// unpacked (receives with holes), and per slot the segment being read.
+constexpr uint32_t max_stream_slots = 16;
+struct SegStage {
+    uint8_t* buf = nullptr;
+    size_t cap = 0;
+    uint64_t seg = 0;
+    uint32_t slots = 0;
+    void* mr = nullptr;     // sender: struct fid_mr* of buf
+    uint64_t key = 0;       // sender: its key; receiver of a plain rts: the sender's key
+    uint64_t raddr = 0;     // receiver of a plain rts: the sender's buffer
+    uint64_t cursor = 0;    // next segment to pack (sender) or read (plain rts receiver)
+    uint64_t nseg = 0;
+    uint64_t done = 0;      // segments acknowledged (sender)
+    bool pull = false;      // receiver of a plain rts: reads on by itself, fin at the end
+    uint64_t slot_off[max_stream_slots] = {};
+    uint64_t slot_len[max_stream_slots] = {};
+    uint32_t slot_pending[max_stream_slots] = {};
+    SegStage* next = nullptr;
 };
 
 struct Peer {
@@ -268,7 +290,17 @@ private:
     void on_seg_data(const Header& h, const uint8_t* payload, size_t plen);
     void pump_streams();
     bool pump_stream(Request* r);  // true when the stream is finished
-    void stream_sent(Request* r);  // a fabric fragment of r completed
+    // Over libfabric: segments packed into registered slots and read by the receiver.
+    void start_net_stream(Request* r);
+    void announce_segment(Request* r, uint64_t k);
+    void on_seg_ready(const Header& h, const uint8_t* payload, size_t plen);
+    void on_seg_ack(const Header& h, const uint8_t* payload, size_t plen);
+    void start_plain_pull(Request* r, Incoming& m);  // a plain rts into a receive with holes
+    void read_segment(Request* r, uint64_t off, uint64_t len, uint64_t raddr, uint64_t key,
+                      uint32_t slot);
+    void on_segment_read(Request* r, uint32_t slot);
+    SegStage* new_stage(uint64_t seg, uint32_t slots);
+    void free_stage(Request* r);
     bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);
 
@@ -294,8 +326,10 @@ private:
     double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
     uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment over a ring
-    uint64_t net_frag_ = 0;       // and over libfabric (a fragment fills a receive buffer)
-    uint64_t stream_window_ = 0;  // bytes of fabric fragments in flight per stream
+    uint64_t stream_seg_ = 0;     // over libfabric: bytes per segment
+    uint32_t stream_slots_ = 0;   // and segments staged at once
+    Pool<SegStage> stages_;
+    std::vector<std::pair<uint8_t*, size_t>> stage_bufs_;  // freed slot buffers, kept for reuse
     std::vector<Request*> streams_;  // streamed sends under way (pumped by progress)
     std::unique_ptr<uint8_t[]> self_scratch_;  // self-sends between two layouts
     std::string transports_;

@@ -233,7 +233,6 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     r->bytes = bytes;
     r->seg_off = 0;
     r->seg_left = 0;
-    r->seg_inflight = 0;
     if (dst == rank_) {
         send_to_self(buf, bytes, src_rank, tag, ctx, sync, r);
         return r;
@@ -365,7 +364,6 @@ bool Engine::post_send(SendBuf* sb) {
     if (sb->ring) {  // a full ring earlier: copied in now, or still full
         if (!sb->ring->push(sb->data, sb->len, nullptr, 0)) return false;
         blocks_.put(sb->data, sb->len);
-        if (sb->stream) stream_sent(sb->stream);
         sendbufs_.put(sb);
         --sends_in_flight_;
         return true;
@@ -509,6 +507,12 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
             break;
         case Kind::seg_data:
             on_seg_data(*h, data + sizeof(Header), len - sizeof(Header));
+            break;
+        case Kind::seg_ready:
+            on_seg_ready(*h, data + sizeof(Header), len - sizeof(Header));
+            break;
+        case Kind::seg_ack:
+            on_seg_ack(*h, data + sizeof(Header), len - sizeof(Header));
             break;
         case Kind::eager:
         case Kind::rts:
@@ -714,9 +718,11 @@ bool Engine::post_read(ReadOp* op) {
 
 void Engine::on_read(ReadOp* op, int err) {
     Request* r = op->req;
+    uint32_t slot = op->slot;
     --op->ep->inflight;
     reads_.put(op);
     if (err && !r->err) r->err = err_other;
+    if (r->stage) return on_segment_read(r, slot);
     if (--r->pending == 0) {
         send_ctrl(r->peer, static_cast<uint8_t>(Kind::fin), r->remote_cookie);
         complete(r);

@@ -74,7 +74,7 @@ struct Request {
     // bytes still to arrive.
     uint64_t seg_off = 0;
     uint64_t seg_left = 0;
-    uint32_t seg_inflight = 0;
+    void* stage = nullptr;     // over libfabric: the SegStage (pml/stream.cpp) while it runs
     // Compound operations (MPI_Isendrecv): a part reports to its parent when it completes;
     // the parent completes with its last part (`pending` counts them).
     Request* parent = nullptr;

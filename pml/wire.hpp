@@ -18,6 +18,11 @@ enum class Kind : uint8_t {
                    // u64 the receiver's request, u64 the bytes it takes (SegGo)
     seg_data = 7,  // sender -> receiver: cookie = receiver's request; payload: u64 offset in
                    // the packed message, then the bytes
+    // Over libfabric the receiver reads the packed segments from the sender's slots instead.
+    seg_ready = 8,  // sender -> receiver: a segment is packed in a slot; cookie = receiver's
+                    // request; payload SegReady
+    seg_ack = 9,    // receiver -> sender: the segment at offset (payload u64) was read, its slot
+                    // is free; cookie = sender's request
 };
 
 constexpr uint8_t flag_sync = 0x1;  // eager: the sender waits for an ack once matched
@@ -50,6 +55,17 @@ struct SegGo {
 static_assert(sizeof(SegGo) == 16, "seg_go payload must stay 16 bytes");
 
 constexpr size_t rts_bytes = sizeof(Header) + sizeof(RtsExt);
+struct SegReady {
+    uint64_t off;    // where the segment starts in the packed message
+    uint64_t len;
+    uint64_t addr;   // where to fi_read it (virtual address or offset in the registration)
+    uint64_t key;
+    uint64_t seg;    // bytes per segment (the receiver's slots are this large)
+    uint32_t slot;   // segment k is in slot k % slots, on both sides
+    uint32_t slots;
+};
+static_assert(sizeof(SegReady) == 48, "seg_ready payload must stay 48 bytes");
+
 // A seg_data message: header, offset, data.
 constexpr size_t seg_data_bytes = sizeof(Header) + sizeof(uint64_t);
 
