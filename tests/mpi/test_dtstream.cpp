@@ -4,7 +4,8 @@
 // size around the eager limits and fragment sizes arrives intact, with layouts that differ
 // between the sides (vector -> vector, vector -> contiguous, contiguous -> vector), blocks
 // straddling fragment edges, zero-size messages, truncation, probes, matched probes and
-// cancel. Rank r sends to r + 1 (itself at size 1): works at any size.
+// cancel. Rank r sends to r + 1 (itself at size 1): works at any size. Also the blocking
+// reductions on such types (run on the packed base elements).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -237,6 +238,95 @@ TEST(Stream, LargeStridedVectorNeedsBoundedScratch) {
     }
     MPI_Type_free(&vec);
     MPI_Barrier(MPI_COMM_WORLD);
+}
+
+// Reductions with a predefined op on a vector of doubles with holes: the results land in the
+// data positions, the holes are left alone; the nonblocking forms say they are unsupported.
+TEST(Stream, ReductionsOnTypesWithHoles) {
+    ReturnErrors quiet;
+    MPI_Datatype vec;  // 4 doubles at stride 2: 4 values, 4 holes
+    MPI_Type_vector(4, 1, 2, MPI_DOUBLE, &vec);
+    MPI_Type_commit(&vec);
+    MPI_Aint lb, ext;
+    MPI_Type_get_extent(vec, &lb, &ext);
+    const int count = 3, per = 4;
+    const size_t span = static_cast<size_t>(count) * static_cast<size_t>(ext) / sizeof(double) + 2;
+    // Element k (k-th double of the packed data) of rank r's input.
+    auto val = [](int r, int k) { return r + 0.5 * k; };
+    auto at = [&](int k) {  // index of packed double k in a buffer of `vec` elements
+        return static_cast<size_t>(k / per) * static_cast<size_t>(ext) / sizeof(double) +
+               static_cast<size_t>(k % per) * 2;
+    };
+    auto fill = [&](std::vector<double>& b, int elems) {
+        b.assign(static_cast<size_t>(elems) * static_cast<size_t>(ext) / sizeof(double) + 2, -7.0);
+        for (int k = 0; k < elems * per; ++k) b[at(k)] = val(me(), k);
+    };
+    auto holes_ok = [&](const std::vector<double>& b, int elems) {
+        std::vector<bool> data(b.size(), false);
+        for (int k = 0; k < elems * per; ++k) data[at(k)] = true;
+        for (size_t i = 0; i < b.size(); ++i)
+            if (!data[i] && b[i] != -7.0) return false;
+        return true;
+    };
+    int p = np(), r = me();
+    std::vector<double> in, out;
+    fill(in, count);
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Reduce(in.data(), out.data(), count, vec, MPI_SUM, 0, MPI_COMM_WORLD));
+    if (r == 0) {
+        for (int k = 0; k < count * per; ++k)
+            EXPECT_EQ(p * (p - 1) / 2.0 + p * 0.5 * k, out[at(k)]) << "reduce " << k;
+        EXPECT_TRUE(holes_ok(out, count));
+    }
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce(in.data(), out.data(), count, vec, MPI_MAX, MPI_COMM_WORLD));
+    for (int k = 0; k < count * per; ++k) EXPECT_EQ(val(p - 1, k), out[at(k)]) << "allreduce " << k;
+    EXPECT_TRUE(holes_ok(out, count));
+    fill(out, count);  // in place
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce(MPI_IN_PLACE, out.data(), count, vec, MPI_MIN, MPI_COMM_WORLD));
+    for (int k = 0; k < count * per; ++k) EXPECT_EQ(val(0, k), out[at(k)]) << "in place " << k;
+    EXPECT_TRUE(holes_ok(out, count));
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Scan(in.data(), out.data(), count, vec, MPI_SUM, MPI_COMM_WORLD));
+    for (int k = 0; k < count * per; ++k)
+        EXPECT_EQ(r * (r + 1) / 2.0 + (r + 1) * 0.5 * k, out[at(k)]) << "scan " << k;
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Exscan(in.data(), out.data(), count, vec, MPI_SUM, MPI_COMM_WORLD));
+    if (r > 0) {
+        for (int k = 0; k < count * per; ++k)
+            EXPECT_EQ((r - 1) * r / 2.0 + r * 0.5 * k, out[at(k)]) << "exscan " << k;
+    }
+    EXPECT_TRUE(holes_ok(out, count));
+    // Reduce_scatter_block: count elements each out of count * p.
+    std::vector<double> big;
+    fill(big, count * p);
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Reduce_scatter_block(big.data(), out.data(), count, vec, MPI_SUM,
+                                                    MPI_COMM_WORLD));
+    for (int k = 0; k < count * per; ++k)
+        EXPECT_EQ(p * (p - 1) / 2.0 + p * 0.5 * (r * count * per + k), out[at(k)]) << "rsb " << k;
+    EXPECT_TRUE(holes_ok(out, count));
+    // Reduce_scatter with counts 1, 2, 1, 2, ...
+    std::vector<int> counts(static_cast<size_t>(p));
+    int total = 0, before = 0;
+    for (int i = 0; i < p; ++i) {
+        counts[static_cast<size_t>(i)] = 1 + i % 2;
+        if (i < r) before += counts[static_cast<size_t>(i)];
+        total += counts[static_cast<size_t>(i)];
+    }
+    fill(big, total);
+    out.assign(span, -7.0);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Reduce_scatter(big.data(), out.data(), counts.data(), vec, MPI_SUM,
+                                              MPI_COMM_WORLD));
+    for (int k = 0; k < counts[static_cast<size_t>(r)] * per; ++k)
+        EXPECT_EQ(p * (p - 1) / 2.0 + p * 0.5 * (before * per + k), out[at(k)]) << "rs " << k;
+    EXPECT_TRUE(holes_ok(out, counts[static_cast<size_t>(r)]));
+    // Not yet: the nonblocking forms.
+    MPI_Request rq;
+    EXPECT_EQ(MPI_ERR_UNSUPPORTED_OPERATION,
+              error_class(MPI_Iallreduce(in.data(), out.data(), count, vec, MPI_SUM,
+                                         MPI_COMM_WORLD, &rq)));
+    MPI_Type_free(&vec);
 }
 
 }  // namespace
