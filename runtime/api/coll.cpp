@@ -1,8 +1,7 @@
 // The collectives' bodies: argument checks (the standard's rules for roots, counts, buffers
 // and MPI_IN_PLACE), then a schedule built by the chosen algorithm (collectives/) and run
-// blocking, started nonblocking, or kept for MPI_Start (persistent). Datatypes are the
-// predefined contiguous ones (derived types are issue 4): a count of elements is count *
-// extent bytes.
+// blocking, started nonblocking, or kept for MPI_Start (persistent). A count of elements is
+// count * extent bytes for predefined and dense types; types with holes: see below.
 #include "runtime/api/coll.hpp"
 #include "runtime/api/coll_launch.hpp"
 

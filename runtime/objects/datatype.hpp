@@ -10,7 +10,9 @@
 // segment filling the whole extent, at offset 0) memory and packed data coincide.
 // Communication moves count * extent bytes straight from the buffer for dense types and for
 // every predefined type (`direct()`: pair types such as MPI_DOUBLE_INT carry their padding on
-// the wire); other derived types must be packed (issue 4: not yet in communication).
+// the wire); other derived types travel packed: point-to-point through pack_range /
+// unpack_range piece by piece (runtime/api/staging.hpp, pml/stream.cpp), collectives packed
+// whole (runtime/api/coll.cpp).
 #include <mpi.h>
 
 #include <cstdint>
