@@ -240,6 +240,51 @@ TEST(Stream, LargeStridedVectorNeedsBoundedScratch) {
     MPI_Barrier(MPI_COMM_WORLD);
 }
 
+// The other point-to-point calls stream too: persistent requests started twice (the data
+// changes between starts), Sendrecv and Isendrecv, at a size past several segments.
+TEST(Stream, PersistentAndSendrecvStream) {
+    const uint64_t count = 400000;  // 1.2 MB packed
+    MPI_Datatype t = holes(3, 5);
+    std::vector<uint8_t> sbuf = fill_holes(me(), count, 3, 5);
+    std::vector<uint8_t> rbuf(count * 5 + 1, 0xEE);
+    MPI_Request rq[2];
+    ASSERT_EQ(MPI_SUCCESS, MPI_Recv_init(rbuf.data(), static_cast<int>(count), t, left(), 11,
+                                         MPI_COMM_WORLD, &rq[0]));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Send_init(sbuf.data(), static_cast<int>(count), t, right(), 11,
+                                         MPI_COMM_WORLD, &rq[1]));
+    for (int round = 0; round < 2; ++round) {
+        if (round == 1) {  // new data for the second start
+            for (uint64_t e = 0; e < count; ++e) sbuf[e * 5] = static_cast<uint8_t>(sbuf[e * 5] ^ 0x5A);
+        }
+        std::fill(rbuf.begin(), rbuf.end(), 0xEE);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Startall(2, rq));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, MPI_STATUSES_IGNORE));
+        std::vector<uint8_t> want = fill_holes(left(), count, 3, 5);
+        if (round == 1)
+            for (uint64_t e = 0; e < count; ++e) want[e * 5] = static_cast<uint8_t>(want[e * 5] ^ 0x5A);
+        uint64_t bad = 0;
+        for (size_t j = 0; j < rbuf.size(); ++j) bad += rbuf[j] != want[j];
+        EXPECT_EQ(0u, bad) << "persistent round " << round;
+    }
+    MPI_Request_free(&rq[0]);
+    MPI_Request_free(&rq[1]);
+    sbuf = fill_holes(me(), count, 3, 5);
+    // Sendrecv: holes both ways; Isendrecv: holes -> contiguous bytes.
+    std::fill(rbuf.begin(), rbuf.end(), 0xEE);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv(sbuf.data(), static_cast<int>(count), t, right(), 12,
+                                        rbuf.data(), static_cast<int>(count), t, left(), 12,
+                                        MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    EXPECT_EQ(0u, check_holes(rbuf, left(), count * 3, 3, 5)) << "sendrecv";
+    std::vector<uint8_t> flat(count * 3 + 1, 0xEE);
+    MPI_Request r;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Isendrecv(sbuf.data(), static_cast<int>(count), t, right(), 13,
+                                         flat.data(), static_cast<int>(count * 3), MPI_BYTE,
+                                         left(), 13, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    EXPECT_EQ(0u, check_holes(flat, left(), count * 3, 1, 1)) << "isendrecv";
+    MPI_Type_free(&t);
+}
+
 // Reductions with a predefined op on a vector of doubles with holes: the results land in the
 // data positions, the holes are left alone; the nonblocking forms say they are unsupported.
 TEST(Stream, ReductionsOnTypesWithHoles) {
