@@ -72,4 +72,38 @@ struct Transfer {
 void build_neighbor(Schedule& s, const Transfer* recvs, size_t nr, const Transfer* sends,
                     size_t ns);
 
+// Intercommunicator collectives (CommView::remote set; inter.cpp). Rooted ones take the
+// caller's role: the root (MPI_ROOT), another member of the root's group (MPI_PROC_NULL: does
+// nothing), or a member of the other group, which names the root by its remote rank. Results
+// follow the standard: each group gets what the other group contributed, in its rank order.
+enum class InterRole : uint8_t { root, idle, member };
+void build_inter_barrier(Schedule& s);
+void build_inter_bcast(Schedule& s, InterRole role, void* buf, uint64_t bytes, int root);
+void build_inter_reduce(Schedule& s, InterRole role, const void* send, void* recv,
+                        uint64_t count, int root);
+void build_inter_allreduce(Schedule& s, const void* send, void* recv, uint64_t count);
+// `bytes`: one rank's block.
+void build_inter_gather(Schedule& s, InterRole role, const void* send, void* recv,
+                        uint64_t bytes, int root);
+void build_inter_scatter(Schedule& s, InterRole role, const void* send, void* recv,
+                         uint64_t bytes, int root);
+// Blocks of `sbytes` go to the other group, blocks of `rbytes` come from it.
+void build_inter_allgather(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                           uint64_t rbytes);
+void build_inter_alltoall(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                          uint64_t rbytes);
+// Rank r of each group gets counts[r] elements of the other group's reduction.
+void build_inter_reduce_scatter(Schedule& s, const void* send, void* recv,
+                                const uint64_t* counts);
+// v/w forms (linear): byte counts and displacements per remote rank.
+void build_inter_gatherv(Schedule& s, InterRole role, const void* send, uint64_t sbytes,
+                         void* recv, const uint64_t* rbytes, const uint64_t* rdispls, int root);
+void build_inter_scatterv(Schedule& s, InterRole role, const void* send, const uint64_t* sbytes,
+                          const uint64_t* sdispls, void* recv, uint64_t rbytes, int root);
+void build_inter_allgatherv(Schedule& s, const void* send, uint64_t sbytes, void* recv,
+                            const uint64_t* rbytes, const uint64_t* rdispls);
+void build_inter_alltoallv(Schedule& s, const void* send, const uint64_t* sbytes,
+                           const uint64_t* sdispls, void* recv, const uint64_t* rbytes,
+                           const uint64_t* rdispls);
+
 }  // namespace efampi::coll

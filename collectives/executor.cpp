@@ -17,6 +17,8 @@ struct Exec {
     int err = 0;
     std::vector<pml::Request*> reqs;
     pml::Request* req = nullptr;
+    Then then = nullptr;   // exec_then
+    void* then_arg = nullptr;
     Exec* next = nullptr;  // free list / active list
     Exec* prev = nullptr;
 };
@@ -38,12 +40,17 @@ void post_round(Exec& x) {
     const CommView& v = s.view();
     // Receives first: a message that arrives while the round's sends go out lands in the
     // user's buffer instead of the unexpected queue (one copy less, no allocation).
+    // Messages with an intercommunicator's remote group carry their own tag; the sender's rank
+    // is its local rank either way (what the other group calls it).
     for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
         if (st->kind == StepKind::recv)
-            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer, s.tag(), v.ctx));
+            x.reqs.push_back(e.irecv(st->dst, st->n, st->peer,
+                                     st->remote ? s.tag() | remote_tag_bit : s.tag(), v.ctx));
     for (const Step* st = s.begin(x.round); st != s.end(x.round); ++st)
         if (st->kind == StepKind::send)
-            x.reqs.push_back(e.isend(st->src, st->n, v.to_world(st->peer), v.rank, s.tag(),
+            x.reqs.push_back(e.isend(st->src, st->n,
+                                     st->remote ? v.remote[st->peer] : v.to_world(st->peer),
+                                     v.rank, st->remote ? s.tag() | remote_tag_bit : s.tag(),
                                      v.ctx, false));
     x.posted = true;
 }
@@ -68,13 +75,25 @@ bool advance(Exec& x) {
             ++x.round;
             x.posted = false;
         }
-        if (x.round >= x.sched.rounds()) return true;
+        if (x.round >= x.sched.rounds()) {
+            if (!x.then) return true;
+            Then fn = x.then;
+            if (x.err) {
+                fn(x.then_arg, x.sched, x.err);  // the failure: it releases its state
+            } else if (fn(x.then_arg, x.sched, x.err)) {
+                x.round = 0;
+                continue;
+            }
+            x.then = nullptr;
+            return true;
+        }
         post_round(x);
     }
 }
 
 void recycle(Exec* x) {
     x->req = nullptr;
+    x->then = nullptr;
     x->persistent = x->drop_when_done = false;
     g_free.push_back(x);
 }
@@ -122,6 +141,10 @@ bool step(Exec* x) {
         x->reqs.clear();
         x->round = x->sched.rounds();
         x->posted = false;
+        if (x->then) {
+            x->then(x->then_arg, x->sched, x->err);
+            x->then = nullptr;
+        }
         return true;
     }
 }
@@ -149,6 +172,11 @@ Exec* exec_acquire() {
 Schedule& exec_schedule(Exec* x) { return x->sched; }
 
 void exec_drop(Exec* x) { recycle(x); }
+
+void exec_then(Exec* x, Then fn, void* arg) {
+    x->then = fn;
+    x->then_arg = arg;
+}
 
 pml::Request* start_nonblocking(Exec* x, void* owner) {
     pml::Request* r = pml::engine().new_request();

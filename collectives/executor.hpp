@@ -20,6 +20,15 @@ Schedule& exec_schedule(Exec* x);
 // Gives back an execution that was never started (the build failed).
 void exec_drop(Exec* x);
 
+// A continuation (nonblocking executions only): when every round of the schedule has run,
+// `fn(arg, schedule, err)` is called; it may build the schedule again (reset with the same
+// view and tag) and return true to run that too, or return false to end the execution, whose
+// request completes with `err` (which fn may set, an MPI error class). It is also called, with
+// err set, when the execution fails, and must then release `arg` and return false. It runs
+// inside the progress hook: it must not block or throw.
+using Then = bool (*)(void* arg, Schedule& s, int& err);
+void exec_then(Exec* x, Then fn, void* arg);
+
 // Nonblocking: starts `x` (taking it over) and returns its request; the execution goes back
 // to the pool once it completes. Persistent: the request is inactive until start_persistent.
 pml::Request* start_nonblocking(Exec* x, void* owner);

@@ -12,6 +12,10 @@ void Schedule::reset(const CommView& view, int tag) {
         world_.assign(view.world, view.world + view.size);
         view_.world = world_.data();
     }
+    if (view.remote) {
+        remote_.assign(view.remote, view.remote + view.remote_size);
+        view_.remote = remote_.data();
+    }
     tag_ = tag;
     reduction = Reduction{};
     scratch_takes_ = 0;
@@ -27,6 +31,16 @@ uint8_t* Schedule::scratch(uint64_t bytes) {
         scratch_bytes_ = bytes;
     }
     return scratch_.get();
+}
+
+uint8_t* Schedule::aux(uint64_t bytes) {
+    constexpr uint64_t keep_limit = uint64_t(64) << 20;
+    if (bytes > aux_bytes_ || (aux_bytes_ > keep_limit && bytes < aux_bytes_ / 4)) {
+        aux_.reset();
+        aux_.reset(new uint8_t[bytes ? bytes : 1]);
+        aux_bytes_ = bytes;
+    }
+    return aux_.get();
 }
 
 void Schedule::run_local(size_t k) const {

@@ -37,11 +37,16 @@ enum class StepKind : uint8_t { send, recv, copy, reduce };
 
 struct Step {
     StepKind kind;
-    int peer;             // send, recv: communicator rank
+    int peer;             // send, recv: communicator rank (remote group's when `remote`)
     const void* src;      // send: data; copy: source; reduce: `in`
     void* dst;            // recv: buffer; copy: destination; reduce: `inout`
     uint64_t n;           // send, recv, copy: bytes; reduce: elements
+    bool remote = false;  // intercommunicators: a message with the remote group
 };
+
+// The tag of an intercommunicator collective's messages between the groups: the instance's tag
+// with this bit set (instance tags stay below it), so they never match the groups' own.
+constexpr int remote_tag_bit = 0x40000000;
 
 class Schedule {
 public:
@@ -51,12 +56,22 @@ public:
 
     // Scratch space of `bytes`, taken once per build before any step points into it.
     uint8_t* scratch(uint64_t bytes);
+    // A second scratch block, for a composition of algorithms (intercommunicator collectives)
+    // whose own buffers must not be the block the algorithms it calls take. Same rules.
+    uint8_t* aux(uint64_t bytes);
 
     void send(int peer, const void* buf, uint64_t bytes) {
         steps_.push_back({StepKind::send, peer, buf, nullptr, bytes});
     }
     void recv(int peer, void* buf, uint64_t bytes) {
         steps_.push_back({StepKind::recv, peer, nullptr, buf, bytes});
+    }
+    // Intercommunicators: messages with rank `peer` of the remote group.
+    void send_remote(int peer, const void* buf, uint64_t bytes) {
+        steps_.push_back({StepKind::send, peer, buf, nullptr, bytes, true});
+    }
+    void recv_remote(int peer, void* buf, uint64_t bytes) {
+        steps_.push_back({StepKind::recv, peer, nullptr, buf, bytes, true});
     }
     void copy(const void* from, void* to, uint64_t bytes) {
         if (bytes && from != to) steps_.push_back({StepKind::copy, -1, from, to, bytes});
@@ -98,6 +113,9 @@ private:
     uint64_t scratch_bytes_ = 0;
     int scratch_takes_ = 0;
     std::vector<int> world_;  // a copy of the rank map: the communicator may be freed first
+    std::vector<int> remote_;  // same, of an intercommunicator's remote group
+    std::unique_ptr<uint8_t[]> aux_;
+    uint64_t aux_bytes_ = 0;
 };
 
 }  // namespace efampi::coll

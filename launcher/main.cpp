@@ -8,13 +8,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <limits.h>
 #include <string>
 #include <vector>
 
+#include "launcher/binding.hpp"
 #include "launcher/environment.hpp"
 #include "launcher/error.hpp"
 #include "launcher/event_queue.hpp"
@@ -23,6 +26,7 @@
 #include "launcher/pmix_server.hpp"
 #include "launcher/private_dir.hpp"
 #include "launcher/rank_process.hpp"
+#include "launcher/slurm_alloc.hpp"
 #include "launcher/supervisor.hpp"
 
 #ifndef EFAMPI_VERSION
@@ -82,6 +86,20 @@ int run(int argc, char** argv) {
         return 0;
     }
 
+    std::string host = host_name();
+    if (!opts.nprocs_given) {
+        // Inside a Slurm allocation (salloc, sbatch) without -n: one rank per slot of this
+        // host, as Open MPI's mpirun does.
+        std::vector<SlurmHost> alloc;
+        try {
+            alloc = slurm_allocation([](const char* name) { return std::getenv(name); });
+        } catch (const std::invalid_argument& e) {
+            throw launch_error(exit_usage, std::string("cannot read the Slurm allocation: ") + e.what());
+        }
+        int slots = slots_of(alloc, host);
+        if (slots > 0) opts.nprocs = static_cast<std::uint32_t>(std::min<int>(slots, max_local_ranks));
+    }
+
     ensure_standard_fds();
     signal(SIGPIPE, SIG_IGN);  // a rank closing its stdin, or our reader going away, is no crash
     std::string program = resolve_program(opts.program.front());
@@ -95,7 +113,6 @@ int run(int argc, char** argv) {
     set_var(base_env, "EFAMPI_SIZE", std::to_string(opts.nprocs));
     set_var(base_env, "EFAMPI_LOCAL_SIZE", std::to_string(opts.nprocs));
 
-    std::string host = host_name();
     job j = make_job(make_nspace(host, getpid()), {host}, {opts.nprocs});
     constexpr std::uint32_t local_node = 0;  // single-host mode: this process is node 0
 
@@ -104,6 +121,12 @@ int run(int argc, char** argv) {
     pmix_server server(queue, debug);
     server.start({tmpdir.path(), host, j.nspace + ".mpirun", 0});
     server.register_job(j, local_node);
+
+    // Placement and binding of this host's ranks (binding.hpp): decided before anything starts.
+    const auto& local_ranks = j.nodes[local_node].ranks;
+    topo_summary topo = read_topology();
+    binding_plan binding = plan_binding(topo, static_cast<std::uint32_t>(local_ranks.size()),
+                                        opts.bind, opts.map);
 
     supervisor sup(j, queue, {signal_fd, timeout, std::chrono::milliseconds(2000), debug,
                               [&server] { server.freeze(); }});
@@ -121,7 +144,12 @@ int run(int argc, char** argv) {
             server.register_client(j, rank, geteuid(), getegid());
             server.setup_fork(j, rank, req.env);
             req.with_stdin = rank == 0 && rank0_stdin;
-            sup.add_rank(rank, spawn_rank(req));
+            std::uint32_t local_rank = j.procs[rank].local_rank;
+            req.cpus = binding.ranks[local_rank].cpus;
+            rank_process p = spawn_rank(req);
+            if (opts.report_bindings)
+                std::cerr << binding_report(topo, binding, rank, local_rank, host, p.pid) + "\n";
+            sup.add_rank(rank, p);
         }
     } catch (const launch_error& e) {
         sup.fail_launch(e.exit_code, e.what());

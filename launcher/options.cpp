@@ -69,6 +69,20 @@ options parse_options(std::span<const std::string> args) {
         };
         if (name == "-n" || name == "-np" || name == "--n" || name == "--np") {
             o.nprocs = parse_count(name, value_of(name, inline_value));
+            o.nprocs_given = true;
+        } else if (name == "--bind-to" || name == "-bind-to") {
+            std::string v = value_of(name, inline_value);
+            auto p = parse_bind_policy(v);
+            if (!p) usage(name + " '" + v + "': expected none, core, numa or socket (package)");
+            o.bind = *p;
+        } else if (name == "--map-by" || name == "-map-by") {
+            std::string v = value_of(name, inline_value);
+            auto p = parse_map_policy(v == "slot" ? "core" : v);  // one host: slots are cores
+            if (!p) usage(name + " '" + v + "': expected slot, core, numa or socket (package)");
+            o.map = *p;
+        } else if (name == "--report-bindings" || name == "-report-bindings") {
+            flag();
+            o.report_bindings = true;
         } else if (name == "-x") {
             add_export(o, value_of(name, nullptr));
         } else if (name.rfind("-x", 0) == 0 && name.size() > 2 && name[2] != '-') {
@@ -99,9 +113,15 @@ std::string usage_text() {
            "embedded PMIx server.\n"
            "\n"
            "options:\n"
-           "  -n N, -np N            number of ranks (default 1); more ranks than cores is fine\n"
+           "  -n N, -np N            number of ranks (default 1, or the slots of this host's\n"
+           "                         Slurm allocation); more ranks than cores is fine\n"
            "  -x VAR                 export mpirun's value of VAR to the ranks\n"
            "  -x VAR=value           set VAR=value in the ranks' environment\n"
+           "  --bind-to POLICY       none, core, numa or socket (alias package); default:\n"
+           "                         core when the ranks fit this host's cores, else none\n"
+           "  --map-by POLICY        core (alias slot), numa or socket: local rank i takes\n"
+           "                         the i-th core, round-robin over NUMA nodes/packages\n"
+           "  --report-bindings      one line per rank on stderr: where it is bound\n"
            "  --oversubscribe        accepted; oversubscription is always allowed\n"
            "  --allow-run-as-root    accepted; running as root is always allowed\n"
            "  -h, --help             print this help\n"

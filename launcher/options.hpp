@@ -6,10 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "launcher/binding.hpp"
+
 namespace efampi::launcher {
 
 struct options {
     std::uint32_t nprocs = 1;
+    bool nprocs_given = false;  // -n was on the command line (else an allocation may decide)
+    bind_policy bind = bind_policy::automatic;  // --bind-to
+    map_policy map = map_policy::core;          // --map-by
+    bool report_bindings = false;               // --report-bindings
     // `-x VAR` (export mpirun's own value) or `-x VAR=value`, in command-line order.
     std::vector<std::string> exports;
     // The program and its arguments; empty only when help or version was asked for.

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "launcher/binding.hpp"
 #include "launcher/environment.hpp"
 #include "launcher/error.hpp"
 
@@ -82,8 +83,13 @@ rank_process spawn_rank(const spawn_request& req) {
 
     c_string_array argv(req.argv), envp(req.env);
     pid_t pid = -1;
+    // The child starts with this thread's CPU mask (posix_spawn has no hook in the child):
+    // bind the thread to the rank's CPUs for the spawn, then give it its own mask back.
+    std::vector<int> own_mask;
+    if (!req.cpus.empty()) bind_calling_thread(req.cpus, &own_mask);
     // glibc's posix_spawn reports exec failures (ENOENT, EACCES, ...) as its return value.
     int rc = posix_spawn(&pid, req.path.c_str(), &s.actions, &s.attr, argv.data(), envp.data());
+    if (!req.cpus.empty() && !own_mask.empty()) bind_calling_thread(own_mask, nullptr);
     if (rc != 0) throw launch_error(rc == ENOENT ? exit_not_found : exit_launch_failed,
                                     "cannot start '" + req.path + "': " + strerror(rc));
 

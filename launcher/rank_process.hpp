@@ -14,6 +14,7 @@ struct spawn_request {
     std::vector<std::string> argv;  // argv[0] as the user wrote it
     std::vector<std::string> env;
     bool with_stdin = false;        // a pipe for stdin, else /dev/null
+    std::vector<int> cpus;          // CPU affinity of the rank (binding.hpp); empty: mpirun's
 };
 
 struct rank_process {

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <dlfcn.h>
 #include <signal.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +29,12 @@ constexpr int err_other_cls = 16;
 const std::string key_local = "efampi.ep.local";
 const std::string key_net = "efampi.ep.net";
 const std::string key_ring = "efampi.shm.ring";
+const std::string key_cma_probe = "efampi.cma.probe";  // pid and the address of cma_canary
+const std::string key_cma_ok = "efampi.cma.ok";        // 1: this rank read every local peer
+// Read by the peers with process_vm_readv to learn whether cross-memory attach works here
+// (ptrace rules, seccomp, sandboxes may forbid it).
+constexpr uint64_t cma_magic = 0x65666d70692d636dULL;
+volatile uint64_t cma_canary = cma_magic;
 }  // namespace
 
 namespace {
@@ -108,45 +115,15 @@ void Engine::open_transports(Bootstrap& boot) {
         if (i == rank_) continue;
         (boot.is_local(i) ? any_local : any_remote) = true;
     }
-    // A job on one host talks over loopback: tell the socket providers so, unless told
-    // otherwise. (Not FI_SOCKETS_IFACE: with it, sockets 1.17 refuses fi_av_open, EINVAL.)
-    if (!any_remote) {
-        setenv("FI_TCP_IFACE", "lo", 0);
-        setenv("FI_UDP_IFACE", "lo", 0);
-    }
-    std::string tried;
-    std::string multi = tunable_str("EFAMPI_MULTI_RECV");
-    if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
-        local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
-    if (any_remote || (any_local && !local_))
-        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
-                              multi == "1" || multi == "auto", tried);
-    // Multi-receive buffers are only safe when every message lands in one piece, so that the
-    // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
-    // messages into packets and flags the release early: it delivered into a reposted buffer
-    // under load. auto: only the ofi_rxm providers (measured faster on tcp) with messages no
-    // larger than rxm's default eager buffer (16 KiB).
-    if (net_ && net_->multi_recv()) {
-        const std::string& prov = net_->provider();
-        bool rxd = prov.find("rxd") != std::string::npos;
-        bool fits = buf_bytes_ <= 16384;
-        if (rxd || (multi == "auto" && (prov.find("rxm") == std::string::npos || !fits)))
-            net_->disable_multi_recv();
-    }
-    if ((any_remote || !local_) && !net_)
-        throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
-    for (Endpoint* ep : {local_.get(), net_.get()}) {
-        if (!ep) continue;
-        if (!ep->has_rma())
-            throw Error(err_other_cls, "provider " + ep->provider() + " offers no FI_RMA");
-        ep->enable(buf_bytes_);
-    }
-    if (local_) boot.put(key_local, local_->name());
-    if (net_) boot.put(key_net, net_->name());
     // Native shared memory for local peers, over the libfabric shm endpoint (which still does
-    // the rendezvous reads). auto: on unless FI_PROVIDER names the provider to use.
+    // the rendezvous reads) or, for a job entirely on this host, over cross-memory attach.
+    // auto: on unless FI_PROVIDER names the provider to use.
     std::string ring = tunable_str("EFAMPI_SHM_RING");
-    rings_ = local_ && (ring == "1" || (ring == "auto" && !std::getenv("FI_PROVIDER")));
+    bool ring_wanted = any_local && tunable_int("EFAMPI_NO_SHM") == 0 &&
+                       (ring == "1" || (ring == "auto" && !std::getenv("FI_PROVIDER")));
+    bool try_cma = ring_wanted && !any_remote && tunable_str("EFAMPI_SHM_CMA") != "0";
+    if (!try_cma) open_endpoints(boot, any_local, any_remote);
+    rings_ = ring_wanted && (try_cma || local_);
     if (rings_) {
         for (int i = 0; i < size_; ++i)
             if (i == rank_ || boot.is_local(i)) local_ranks_.push_back(i);
@@ -169,9 +146,78 @@ void Engine::open_transports(Bootstrap& boot) {
         std::string value = name + " " + std::to_string(ring_shape_.bytes) + " " +
                             std::to_string(ring_eager_limit_);
         boot.put(key_ring, std::vector<uint8_t>(value.begin(), value.end()));
+        if (try_cma) {
+            uint64_t probe[2] = {static_cast<uint64_t>(getpid()),
+                                 reinterpret_cast<uint64_t>(&cma_canary)};
+            const auto* bytes = reinterpret_cast<const uint8_t*>(probe);
+            boot.put(key_cma_probe, std::vector<uint8_t>(bytes, bytes + sizeof probe));
+        }
     }
     boot.fence();
+    if (!try_cma) insert_peers(boot);
+    if (rings_) open_rings(boot, try_cma);
+    if (try_cma && !cma_) {
+        // Cross-memory attach is refused somewhere: the rendezvous reads go through
+        // libfabric's shm after all (the rings still carry every message).
+        open_endpoints(boot, any_local, any_remote);
+        boot.fence();
+        insert_peers(boot);
+    }
+    if (cma_) transports_ = "shm-ring,cma";
+    if (tunable_int("EFAMPI_VERBOSE") > 0) {
+        std::string s;
+        for (int i = 0; i < size_; ++i) {
+            const Peer& p = peers_[static_cast<size_t>(i)];
+            s += " " + std::to_string(i) + ":" +
+                 (p.ring ? std::string("shm-ring") : p.ep ? p.ep->provider() : std::string("self"));
+        }
+        Endpoint* ep = local_ ? local_.get() : net_.get();
+        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
+                     rank_, transports_.c_str(), ep ? ep->inject_size() : size_t{0},
+                     ep && ep->multi_recv() ? 1 : 0, s.c_str());
+    }
+}
 
+void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
+    // A job on one host talks over loopback: tell the socket providers so, unless told
+    // otherwise. (Not FI_SOCKETS_IFACE: with it, sockets 1.17 refuses fi_av_open, EINVAL.)
+    if (!any_remote) {
+        setenv("FI_TCP_IFACE", "lo", 0);
+        setenv("FI_UDP_IFACE", "lo", 0);
+    }
+    std::string tried;
+    std::string multi = tunable_str("EFAMPI_MULTI_RECV");
+    if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
+        local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
+    if (any_remote || (any_local && !local_))
+        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
+                              multi == "1" || multi == "auto", tried);
+    drop_foreign_fatal_handlers();  // in case a provider loaded more of them
+    // Multi-receive buffers are only safe when every message lands in one piece, so that the
+    // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
+    // messages into packets and flags the release early: it delivered into a reposted buffer
+    // under load. auto: only the ofi_rxm providers (measured faster on tcp) with messages no
+    // larger than rxm's default eager buffer (16 KiB).
+    if (net_ && net_->multi_recv()) {
+        const std::string& prov = net_->provider();
+        bool rxd = prov.find("rxd") != std::string::npos;
+        bool fits = buf_bytes_ <= 16384;
+        if (rxd || (multi == "auto" && (prov.find("rxm") == std::string::npos || !fits)))
+            net_->disable_multi_recv();
+    }
+    if ((any_remote || !local_) && !net_)
+        throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
+    for (Endpoint* ep : {local_.get(), net_.get()}) {
+        if (!ep) continue;
+        if (!ep->has_rma())
+            throw Error(err_other_cls, "provider " + ep->provider() + " offers no FI_RMA");
+        ep->enable(buf_bytes_);
+    }
+    if (local_) boot.put(key_local, local_->name());
+    if (net_) boot.put(key_net, net_->name());
+}
+
+void Engine::insert_peers(Bootstrap& boot) {
     // Insert every peer an endpoint serves, in rank order (FI_AV_TABLE indices follow it).
     for (Endpoint* ep : {local_.get(), net_.get()}) {
         if (!ep) continue;
@@ -193,25 +239,12 @@ void Engine::open_transports(Bootstrap& boot) {
         eps_[neps_++] = ep;
         transports_ += (transports_.empty() ? "" : ",") + ep->provider();
     }
-    if (rings_) open_rings(boot);
-    if (tunable_int("EFAMPI_VERBOSE") > 0) {
-        std::string s;
-        for (int i = 0; i < size_; ++i) {
-            const Peer& p = peers_[static_cast<size_t>(i)];
-            s += " " + std::to_string(i) + ":" +
-                 (p.ring ? std::string("shm-ring") : p.ep ? p.ep->provider() : std::string("self"));
-        }
-        Endpoint* ep = local_ ? local_.get() : net_.get();
-        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
-                     rank_, transports_.c_str(), ep->inject_size(), ep->multi_recv() ? 1 : 0,
-                     s.c_str());
-    }
 }
 
 // Maps every local peer's segment and points the peer at our ring in it; our own rings are
 // read by progress(). A peer that published no segment (EFAMPI_SHM_RING differs between the
 // ranks) keeps the libfabric path both ways. Once everyone has mapped, the names go.
-void Engine::open_rings(Bootstrap& boot) {
+void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
     auto index = [this](int r) {
         for (size_t k = 0; k < local_ranks_.size(); ++k)
             if (local_ranks_[k] == r) return k;
@@ -221,12 +254,17 @@ void Engine::open_rings(Bootstrap& boot) {
     size_t seg_bytes = local_ranks_.size() * ring_bytes;
     out_rings_.resize(static_cast<size_t>(size_));
     size_t me = index(rank_);
+    // Every local peer mapped and read through process_vm_readv. "refuse" (for tests) acts as
+    // a host that forbids it, to exercise the fallback.
+    bool cma_ok = probe_cma && tunable_str("EFAMPI_SHM_CMA") != "refuse";
+    if (probe_cma) peer_pids_.assign(static_cast<size_t>(size_), 0);
     for (int r : local_ranks_) {
         if (r == rank_) continue;
         std::vector<uint8_t> name;
         try {
             name = boot.get(r, key_ring);
         } catch (const Error&) {
+            cma_ok = false;
             continue;
         }
         std::string value(name.begin(), name.end());
@@ -248,10 +286,41 @@ void Engine::open_rings(Bootstrap& boot) {
         in_rings_.emplace_back();
         in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
         peer_segs_.push_back(std::move(seg));
+        if (cma_ok) {
+            uint64_t probe[2] = {0, 0};
+            try {
+                std::vector<uint8_t> v = boot.get(r, key_cma_probe);
+                if (v.size() == sizeof probe) std::memcpy(probe, v.data(), sizeof probe);
+            } catch (const Error&) {
+            }
+            uint64_t seen = 0;
+            iovec here{&seen, sizeof seen};
+            iovec there{reinterpret_cast<void*>(probe[1]), sizeof seen};
+            pid_t pid = static_cast<pid_t>(probe[0]);
+            cma_ok = pid > 0 && process_vm_readv(pid, &here, 1, &there, 1, 0) ==
+                                    static_cast<ssize_t>(sizeof seen) && seen == cma_magic;
+            peer_pids_[static_cast<size_t>(r)] = pid;
+        }
     }
+    if (probe_cma) boot.put(key_cma_ok, {static_cast<uint8_t>(cma_ok ? 1 : 0)});
     boot.fence();
     own_seg_->unlink();
-    if (!in_rings_.empty()) transports_ = "shm-ring," + transports_;
+    if (probe_cma) {
+        // Everyone reads every rank's verdict (all are on this host), so all decide alike.
+        bool all = cma_ok;
+        for (int r : local_ranks_) {
+            if (r == rank_ || !all) continue;
+            try {
+                std::vector<uint8_t> v = boot.get(r, key_cma_ok);
+                all = v.size() == 1 && v[0] == 1;
+            } catch (const Error&) {
+                all = false;
+            }
+        }
+        cma_ = all;
+        if (!cma_) peer_pids_.clear();
+    }
+    if (!in_rings_.empty()) transports_ = "shm-ring" + (transports_.empty() ? "" : "," + transports_);
 }
 
 // With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).

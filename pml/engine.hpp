@@ -245,7 +245,12 @@ public:
 
 private:
     void open_transports(Bootstrap& boot);
-    void open_rings(Bootstrap& boot);  // after the endpoints' fence: map the peers' segments
+    // libfabric: opens the endpoints this job needs and publishes their names (before a fence).
+    void open_endpoints(Bootstrap& boot, bool any_local, bool any_remote);
+    // After that fence: every peer into its endpoint's address vector, receive buffers posted.
+    void insert_peers(Bootstrap& boot);
+    // After the rings' fence: map the peers' segments; with `probe_cma`, also agree on cma_.
+    void open_rings(Bootstrap& boot, bool probe_cma);
     void post_recv_buffers(Endpoint* ep);
     bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
@@ -280,6 +285,7 @@ private:
     Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
     void drop(Incoming* m);
     void start_read(Request* r, Incoming& m);
+    void cma_read(Request* r, const Incoming& m);  // rendezvous read with process_vm_readv
     void fill(Request* r, const Incoming& m, uint64_t n);  // eager or self: data into r
 
     // Streamed rendezvous (pml/stream.cpp).
@@ -356,6 +362,11 @@ private:
     Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
     // Native shared memory (shm_ring.hpp): our segment (a ring per local sender), the peers'.
     bool rings_ = false;
+    // Rendezvous reads between ring peers with process_vm_readv (cross-memory attach) instead of
+    // libfabric's shm: a job whose ranks all share this host then never initialises libfabric
+    // (whose first fi_getinfo costs ~0.15 s of CPU per process, docs/performance.md).
+    bool cma_ = false;
+    std::vector<int> peer_pids_;  // by job rank, when cma_
     RingShape ring_shape_;
     std::vector<int> local_ranks_;  // every rank of this host, ours included, in rank order
     std::unique_ptr<ShmSegment> own_seg_;

@@ -1,4 +1,5 @@
 #include "pml/fabric.hpp"
+#include "pml/nic_choice.hpp"
 #include "pml/shm_ring.hpp"
 
 #include <rdma/fabric.h>
@@ -52,6 +53,35 @@ int getinfo(fi_info* hints, fi_info** out) {
 
 bool is_shm(const char* name) { return name && std::strcmp(name, "shm") == 0; }
 
+bool pci_of(const fi_info* i, PciAddress& out) {
+    if (!i->nic || !i->nic->bus_attr || i->nic->bus_attr->bus_type != FI_BUS_PCI) return false;
+    const fi_pci_attr& p = i->nic->bus_attr->attr.pci;
+    out = {p.domain_id, p.bus_id, p.device_id, p.function_id};
+    return true;
+}
+
+// Several devices of the picked provider (hosts with more than one EFA or NIC): take the one
+// nearest to the CPUs this rank is bound to. Only entries with a PCI address compete, and only
+// when libfabric's own pick has one, so providers without device information (tcp over lo,
+// shm) keep libfabric's order; hwloc is loaded only in that case (a few ms at init).
+fi_info* nearest_device(fi_info* list, fi_info* pick) {
+    PciAddress a;
+    if (!pci_of(pick, a)) return pick;
+    std::vector<fi_info*> same{pick};  // libfabric's pick first, so that ties keep it
+    std::vector<PciAddress> addrs{a};
+    for (fi_info* i = list; i; i = i->next) {
+        if (i == pick || std::strcmp(i->fabric_attr->prov_name, pick->fabric_attr->prov_name) != 0)
+            continue;
+        if (!pci_of(i, a)) continue;
+        same.push_back(i);
+        addrs.push_back(a);
+    }
+    if (same.size() < 2) return pick;
+    std::vector<int> mine = bound_cpus();
+    if (mine.empty()) return pick;  // unbound: every device is as near as any other
+    return same[choose_nearest(pci_locality(addrs), mine)];
+}
+
 void check(int rc, const char* what) {
     if (rc) throw Error(err_other, std::string(what) + ": " + fi_error(rc));
 }
@@ -92,6 +122,7 @@ std::unique_ptr<Endpoint> Endpoint::open(Scope scope, const std::string& provide
         fi_freeinfo(list);
         return nullptr;
     }
+    if (scope == Scope::network) pick = nearest_device(list, pick);
     std::unique_ptr<Endpoint> ep(new Endpoint());
     fi_info* mine = fi_dupinfo(pick);
     fi_freeinfo(list);

@@ -3,8 +3,10 @@
 // and answers fin), self delivery, in-order arrival by per-peer sequence numbers, and matching.
 #include <rdma/fi_domain.h>
 #include <rdma/fi_errno.h>
+#include <sys/uio.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <new>
 
@@ -276,13 +278,17 @@ void Engine::start_rndv(Peer& p, Header& h, const void* buf, uint64_t bytes, Req
     // Rendezvous: expose the buffer for the receiver's fi_read; complete on its fin.
     // Registration may fail (ulimit -l, read-only memory on EFA): do it before the sequence
     // number is taken, or the peer would wait for the missing number forever.
-    MemReg m = p.ep->reg(const_cast<void*>(buf), bytes ? bytes : 1, FI_REMOTE_READ);
+    // With cross-memory attach (cma_, ring peers) the peer reads our address space directly:
+    // nothing to register, the address is the buffer's own.
+    bool cma = cma_ && p.ring;
+    MemReg m{};
+    if (!cma) m = p.ep->reg(const_cast<void*>(buf), bytes ? bytes : 1, FI_REMOTE_READ);
     r->mr = m.mr;
     h.seq = p.send_seq++;
     h.kind = Kind::rts;
     h.flags = 0;
     h.cookie = request_cookie(r);
-    RtsExt ext{bytes, p.ep->virt_addr() ? reinterpret_cast<uint64_t>(buf) : 0, m.key};
+    RtsExt ext{bytes, cma || p.ep->virt_addr() ? reinterpret_cast<uint64_t>(buf) : 0, m.key};
     post_packet(p, &h, sizeof h, &ext, sizeof ext);
 }
 
@@ -493,9 +499,11 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
             break;
         case Kind::fin: {
             Request* r = cookie_request(h->cookie);
-            MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
-            peers_[static_cast<size_t>(h->src_world)].ep->dereg(m);
-            r->mr = nullptr;
+            if (r->mr) {  // null under cross-memory attach: nothing was registered
+                MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
+                peers_[static_cast<size_t>(h->src_world)].ep->dereg(m);
+                r->mr = nullptr;
+            }
             complete(r);
             break;
         }
@@ -555,7 +563,8 @@ void Engine::arrive(const Header& h, const uint8_t* payload, size_t plen) {
         for (Incoming* x = p.ooo.front(); x && !seen; x = x->next) seen = x->seq == h.seq;
         if (seen)
             fatal("the transport delivered message " + std::to_string(h.seq) + " from rank " +
-                  std::to_string(h.src_world) + " twice (provider " + p.ep->provider() + ")");
+                  std::to_string(h.src_world) + " twice (provider " +
+                  (p.ep ? p.ep->provider() : std::string("shm-ring")) + ")");
         Incoming* u = keep(m);  // the payload must outlive the receive buffer
         // Sorted insertion, from the tail: arrivals are mostly in order.
         p.ooo.insert_sorted(u, [](const Incoming* a, const Incoming* b) {
@@ -678,6 +687,10 @@ void Engine::start_read(Request* r, Incoming& m) {
     r->peer = m.peer;
     r->remote_cookie = m.cookie;
     Peer& p = peers_[static_cast<size_t>(m.peer)];
+    if (cma_ && p.ring) {
+        cma_read(r, m);
+        return;
+    }
     uint64_t n = r->st_bytes;
     uint64_t chunk = p.ep->max_msg_size();
     if (chunk_limit_ && chunk_limit_ < chunk) chunk = chunk_limit_;
@@ -727,6 +740,28 @@ void Engine::on_read(ReadOp* op, int err) {
         send_ctrl(r->peer, static_cast<uint8_t>(Kind::fin), r->remote_cookie);
         complete(r);
     }
+}
+
+// The rendezvous read from a ring peer's address space (process_vm_readv, verified at init):
+// one copy, done at once; the kernel may move less than asked, so it loops. A failed read (the
+// peer gone, its buffer unmapped) fails the receive, and the fin still releases the sender.
+void Engine::cma_read(Request* r, const Incoming& m) {
+    uint64_t n = r->st_bytes;
+    pid_t pid = static_cast<pid_t>(peer_pids_[static_cast<size_t>(m.peer)]);
+    uint64_t done = 0;
+    while (done < n) {
+        iovec here{static_cast<uint8_t*>(r->buf) + done, n - done};
+        iovec there{reinterpret_cast<void*>(m.addr + done), n - done};
+        ssize_t got = process_vm_readv(pid, &here, 1, &there, 1, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (!r->err) r->err = err_other;
+            break;
+        }
+        done += static_cast<uint64_t>(got);
+    }
+    send_ctrl(m.peer, static_cast<uint8_t>(Kind::fin), m.cookie);
+    complete(r);
 }
 
 }  // namespace efampi::pml

@@ -22,13 +22,13 @@ int bsend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, in
         if (nonblocking && !request) api::bad_arg("request pointer is NULL");
         if (dest != MPI_PROC_NULL) {
             if (d->direct()) {
-                c->bsend_buffer().send(buf, api::message_bytes(d, count), c->to_world(dest),
+                c->bsend_buffer().send(buf, api::message_bytes(d, count), c->peer_world(dest),
                                        c->rank, tag, c->ctx);
             } else {  // packed first; the attached buffer then takes the packed bytes
                 uint64_t bytes;
                 uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
                 try {
-                    c->bsend_buffer().send(p, bytes, c->to_world(dest), c->rank, tag, c->ctx);
+                    c->bsend_buffer().send(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx);
                 } catch (...) {
                     api::free_staged_bytes(p);
                     throw;

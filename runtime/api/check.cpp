@@ -6,6 +6,9 @@ namespace efampi::api {
 
 void bad_comm(MPI_Comm h) {
     if (h == MPI_COMM_NULL) throw Error(MPI_ERR_COMM, "communicator is MPI_COMM_NULL");
+    if (rt::comm_is_pending(h))
+        throw Error(MPI_ERR_COMM, "the communicator comes from an MPI_Comm_idup that has not "
+                                  "completed yet (complete its request first)");
     throw Error(MPI_ERR_COMM, "communicator handle " +
                                   std::to_string(reinterpret_cast<uintptr_t>(h)) +
                                   " is not a valid communicator (freed or never created)");
@@ -32,8 +35,10 @@ void bad_buffer(int64_t count, const char* what) {
 
 void bad_rank(int rank, const rt::Comm& c, const char* what) {
     throw Error(MPI_ERR_RANK, std::string(what) + " rank " + std::to_string(rank) +
-                                  " is out of range for communicator of size " +
-                                  std::to_string(c.size));
+                                  " is out of range for " +
+                                  (c.inter ? "an intercommunicator whose remote group has size "
+                                           : "communicator of size ") +
+                                  std::to_string(c.peers()));
 }
 
 void bad_tag(int tag, const char* what) {
@@ -42,6 +47,11 @@ void bad_tag(int tag, const char* what) {
 }
 
 void bad_arg(const char* what) { throw Error(MPI_ERR_ARG, what); }
+
+void not_intra(const char* fn) {
+    throw Error(MPI_ERR_COMM, std::string(fn) + " needs an intracommunicator; this one is an "
+                                                "intercommunicator");
+}
 
 void bad_size(int64_t count, const rt::Datatype* d) {
     throw Error(MPI_ERR_COUNT, "count " + std::to_string(count) + " of " + d->name +

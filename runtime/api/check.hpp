@@ -29,6 +29,14 @@ inline rt::Comm* check_comm(MPI_Comm h) {
     return c;
 }
 
+// Calls defined on intracommunicators only (topologies, MPI_Comm_create_group, ...).
+[[noreturn]] void not_intra(const char* fn);
+inline rt::Comm* check_intra(MPI_Comm h, const char* fn) {
+    rt::Comm* c = check_comm(h);
+    if (__builtin_expect(c->inter, 0)) not_intra(fn);
+    return c;
+}
+
 inline const rt::Datatype* check_type(MPI_Datatype h, const char* what = "datatype") {
     const rt::Datatype* d = rt::to_type(h);
     if (__builtin_expect(d == nullptr || !d->committed, 0)) bad_type(h, what);
@@ -42,12 +50,12 @@ inline void check_data(const void* buf, int64_t count, const char* what = "count
 }
 
 inline void check_dest(const rt::Comm& c, int rank, const char* what = "destination") {
-    if (__builtin_expect((rank < 0 || rank >= c.size) && rank != MPI_PROC_NULL, 0))
+    if (__builtin_expect((rank < 0 || rank >= c.peers()) && rank != MPI_PROC_NULL, 0))
         bad_rank(rank, c, what);
 }
 
 inline void check_source(const rt::Comm& c, int rank, const char* what = "source") {
-    if (__builtin_expect((rank < 0 || rank >= c.size) && rank != MPI_PROC_NULL &&
+    if (__builtin_expect((rank < 0 || rank >= c.peers()) && rank != MPI_PROC_NULL &&
                              rank != MPI_ANY_SOURCE, 0))
         bad_rank(rank, c, what);
 }

@@ -3,6 +3,7 @@
 // blocking, started nonblocking, or kept for MPI_Start (persistent). A count of elements is
 // count * extent bytes for predefined and dense types; types with holes: see below.
 #include "runtime/api/coll.hpp"
+#include "runtime/api/coll_inter.hpp"
 #include "runtime/api/coll_launch.hpp"
 
 #include <memory>
@@ -34,6 +35,8 @@ void user_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, 
     rt::reduce(r, in, inout, n);
 }
 
+}  // namespace
+
 coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     rt::Reducer r = check_reduction(op, dt);
     coll::Reduction red;
@@ -52,6 +55,8 @@ coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     return red;
 }
 
+namespace {
+
 // Per-rank counts and displacements (elements of `dt`) as bytes, after checking the type (it
 // must travel directly: see direct_extent) and the arrays.
 template <class I, class D>
@@ -61,9 +66,9 @@ void to_bytes(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype 
     uint64_t ext = direct_extent(dt, type_name);
     if (!displs) throw Error(MPI_ERR_ARG, std::string(displs_name) + " array is NULL");
     if (!counts) throw Error(MPI_ERR_ARG, std::string(what) + " array is NULL");
-    b.resize(static_cast<size_t>(c.size));
-    d.resize(static_cast<size_t>(c.size));
-    for (int i = 0; i < c.size; ++i) {
+    b.resize(static_cast<size_t>(c.peers()));  // intercommunicators: per remote rank
+    d.resize(static_cast<size_t>(c.peers()));
+    for (int i = 0; i < c.peers(); ++i) {
         if (counts[i] < 0)
             throw Error(MPI_ERR_COUNT, std::string(what) + "[" + std::to_string(i) + "] = " +
                                            std::to_string(static_cast<int64_t>(counts[i])) +
@@ -167,9 +172,12 @@ struct PackedReduce {
     void unload(void* out) { if (count) rt::unpack(*d, bytes.data(), count, out); }
 };
 
+// The size of `comm` and this rank in it; -1 for an invalid handle; 0 for an
+// intercommunicator, whose collectives refuse derived types with holes in their own checks.
 int comm_size_or(MPI_Comm comm, int* rank) {
     rt::Comm* c = rt::to_comm(comm);
     if (!c) return -1;
+    if (c->inter) return 0;
     *rank = c->rank;
     return c->size;
 }
@@ -179,6 +187,7 @@ int comm_size_or(MPI_Comm comm, int* rank) {
 int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) return inter_barrier(c, f, req);
         return launch(c, f, req, [&](Schedule& s) { coll::build_barrier(s); });
     });
 }
@@ -186,9 +195,9 @@ int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Reque
 template <class I>
 int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int root,
                MPI_Comm comm, MPI_Info info, MPI_Request* req) {
-    if (has_holes(dt) && count > 0) {
+    int me = -1;
+    if (has_holes(dt) && count > 0 && comm_size_or(comm, &me) != 0) {
         if (f != Form::blocking) return holes_unsupported(comm, fn);
-        int me = -1;
         if (comm_size_or(comm, &me) < 0) return coll_bcast<MPI_Count>(fn, f, buf, 0, MPI_BYTE, root, comm, info, req);
         PackedSide side(buf, count, dt, me == root);
         int rc = coll_bcast<MPI_Count>(fn, f, side.bytes.data(), side.packed_count(side.count),
@@ -198,6 +207,7 @@ int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int 
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) return inter_bcast(c, f, req, buf, static_cast<int64_t>(count), dt, root);
         check_root(*c, root);
         if (in_place(buf)) bad_arg("MPI_IN_PLACE is not allowed in a broadcast");
         uint64_t n = data_bytes(buf, count, dt, "datatype");
@@ -229,6 +239,8 @@ int coll_reduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count, M
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_reduce(c, f, req, sbuf, rbuf, static_cast<int64_t>(count), dt, op, root);
         check_root(*c, root);
         coll::Reduction red = reduction(op, dt);
         bool me_root = c->rank == root;
@@ -270,6 +282,8 @@ int coll_allreduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_allreduce(c, f, req, sbuf, rbuf, static_cast<int64_t>(count), dt, op);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
@@ -308,6 +322,7 @@ int coll_scan(const char* fn, Form f, bool exclusive, const void* sbuf, void* rb
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter) inter_undefined(fn);
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
@@ -350,6 +365,7 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
+        if (c->inter) inter_no_in_place(sbuf, "send buffer");
         if (!in_place(sbuf)) {
             data_bytes(sbuf, count, dt, "datatype");
             no_alias(sbuf, rbuf, n);
@@ -357,7 +373,8 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
         std::vector<uint64_t> counts(static_cast<size_t>(c->size), static_cast<uint64_t>(count));
         return launch(c, f, req, [&](Schedule& s) {
             s.reduction = red;
-            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, counts.data());
+            if (c->inter) coll::build_inter_reduce_scatter(s, sbuf, rbuf, counts.data());
+            else coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, counts.data());
         });
     });
 }
@@ -395,6 +412,7 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
         coll::Reduction red = reduction(op, dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         if (!counts) bad_arg("recvcounts array is NULL");
+        if (c->inter) inter_no_in_place(sbuf, "send buffer");
         std::vector<uint64_t> n(static_cast<size_t>(c->size));
         uint64_t total = 0;
         for (int i = 0; i < c->size; ++i) {
@@ -408,7 +426,8 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
         else data_bytes(rbuf, static_cast<int64_t>(total), dt, "datatype");
         return launch(c, f, req, [&](Schedule& s) {
             s.reduction = red;
-            coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, n.data());
+            if (c->inter) coll::build_inter_reduce_scatter(s, sbuf, rbuf, n.data());
+            else coll::build_reduce_scatter(s, in_place(sbuf) ? nullptr : sbuf, rbuf, n.data());
         });
     });
 }
@@ -430,6 +449,9 @@ int coll_gather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatype
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_gather(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                static_cast<int64_t>(rcount), rtype, root);
         check_root(*c, root);
         bool me_root = c->rank == root;
         uint64_t block = 0;
@@ -470,6 +492,9 @@ int coll_scatter(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_scatter(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                 static_cast<int64_t>(rcount), rtype, root);
         check_root(*c, root);
         bool me_root = c->rank == root;
         uint64_t block = 0;
@@ -499,9 +524,23 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
                  MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        std::vector<uint64_t> b, d;
+        if (c->inter) {
+            coll::InterRole role = inter_role(*c, root);
+            uint64_t sb = 0;
+            if (role == coll::InterRole::root) {
+                inter_no_in_place(rbuf, "receive buffer");
+                to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d, "recvcounts");
+            } else if (role == coll::InterRole::member) {
+                inter_no_in_place(sbuf, "send buffer");
+                sb = data_bytes(sbuf, scount, stype, "sendtype");
+            }
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_gatherv(s, role, sbuf, sb, rbuf, b.data(), d.data(), root);
+            });
+        }
         check_root(*c, root);
         bool me_root = c->rank == root;
-        std::vector<uint64_t> b, d;
         uint64_t sb = 0;
         if (me_root) {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
@@ -526,9 +565,23 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
                   MPI_Request* req) {
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        std::vector<uint64_t> b, d;
+        if (c->inter) {
+            coll::InterRole role = inter_role(*c, root);
+            uint64_t rb = 0;
+            if (role == coll::InterRole::root) {
+                inter_no_in_place(sbuf, "send buffer");
+                to_bytes(*c, scounts, displs, stype, "sendtype", "displs", b, d, "sendcounts");
+            } else if (role == coll::InterRole::member) {
+                inter_no_in_place(rbuf, "receive buffer");
+                rb = data_bytes(rbuf, rcount, rtype, "recvtype");
+            }
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_scatterv(s, role, sbuf, b.data(), d.data(), rbuf, rb, root);
+            });
+        }
         check_root(*c, root);
         bool me_root = c->rank == root;
-        std::vector<uint64_t> b, d;
         uint64_t rb = 0;
         if (me_root) {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
@@ -563,6 +616,9 @@ int coll_allgather(const char* fn, Form f, const void* sbuf, I scount, MPI_Datat
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_allgather(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                   static_cast<int64_t>(rcount), rtype);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
         if (!in_place(sbuf)) {
@@ -589,6 +645,13 @@ int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Data
         std::vector<uint64_t> b, d;
         to_bytes(*c, rcounts, displs, rtype, "recvtype", "displs", b, d,
                  "recvcounts");
+        if (c->inter) {  // blocks of the remote group in recv; this rank's block to each of them
+            inter_no_in_place(sbuf, "send buffer");
+            uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_allgatherv(s, sbuf, sb, rbuf, b.data(), d.data());
+            });
+        }
         if (!in_place(sbuf)) {
             uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
             if (sb != b[static_cast<size_t>(c->rank)])
@@ -619,6 +682,9 @@ int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Dataty
     }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
+        if (c->inter)
+            return inter_alltoall(c, f, req, sbuf, static_cast<int64_t>(scount), stype, rbuf,
+                                  static_cast<int64_t>(rcount), rtype);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t block = data_bytes(rbuf, rcount, rtype, "recvtype");
         if (!in_place(sbuf)) {
@@ -651,6 +717,13 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
             to_bytes(*c, scounts, sdispls, stype, "sendtype", "sdispls", sb, sd,
                      "sendcounts");
         }
+        if (c->inter) {
+            inter_no_in_place(sbuf, "send buffer");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_alltoallv(s, sbuf, sb.data(), sd.data(), rbuf, rb.data(),
+                                            rd.data());
+            });
+        }
         return launch(c, f, req, [&](Schedule& s) {
             coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
                                   rb.data(), rd.data());
@@ -670,9 +743,9 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
                            std::vector<uint64_t>& b, std::vector<uint64_t>& d, const char* what) {
             if (!counts || !displs || !types)
                 throw Error(MPI_ERR_ARG, std::string(what) + ": an array is NULL");
-            b.resize(static_cast<size_t>(c->size));
-            d.resize(static_cast<size_t>(c->size));
-            for (int i = 0; i < c->size; ++i) {
+            b.resize(static_cast<size_t>(c->peers()));  // intercommunicators: per remote rank
+            d.resize(static_cast<size_t>(c->peers()));
+            for (int i = 0; i < c->peers(); ++i) {
                 const rt::Datatype* t = check_type(types[i], what);
                 if (counts[i] < 0) bad_count(static_cast<int64_t>(counts[i]), what);
                 b[static_cast<size_t>(i)] = message_bytes(t, static_cast<int64_t>(counts[i]));
@@ -682,6 +755,13 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
         std::vector<uint64_t> rb, rd, sb, sd;
         convert(rcounts, rdispls, rtypes, rb, rd, "recvtypes");
         if (!in_place(sbuf)) convert(scounts, sdispls, stypes, sb, sd, "sendtypes");
+        if (c->inter) {
+            inter_no_in_place(sbuf, "send buffer");
+            return launch(c, f, req, [&](Schedule& s) {
+                coll::build_inter_alltoallv(s, sbuf, sb.data(), sd.data(), rbuf, rb.data(),
+                                            rd.data());
+            });
+        }
         return launch(c, f, req, [&](Schedule& s) {
             coll::build_alltoallv(s, in_place(sbuf) ? nullptr : sbuf, sb.data(), sd.data(), rbuf,
                                   rb.data(), rd.data());

@@ -17,6 +17,10 @@ using coll::Schedule;
 
 inline bool in_place(const void* p) { return p == MPI_IN_PLACE; }
 
+// The combination a reduction applies: a predefined kernel or a user op (checked: MPI_ERR_OP
+// when the op is not defined on the type).
+coll::Reduction reduction(MPI_Op op, MPI_Datatype dt);
+
 inline rt::Comm* begin(MPI_Comm comm, Form f, MPI_Info info, MPI_Request* req) {
     rt::Comm* c = check_comm(comm);
     if (f != Form::blocking && !req) bad_arg("request pointer is NULL");

@@ -1,5 +1,5 @@
 // Communicator management: MPI_Comm_dup, Comm_split, Comm_split_type, Comm_create(_group), Comm_free,
-// Comm_compare, Comm_set_name, Comm_test_inter, Comm_remote_size. New communicators take a
+// Comm_compare, Comm_set_name (intercommunicators' own calls: intercomm.cpp). New communicators take a
 // context-id pair agreed over the parent (runtime/objects/context_ids.hpp); the exchanges use
 // the parent's collective context, so they never meet user traffic.
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/comm_split.hpp"
+#include "runtime/api/intercomm.hpp"
 #include "runtime/objects/attributes.hpp"
 #include "runtime/objects/context_ids.hpp"
 #include "runtime/objects/group.hpp"
@@ -40,7 +41,10 @@ namespace efampi::api {
 // Every member calls this with its colour and key (colour MPI_UNDEFINED: no new communicator).
 // Bad colours are reported on every rank alike, after the exchange, so nobody waits forever.
 void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const char* what) {
+    if (parent->inter)  // callers take intercommunicators elsewhere (api::inter_split)
+        throw Error(MPI_ERR_INTERN, "comm_split called on an intercommunicator");
     std::vector<SplitEntry> all(static_cast<size_t>(parent->size));
+    rt::ContextIds::Blocking hold(rt::context_ids());  // until the id is taken, below
     SplitEntry mine{color, key, rt::context_ids().mask()};
     int err = coll::allgather_bytes(parent->coll_view(), &mine, sizeof mine, all.data());
     if (err) throw Error(err, "exchanging colours and keys failed");
@@ -74,14 +78,9 @@ void comm_split(rt::Comm* parent, int color, int key, MPI_Comm* newcomm, const c
     *newcomm = rt::comm_new(ctx, std::move(members), my_rank, parent->errh)->handle;
 }
 
-}  // namespace efampi::api
-
-namespace {
-
-// The new communicator of MPI_Comm_dup(_with_info), with the parent's attributes (copied by
-// their callbacks) and topology; a failing callback frees it again and fails the call.
-MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
-    rt::Comm* d = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh);
+void dup_contents(rt::Comm* c, rt::Comm* d) {
+    d->inter = c->inter;
+    d->remote = c->remote;
     if (c->topo) d->topo = std::make_unique<rt::Topology>(*c->topo);
     try {
         rt::attr_copy_all(*c, *d);
@@ -93,6 +92,24 @@ MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
         rt::comm_free(d);
         throw;
     }
+}
+
+}  // namespace efampi::api
+
+namespace {
+
+// The context id of a duplicate of `c`: agreed over its group, or over both groups of an
+// intercommunicator.
+uint32_t dup_ctx(rt::Comm* c) {
+    if (!c->inter) return rt::context_ids().agree(c->coll_view());
+    return api::inter_agree(c->coll_view(), 0, api::leaders_link(*c), rt::comm_members(*c), 0).ctx;
+}
+
+// The new communicator of MPI_Comm_dup(_with_info), with the parent's attributes (copied by
+// their callbacks) and topology; a failing callback frees it again and fails the call.
+MPI_Comm dup_of(rt::Comm* c, uint32_t ctx) {
+    rt::Comm* d = rt::comm_new(ctx, rt::comm_members(*c), c->rank, c->errh);
+    api::dup_contents(c, d);
     return d->handle;
 }
 
@@ -102,8 +119,7 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_dup", [&] {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
-        uint32_t ctx = rt::context_ids().agree(c->coll_view());
-        *newcomm = dup_of(c, ctx);
+        *newcomm = dup_of(c, dup_ctx(c));
         return MPI_SUCCESS;
     });
 }
@@ -113,7 +129,8 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
     return api::call(comm, "MPI_Comm_split", [&] {
         rt::Comm* c = api::check_comm(comm);
         new_comm_out(newcomm);
-        api::comm_split(c, color, key, newcomm, "colour");
+        if (c->inter) api::inter_split(c, color, key, newcomm);
+        else api::comm_split(c, color, key, newcomm, "colour");
         return MPI_SUCCESS;
     });
 }
@@ -123,6 +140,10 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
                                     MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_split_type", [&] {
         rt::Comm* c = api::check_comm(comm);
+        if (c->inter)
+            throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                        "MPI_Comm_split_type on an intercommunicator is not implemented yet in "
+                        "efampi (MPI_Comm_split is)");
         new_comm_out(newcomm);
         // One colour per host: the lowest job rank running there.
         auto host_colour = [] {
@@ -192,14 +213,27 @@ extern "C" int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
             *result = MPI_IDENT;
             return MPI_SUCCESS;
         }
+        if (a->inter != b->inter) {
+            *result = MPI_UNEQUAL;
+            return MPI_SUCCESS;
+        }
+        // Intercommunicators compare both groups: congruent when both are the same in order,
+        // similar when they hold the same ranks.
         std::vector<int> ma = rt::comm_members(*a), mb = rt::comm_members(*b);
+        ma.insert(ma.end(), a->remote.begin(), a->remote.end());
+        mb.insert(mb.end(), b->remote.begin(), b->remote.end());
         if (ma == mb) {
             *result = MPI_CONGRUENT;
             return MPI_SUCCESS;
         }
-        std::sort(ma.begin(), ma.end());
-        std::sort(mb.begin(), mb.end());
-        *result = ma == mb ? MPI_SIMILAR : MPI_UNEQUAL;
+        auto same_set = [](std::vector<int> x, std::vector<int> y) {
+            std::sort(x.begin(), x.end());
+            std::sort(y.begin(), y.end());
+            return x == y;
+        };
+        bool similar = same_set(rt::comm_members(*a), rt::comm_members(*b)) &&
+                       same_set(a->remote, b->remote);
+        *result = similar ? MPI_SIMILAR : MPI_UNEQUAL;
         return MPI_SUCCESS;
     });
 }
@@ -215,26 +249,6 @@ extern "C" int PMPI_Comm_set_name(MPI_Comm comm, const char* name) {
 }
 EFAMPI_ALIAS(Comm_set_name)
 
-extern "C" int PMPI_Comm_test_inter(MPI_Comm comm, int* flag) {
-    return api::call(comm, "MPI_Comm_test_inter", [&] {
-        api::check_comm(comm);
-        if (!flag) api::bad_arg("flag pointer is NULL");
-        *flag = 0;  // intercommunicators do not exist yet
-        return MPI_SUCCESS;
-    });
-}
-EFAMPI_ALIAS(Comm_test_inter)
-
-extern "C" int PMPI_Comm_remote_size(MPI_Comm comm, int* size) {
-    return api::call(comm, "MPI_Comm_remote_size", [&] {
-        api::check_comm(comm);
-        if (!size) api::bad_arg("size pointer is NULL");
-        throw Error(MPI_ERR_COMM, "not an intercommunicator: only intercommunicators have a "
-                                  "remote group");
-        return MPI_SUCCESS;
-    });
-}
-EFAMPI_ALIAS(Comm_remote_size)
 
 // ---------------------------------------------------------------- from groups
 
@@ -262,7 +276,14 @@ extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcom
         rt::Comm* c = api::check_comm(comm);
         rt::Group* g = check_group_arg(group);
         new_comm_out(newcomm);
-        check_subset(*c, *g);
+        check_subset(*c, *g);  // on an intercommunicator: a subgroup of the local group
+        if (c->inter) {
+            // The members of `group` on each side face each other, in group order; a side
+            // whose group is empty leaves everyone with MPI_COMM_NULL.
+            int me = g->my_rank();
+            api::inter_split(c, me == MPI_UNDEFINED ? MPI_UNDEFINED : 0, me, newcomm);
+            return MPI_SUCCESS;
+        }
         // Collective over the whole communicator: everyone agrees on the id, members use it.
         uint32_t ctx = rt::context_ids().agree(c->coll_view());
         int me = g->my_rank();
@@ -276,7 +297,7 @@ EFAMPI_ALIAS(Comm_create)
 extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag,
                                       MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_create_group", [&] {
-        rt::Comm* c = api::check_comm(comm);
+        rt::Comm* c = api::check_intra(comm, "MPI_Comm_create_group");
         rt::Group* g = check_group_arg(group);
         new_comm_out(newcomm);
         api::check_send_tag(tag);
@@ -314,8 +335,7 @@ extern "C" int PMPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm* n
         rt::Comm* c = api::check_comm(comm);
         check_info_arg(info);
         new_comm_out(newcomm);
-        uint32_t ctx = rt::context_ids().agree(c->coll_view());
-        *newcomm = dup_of(c, ctx);
+        *newcomm = dup_of(c, dup_ctx(c));
         return MPI_SUCCESS;
     });
 }

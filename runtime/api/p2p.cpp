@@ -23,7 +23,7 @@ pml::Request* isend_layout(const rt::Datatype& d, const void* buf, uint64_t coun
     api::Staging* st = api::stage_layout(d, buf, count);
     pml::Request* r;
     try {
-        r = pml::engine().isend(nullptr, api::staging_bytes(st), c->to_world(dest), c->rank, tag,
+        r = pml::engine().isend(nullptr, api::staging_bytes(st), c->peer_world(dest), c->rank, tag,
                                 c->ctx, sync, api::staging_layout(st));
     } catch (...) {
         api::drop_staging(st);
@@ -58,7 +58,7 @@ int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int
         pml::Engine& e = pml::engine();
         int err;
         if (__builtin_expect(d->direct(), 1)) {
-            err = e.send(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag,
+            err = e.send(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag,
                          c->ctx, sync);
         } else {  // holes: the pml packs the pieces it moves
             pml::Request* r = isend_layout(*d, buf, static_cast<uint64_t>(count), c, dest, tag,
@@ -83,7 +83,7 @@ int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, in
         if (dest == MPI_PROC_NULL) {
             r = api::proc_null_request();
         } else if (__builtin_expect(d->direct(), 1)) {
-            r = e.isend(buf, api::message_bytes(d, count), c->to_world(dest), c->rank, tag, c->ctx,
+            r = e.isend(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag, c->ctx,
                         sync);
         } else {
             r = isend_layout(*d, buf, static_cast<uint64_t>(count), c, dest, tag, sync);
@@ -176,7 +176,7 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
             pml::Request* sr;
             try {
                 if (sd->direct())
-                    sr = e.isend(sbuf, api::message_bytes(sd, scount), c->to_world(dest), c->rank,
+                    sr = e.isend(sbuf, api::message_bytes(sd, scount), c->peer_world(dest), c->rank,
                                  stag, c->ctx, false);
                 else
                     sr = isend_layout(*sd, sbuf, static_cast<uint64_t>(scount), c, dest, stag,
@@ -629,7 +629,7 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         }
         if (do_send) {
             try {
-                e.send_part(r, copy ? copy : sbuf, sbytes, c->to_world(dest), c->rank, stag,
+                e.send_part(r, copy ? copy : sbuf, sbytes, c->peer_world(dest), c->rank, stag,
                             c->ctx, copy != nullptr, sst ? api::staging_layout(sst) : nullptr);
             } catch (...) {
                 std::free(copy);

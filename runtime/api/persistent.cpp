@@ -45,7 +45,7 @@ int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt
         }
         pml::Request* r;
         try {
-            r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->to_world(dest), c->rank,
+            r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest), c->rank,
                                         tag, c->ctx, mode == Mode::sync, lay);
         } catch (...) {
             if (st) api::drop_staging(st);

@@ -87,7 +87,7 @@ extern "C" int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[],
                                 const int periods[], int reorder, MPI_Comm* comm_cart) {
     (void)reorder;  // ranks are kept where they are (allowed by the standard)
     return api::call(comm_old, "MPI_Cart_create", [&] {
-        rt::Comm* c = api::check_comm(comm_old);
+        rt::Comm* c = api::check_intra(comm_old, "MPI_Cart_create");
         check_dims_args(ndims, dims, "dims is NULL");
         if (ndims > 0 && !periods) api::bad_arg("periods is NULL");
         if (!comm_cart) api::bad_arg("comm_cart pointer is NULL");
@@ -242,7 +242,7 @@ extern "C" int PMPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const i
                              int* newrank) {
     (void)periods;
     return api::call(comm, "MPI_Cart_map", [&] {
-        rt::Comm* c = api::check_comm(comm);
+        rt::Comm* c = api::check_intra(comm, "MPI_Cart_map");
         check_dims_args(ndims, dims, "dims is NULL");
         if (!newrank) api::bad_arg("newrank pointer is NULL");
         long long n = grid_size(ndims, dims);
@@ -320,7 +320,7 @@ extern "C" int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int indx[]
                                  const int edges[], int reorder, MPI_Comm* comm_graph) {
     (void)reorder;
     return api::call(comm_old, "MPI_Graph_create", [&] {
-        rt::Comm* c = api::check_comm(comm_old);
+        rt::Comm* c = api::check_intra(comm_old, "MPI_Graph_create");
         if (!comm_graph) api::bad_arg("comm_graph pointer is NULL");
         check_graph(nnodes, indx, edges);
         if (nnodes > c->size)
@@ -403,7 +403,7 @@ EFAMPI_ALIAS(Graph_neighbors)
 extern "C" int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int indx[], const int edges[],
                               int* newrank) {
     return api::call(comm, "MPI_Graph_map", [&] {
-        rt::Comm* c = api::check_comm(comm);
+        rt::Comm* c = api::check_intra(comm, "MPI_Graph_map");
         check_graph(nnodes, indx, edges);
         if (!newrank) api::bad_arg("newrank pointer is NULL");
         if (nnodes > c->size)
@@ -422,7 +422,7 @@ extern "C" int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree,
     (void)info;
     (void)reorder;
     return api::call(comm_old, "MPI_Dist_graph_create_adjacent", [&] {
-        rt::Comm* c = api::check_comm(comm_old);
+        rt::Comm* c = api::check_intra(comm_old, "MPI_Dist_graph_create_adjacent");
         if (!comm_dist_graph) api::bad_arg("comm_dist_graph pointer is NULL");
         check_neighbours(*c, indegree, sources, "sources");
         check_neighbours(*c, outdegree, destinations, "destinations");
@@ -446,7 +446,7 @@ extern "C" int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int source
     (void)info;
     (void)reorder;
     return api::call(comm_old, "MPI_Dist_graph_create", [&] {
-        rt::Comm* c = api::check_comm(comm_old);
+        rt::Comm* c = api::check_intra(comm_old, "MPI_Dist_graph_create");
         if (!comm_dist_graph) api::bad_arg("comm_dist_graph pointer is NULL");
         if (n < 0) throw Error(MPI_ERR_ARG, "n " + std::to_string(n) + " is negative");
         check_neighbours(*c, n, sources, "sources");

@@ -116,6 +116,8 @@ extern "C" int PMPI_Type_free(MPI_Datatype* dt) {
         rt::Datatype* d = any_type(*dt);
         if (d->predefined)
             throw Error(MPI_ERR_TYPE, std::string("cannot free the predefined datatype ") + d->name);
+        // Attributes go with the handle (delete callbacks first; one failing fails the free).
+        rt::attr_delete_all(rt::AttrHost{rt::AttrKind::type, *dt, &d->attrs});
         rt::type_release(d);  // types built on it and pending operations keep it alive
         *dt = MPI_DATATYPE_NULL;
         return MPI_SUCCESS;
@@ -133,6 +135,17 @@ extern "C" int PMPI_Type_dup(MPI_Datatype old, MPI_Datatype* nt) {
         int64_t lb = o->lb, ub = o->lb + o->extent;
         rt::Datatype* d = rt::type_from_blocks({rt::Block{0, 1, old}}, std::move(a), &lb, &ub);
         d->committed = o->committed;
+        try {
+            rt::attr_copy_all(rt::AttrHost{rt::AttrKind::type, old, &o->attrs},
+                              rt::AttrHost{rt::AttrKind::type, d->handle, &d->attrs});
+        } catch (...) {  // a failing copy callback fails the dup, which leaves no new type
+            try {
+                rt::attr_delete_all(rt::AttrHost{rt::AttrKind::type, d->handle, &d->attrs});
+            } catch (...) {
+            }
+            rt::type_release(d);
+            throw;
+        }
         *nt = d->handle;
         return MPI_SUCCESS;
     });

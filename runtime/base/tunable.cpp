@@ -40,13 +40,19 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_NO_SHM", "0", "1: peers on this host use the network provider, not shm."},
         {"EFAMPI_SHM_RING", "auto",
          "Native shared-memory rings for messages between ranks of one host (large payloads are "
-         "still read through libfabric's shm): 1 on, 0 off, auto: on unless FI_PROVIDER is set."},
+         "read through libfabric's shm, or see EFAMPI_SHM_CMA): 1 on, 0 off, auto: on unless "
+         "FI_PROVIDER is set."},
+        {"EFAMPI_SHM_CMA", "auto",
+         "Rendezvous reads between ring peers with process_vm_readv: auto: when every rank of the "
+         "job is on this host, the rings are on and every rank can read its peers (checked at "
+         "MPI_Init); libfabric is then not initialised at all. 0: always libfabric's shm. refuse "
+         "(for tests): probe as if every read were refused, i.e. the fallback to libfabric."},
         {"EFAMPI_SHM_RING_BYTES", "256K",
          "Bytes of each shared-memory ring (one per sender and receiver on a host); rounded up to "
          "a power of two holding at least two of the largest eager messages."},
         {"EFAMPI_SHM_EAGER_LIMIT", "32768",
          "Largest message (bytes) sent eagerly through the shared-memory rings (at least "
-         "EFAMPI_EAGER_LIMIT); larger ones use rendezvous (fi_read through libfabric shm)."},
+         "EFAMPI_EAGER_LIMIT); larger ones use rendezvous (fi_read through libfabric shm, or process_vm_readv)."},
         {"EFAMPI_TX_DEPTH", "0",
          "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},

@@ -16,8 +16,8 @@ namespace efampi::rt {
 namespace {
 
 struct Keyval {
-    MPI_Comm_copy_attr_function* copy = nullptr;
-    MPI_Comm_delete_attr_function* del = nullptr;
+    AttrKind kind = AttrKind::comm;
+    KeyvalFns fns;
     void* extra = nullptr;
     bool freed = false;
 };
@@ -28,69 +28,91 @@ std::vector<Keyval>& keyvals() {
     return v;
 }
 
-Keyval* find(int keyval) {
-    if (keyval < first_keyval) return nullptr;
-    size_t i = static_cast<size_t>(keyval - first_keyval);
-    return i < keyvals().size() ? &keyvals()[i] : nullptr;
+const char* kind_name(AttrKind k) {
+    switch (k) {
+        case AttrKind::comm: return "communicator";
+        case AttrKind::type: return "datatype";
+        case AttrKind::win: return "window";
+    }
+    return "object";
 }
 
-bool predefined(int keyval) { return keyval >= MPI_TAG_UB && keyval <= MPI_LASTUSEDCODE; }
+bool predefined_comm_keyval(int keyval) {
+    return keyval >= MPI_TAG_UB && keyval <= MPI_LASTUSEDCODE;
+}
 
-// A copy of the keyval's fields: callbacks may create keyvals, which can move the table.
-Keyval live_keyval(int keyval, const char* what) {
-    if (predefined(keyval))
+// The keyval `keyval`, which must be a user keyval made for `kind` (freed ones included).
+Keyval* find(AttrKind kind, int keyval) {
+    size_t i = static_cast<size_t>(keyval - first_keyval);
+    if (keyval < first_keyval || i >= keyvals().size())
+        throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " is not a keyval");
+    Keyval& k = keyvals()[i];
+    if (k.kind != kind)
+        throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " was made for " +
+                                        kind_name(k.kind) + "s, not " + kind_name(kind) + "s");
+    return &k;
+}
+
+// A copy of the keyval's fields (callbacks may create keyvals, which can move the table),
+// for an operation that changes an attribute: predefined keyvals refuse.
+Keyval user_keyval(AttrKind kind, int keyval, const char* what) {
+    if (kind == AttrKind::comm && predefined_comm_keyval(keyval))
         throw Error(MPI_ERR_KEYVAL, std::string("keyval ") + std::to_string(keyval) +
                                         " is predefined: its attribute cannot be " + what);
-    Keyval* k = find(keyval);
-    if (!k) throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " is not a keyval");
-    return *k;
+    return *find(kind, keyval);
 }
 
-void run_delete(Comm& c, int keyval, void* value) {
-    Keyval* k = find(keyval);
-    if (!k || !k->del) return;  // MPI_COMM_NULL_DELETE_FN
-    Keyval kv = *k;
-    int rc = kv.del(c.handle, keyval, value, kv.extra);
+// Runs the delete callback of `keyval` for `value` on `h`.
+void run_delete(AttrHost h, int keyval, void* value) {
+    Keyval kv = *find(h.kind, keyval);
+    int rc = MPI_SUCCESS;
+    switch (h.kind) {
+        case AttrKind::comm:
+            if (kv.fns.comm_del) rc = kv.fns.comm_del(static_cast<MPI_Comm>(h.handle), keyval, value, kv.extra);
+            break;
+        case AttrKind::type:
+            if (kv.fns.type_del) rc = kv.fns.type_del(static_cast<MPI_Datatype>(h.handle), keyval, value, kv.extra);
+            break;
+        case AttrKind::win:
+            if (kv.fns.win_del) rc = kv.fns.win_del(static_cast<MPI_Win>(h.handle), keyval, value, kv.extra);
+            break;
+    }
     if (rc != MPI_SUCCESS)
         throw Error(rc, "the delete callback of keyval " + std::to_string(keyval) +
                             " returned " + std::to_string(rc));
 }
 
-}  // namespace
-
-int keyval_create(MPI_Comm_copy_attr_function* copy, MPI_Comm_delete_attr_function* del,
-                  void* extra) {
-    keyvals().push_back(Keyval{copy, del, extra, false});
-    return first_keyval + static_cast<int>(keyvals().size()) - 1;
-}
-
-void keyval_free(int keyval) {
-    Keyval* k = find(keyval);
-    if (!k || k->freed)
-        throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) +
-                                        " is not a live keyval (predefined, freed or never made)");
-    k->freed = true;
-}
-
-void attr_set(Comm& c, int keyval, void* value) {
-    Keyval kv = live_keyval(keyval, "set");
-    if (kv.freed) throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " was freed");
-    for (auto& a : c.attrs)
-        if (a.first == keyval) {
-            run_delete(c, keyval, a.second);
-            for (auto& b : c.attrs)  // the callback may have changed the list
-                if (b.first == keyval) {
-                    b.second = value;
-                    return;
-                }
-            c.attrs.emplace_back(keyval, value);
-            return;
+// Runs the copy callback of `keyval` for `value` of `from`: true (and *out) when the attribute
+// goes to the copy.
+bool run_copy(AttrHost from, int keyval, void* value, void** out) {
+    Keyval kv = *find(from.kind, keyval);
+    // The null copy function (0) drops the attribute, the dup function (1) copies the value.
+    auto pass = [&](auto* fn, auto handle) -> int {
+        auto code = reinterpret_cast<uintptr_t>(fn);
+        if (code == 0) return -1;
+        if (code == 1) {
+            *out = value;
+            return 1;
         }
-    c.attrs.emplace_back(keyval, value);
+        int flag = 0;
+        int rc = fn(handle, keyval, kv.extra, value, out, &flag);
+        if (rc != MPI_SUCCESS)
+            throw Error(rc, "the copy callback of keyval " + std::to_string(keyval) +
+                                " returned " + std::to_string(rc));
+        return flag ? 1 : -1;
+    };
+    int r = -1;
+    switch (from.kind) {
+        case AttrKind::comm: r = pass(kv.fns.comm_copy, static_cast<MPI_Comm>(from.handle)); break;
+        case AttrKind::type: r = pass(kv.fns.type_copy, static_cast<MPI_Datatype>(from.handle)); break;
+        case AttrKind::win: r = pass(kv.fns.win_copy, static_cast<MPI_Win>(from.handle)); break;
+    }
+    return r > 0;
 }
 
-bool attr_get(const Comm& c, int keyval, void** value) {
-    // Predefined attributes: pointers to values that live as long as the library.
+// The predefined attributes of communicators: pointers to values that live as long as the
+// library. False for other keyvals.
+bool predefined_comm_attr(int keyval, void** value) {
     static int tag_ub = 0x7fffffff, host = MPI_PROC_NULL, io = MPI_ANY_SOURCE, wtime_global = 0,
                universe = 0, appnum = 0, last_code = 0;
     switch (keyval) {
@@ -107,11 +129,48 @@ bool attr_get(const Comm& c, int keyval, void** value) {
             last_code = api::last_used_code();
             *value = &last_code;
             return true;
-        default: break;
+        default: return false;
     }
-    if (!find(keyval))
-        throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " is not a keyval");
-    for (const auto& a : c.attrs)
+}
+
+}  // namespace
+
+AttrHost attr_host(Comm& c) { return AttrHost{AttrKind::comm, c.handle, &c.attrs}; }
+
+int keyval_create(AttrKind kind, const KeyvalFns& fns, void* extra) {
+    keyvals().push_back(Keyval{kind, fns, extra, false});
+    return first_keyval + static_cast<int>(keyvals().size()) - 1;
+}
+
+void keyval_free(AttrKind kind, int keyval) {
+    if (kind == AttrKind::comm && predefined_comm_keyval(keyval))
+        throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " is predefined and cannot be freed");
+    Keyval* k = find(kind, keyval);
+    if (k->freed) throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " was freed already");
+    k->freed = true;
+}
+
+void attr_set(AttrHost h, int keyval, void* value) {
+    Keyval kv = user_keyval(h.kind, keyval, "set");
+    if (kv.freed) throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " was freed");
+    for (auto& a : *h.list)
+        if (a.first == keyval) {
+            run_delete(h, keyval, a.second);
+            for (auto& b : *h.list)  // the callback may have changed the list
+                if (b.first == keyval) {
+                    b.second = value;
+                    return;
+                }
+            h.list->emplace_back(keyval, value);
+            return;
+        }
+    h.list->emplace_back(keyval, value);
+}
+
+bool attr_get(AttrHost h, int keyval, void** value) {
+    if (h.kind == AttrKind::comm && predefined_comm_attr(keyval, value)) return true;
+    find(h.kind, keyval);
+    for (const auto& a : *h.list)
         if (a.first == keyval) {
             *value = a.second;
             return true;
@@ -119,50 +178,36 @@ bool attr_get(const Comm& c, int keyval, void** value) {
     return false;
 }
 
-void attr_delete(Comm& c, int keyval) {
-    live_keyval(keyval, "deleted");
-    for (size_t i = 0; i < c.attrs.size(); ++i)
-        if (c.attrs[i].first == keyval) {
-            void* value = c.attrs[i].second;
-            run_delete(c, keyval, value);
-            for (size_t j = 0; j < c.attrs.size(); ++j)
-                if (c.attrs[j].first == keyval) {
-                    c.attrs.erase(c.attrs.begin() + static_cast<std::ptrdiff_t>(j));
+void attr_delete(AttrHost h, int keyval) {
+    user_keyval(h.kind, keyval, "deleted");
+    AttrList& l = *h.list;
+    for (size_t i = 0; i < l.size(); ++i)
+        if (l[i].first == keyval) {
+            run_delete(h, keyval, l[i].second);
+            for (size_t j = 0; j < l.size(); ++j)
+                if (l[j].first == keyval) {
+                    l.erase(l.begin() + static_cast<std::ptrdiff_t>(j));
                     break;
                 }
             return;
         }
-    throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) +
-                                    " has no attribute on this communicator");
+    throw Error(MPI_ERR_KEYVAL, "keyval " + std::to_string(keyval) + " has no attribute on this " +
+                                    kind_name(h.kind));
 }
 
-void attr_copy_all(Comm& from, Comm& to) {
-    std::vector<std::pair<int, void*>> list = from.attrs;  // callbacks may change `from`
+void attr_copy_all(AttrHost from, AttrHost to) {
+    AttrList list = *from.list;  // callbacks may change `from`
     for (const auto& a : list) {
-        Keyval* k = find(a.first);
-        if (!k) continue;
-        Keyval kv = *k;
-        if (!kv.copy) continue;  // MPI_COMM_NULL_COPY_FN
         void* out = nullptr;
-        int flag = 0;
-        if (reinterpret_cast<uintptr_t>(kv.copy) == 1) {  // MPI_COMM_DUP_FN
-            out = a.second;
-            flag = 1;
-        } else {
-            int rc = kv.copy(from.handle, a.first, kv.extra, a.second, &out, &flag);
-            if (rc != MPI_SUCCESS)
-                throw Error(rc, "the copy callback of keyval " + std::to_string(a.first) +
-                                    " returned " + std::to_string(rc));
-        }
-        if (flag) to.attrs.emplace_back(a.first, out);
+        if (run_copy(from, a.first, a.second, &out)) to.list->emplace_back(a.first, out);
     }
 }
 
-void attr_delete_all(Comm& c) {
-    while (!c.attrs.empty()) {
-        auto a = c.attrs.back();
-        c.attrs.pop_back();
-        run_delete(c, a.first, a.second);
+void attr_delete_all(AttrHost h) {
+    while (!h.list->empty()) {
+        auto a = h.list->back();
+        h.list->pop_back();
+        run_delete(h, a.first, a.second);
     }
 }
 

@@ -17,18 +17,45 @@ std::deque<std::unique_ptr<Comm>> g_dead;      // freed: poisoned, kept a while 
 constexpr size_t dead_kept = 1024;
 }  // namespace
 
-Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh) {
+namespace {
+
+// A live communicator object (not yet given a context id).
+Comm* make_comm(std::vector<int> members, int rank, Errhandler* errh) {
     auto c = std::make_unique<Comm>();
-    c->ctx = ctx;
     c->rank = rank;
     c->size = static_cast<int>(members.size());
     c->world = std::move(members);
     c->errh = errh;
     errhandler_retain(errh);
     c->handle = reinterpret_cast<MPI_Comm>(c.get());
-    context_ids().take(ctx);
     g_live.push_back(c.get());
     return c.release();
+}
+
+}  // namespace
+
+Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh) {
+    Comm* c = make_comm(std::move(members), rank, errh);
+    c->ctx = ctx;
+    context_ids().take(ctx);
+    return c;
+}
+
+Comm* comm_new_pending(std::vector<int> members, int rank, Errhandler* errh) {
+    Comm* c = make_comm(std::move(members), rank, errh);
+    c->magic = Magic::comm_pending;
+    return c;
+}
+
+void comm_activate(Comm* c, uint32_t ctx) {
+    c->ctx = ctx;
+    c->magic = Magic::comm;
+}
+
+bool comm_is_pending(MPI_Comm h) {
+    uintptr_t v = handle_value(h);
+    if (v <= predefined_limit || v % alignof(Comm) != 0) return false;
+    return reinterpret_cast<Comm*>(v)->magic == Magic::comm_pending;
 }
 
 void comm_free(Comm* c) {

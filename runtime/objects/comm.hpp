@@ -1,5 +1,5 @@
 #pragma once
-// Communicators. Each has two context ids: `ctx` for point-to-point and `ctx + 1` for its
+// Communicators (intra- and inter-). Each has two context ids: `ctx` for point-to-point and `ctx + 1` for its
 // collectives, so the two kinds of traffic never match each other. WORLD uses 0/1, SELF 2/3;
 // later communicators get theirs from the context-id allocator (issue 5).
 #include <mpi.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectives/comm_view.hpp"
+#include "runtime/objects/attributes.hpp"
 #include "runtime/objects/bsend_buffer.hpp"
 #include "runtime/objects/errhandler.hpp"
 #include "runtime/objects/handle.hpp"
@@ -48,13 +49,14 @@ struct Comm {
     std::string name;
     MPI_Comm handle = nullptr;
     std::unique_ptr<BsendBuffer> bsend;  // MPI_Comm_attach_buffer; null: none attached
-    std::vector<std::pair<int, void*>> attrs;  // cached attributes, in the order they were set
+    AttrList attrs;  // cached attributes, in the order they were set
     std::unique_ptr<Topology> topo;            // null: no virtual topology
     // Collectives started on this communicator (every rank starts them in the same order):
     // each instance gets its own tag in the collective context, so concurrent nonblocking
     // collectives never match each other's messages.
     uint32_t coll_seq = 0;
-    int next_coll_tag() { return coll_tag_base + static_cast<int>(coll_seq++ & 0x3fffffffu); }
+    // (Below 2^30: intercommunicator collectives set bit 30 on the messages between groups.)
+    int next_coll_tag() { return coll_tag_base + static_cast<int>(coll_seq++ & 0x1fffffffu); }
     static constexpr int coll_tag_base = 1024;  // below: the runtime's own fixed tags
 
     // The buffer buffered sends on this communicator use: its own, else the process's.
@@ -63,8 +65,19 @@ struct Comm {
     }
 
     int to_world(int r) const { return world.empty() ? r : world[static_cast<size_t>(r)]; }
+
+    // Intercommunicators (MPI_Intercomm_create): rank, size and `world` describe the local
+    // group; point-to-point names ranks of the remote group. Both groups use the same context
+    // ids; a message's source is the sender's rank in its own (local) group, which is what the
+    // receiver calls the remote rank, so matching needs nothing more.
+    bool inter = false;
+    std::vector<int> remote;  // the remote group's job ranks, in its rank order
+    // Ranks a point-to-point call may name, and the job rank behind one.
+    int peers() const { return inter ? static_cast<int>(remote.size()) : size; }
+    int peer_world(int r) const { return inter ? remote[static_cast<size_t>(r)] : to_world(r); }
     coll::CommView coll_view() const {
-        return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data()};
+        return coll::CommView{ctx + 1, rank, size, world.empty() ? nullptr : world.data(),
+                              inter ? remote.data() : nullptr, static_cast<int>(remote.size())};
     }
 };
 
@@ -83,6 +96,12 @@ inline Comm* to_comm(MPI_Comm h) {
 // order, `rank` this process's place among them, `ctx` an id agreed by ContextIds (taken here).
 // The error handler is `errh` (retained).
 Comm* comm_new(uint32_t ctx, std::vector<int> members, int rank, Errhandler* errh);
+// MPI_Comm_idup: a communicator whose context id is still being agreed. Its handle is valid
+// but every call refuses it (MPI_ERR_COMM) until comm_activate, with `ctx` already taken.
+Comm* comm_new_pending(std::vector<int> members, int rank, Errhandler* errh);
+void comm_activate(Comm* c, uint32_t ctx);
+// True when `h` is such a communicator (for the error message).
+bool comm_is_pending(MPI_Comm h);
 // MPI_Comm_free: the id goes back, the handle goes dead (a stale use is MPI_ERR_COMM; the
 // memory of the oldest dead ones is given back once many have piled up).
 void comm_free(Comm* c);

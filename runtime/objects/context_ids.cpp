@@ -16,6 +16,7 @@ ContextIds& context_ids() {
 }
 
 uint32_t ContextIds::agree(const coll::CommView& parent, int tag) {
+    Blocking hold(*this);
     std::vector<Mask> all(static_cast<size_t>(parent.size));
     int err = coll::allgather_bytes(parent, &free_, sizeof(Mask), all.data(), tag);
     if (err) throw Error(err, "exchanging context-id masks failed");
@@ -37,6 +38,11 @@ uint32_t ContextIds::pick(const Mask* masks, size_t n) const {
 void ContextIds::take(uint32_t ctx) {
     uint32_t slot = (ctx - first) / 2;
     free_[slot / 64] &= ~(uint64_t{1} << (slot % 64));
+}
+
+bool ContextIds::is_free(uint32_t ctx) const {
+    uint32_t slot = (ctx - first) / 2;
+    return ctx >= first && (free_[slot / 64] >> (slot % 64) & 1);
 }
 
 void ContextIds::release(uint32_t ctx) {

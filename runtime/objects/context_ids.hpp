@@ -28,10 +28,25 @@ public:
     uint32_t pick(const Mask* masks, size_t n) const;
     const Mask& mask() const { return free_; }
     void take(uint32_t ctx);     // a member of the new communicator marks it used
+    bool is_free(uint32_t ctx) const;
     void release(uint32_t ctx);  // at MPI_Comm_free
     int in_use() const;
 
+    // A blocking agreement runs from the moment this process contributes its mask until it
+    // takes the id it picked; meanwhile the progress engine may run a pending MPI_Comm_idup's
+    // rounds, which must not take an id then (the blocking one may pick it). Hold a Blocking
+    // for that span (agree() does).
+    struct Blocking {
+        explicit Blocking(ContextIds& ids) : ids_(ids) { ++ids_.blocking_; }
+        ~Blocking() { --ids_.blocking_; }
+        Blocking(const Blocking&) = delete;
+        Blocking& operator=(const Blocking&) = delete;
+        ContextIds& ids_;
+    };
+    bool blocking_in_progress() const { return blocking_ > 0; }
+
 private:
+    int blocking_ = 0;
     Mask free_;
 };
 

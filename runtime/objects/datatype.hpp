@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/objects/attributes.hpp"
 #include "runtime/objects/handle.hpp"
 
 namespace efampi::rt {
@@ -64,6 +65,7 @@ struct Datatype {
     std::string user_name;  // MPI_Type_set_name
     bool named = false;
     int refs = 1;  // the handle, plus each derived type built on it and each pending use
+    AttrList attrs;  // MPI_Type_set_attr (deleted at MPI_Type_free, copied by MPI_Type_dup)
     MPI_Datatype handle = MPI_DATATYPE_NULL;
 };
 

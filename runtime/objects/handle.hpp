@@ -16,6 +16,7 @@ inline uintptr_t handle_value(H h) {
 
 enum class Magic : uint32_t {
     comm = 0xC0AA17C0,
+    comm_pending = 0xC0AA17C1,  // made by MPI_Comm_idup, not usable until its request completes
     datatype = 0xDA7A7E9E,
     errhandler = 0xE44A4D1E,
     group = 0x6A0B6A0B,

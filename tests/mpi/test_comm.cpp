@@ -173,6 +173,92 @@ TEST(Comm, ThousandsCreatedAndFreedReuseTheirIds) {
     for (MPI_Comm& c : live) MPI_Comm_free(&c);
 }
 
+// True on every rank when communicators `cs` (each congruent to the world) keep their traffic
+// apart: one receive per communicator from the same source with the same tag, the sends in
+// the reverse order. Two that shared a context id would swap messages.
+bool traffic_separate(const std::vector<MPI_Comm>& cs) {
+    int right = (rank() + 1) % size(), left = (rank() - 1 + size()) % size();
+    std::vector<int> got(cs.size(), -1);
+    std::vector<MPI_Request> rq(cs.size());
+    for (size_t i = 0; i < cs.size(); ++i)
+        MPI_Irecv(&got[i], 1, MPI_INT, left, 4, cs[i], &rq[i]);
+    for (size_t i = cs.size(); i-- > 0;) {
+        int v = static_cast<int>(i) * 1000 + rank();
+        MPI_Send(&v, 1, MPI_INT, right, 4, cs[i]);
+    }
+    MPI_Waitall(static_cast<int>(rq.size()), rq.data(), MPI_STATUSES_IGNORE);
+    bool ok = true;
+    for (size_t i = 0; i < cs.size(); ++i) ok = ok && got[i] == static_cast<int>(i) * 1000 + left;
+    return all_true(ok);
+}
+
+TEST(Comm, IdupIsRefusedUntilCompleteThenCongruent) {
+    ReturnErrors scope;
+    int kv = MPI_KEYVAL_INVALID;
+    MPI_Comm_create_keyval(MPI_COMM_DUP_FN, MPI_COMM_NULL_DELETE_FN, &kv, nullptr);
+    MPI_Comm parent;
+    MPI_Comm_dup(MPI_COMM_WORLD, &parent);
+    static int marker = 9;
+    MPI_Comm_set_attr(parent, kv, &marker);
+    MPI_Comm d = MPI_COMM_NULL;
+    MPI_Request r = MPI_REQUEST_NULL;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_idup(parent, &d, &r));
+    ASSERT_NE(MPI_COMM_NULL, d);
+    int flag = 0;
+    MPI_Test(&r, &flag, MPI_STATUS_IGNORE);
+    if (!flag) {  // still agreeing: the handle exists but no call takes it
+        int n = 0;
+        EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_size(d, &n)));
+    }
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    EXPECT_EQ(MPI_REQUEST_NULL, r);
+    int cmp = -1;
+    MPI_Comm_compare(parent, d, &cmp);
+    EXPECT_EQ(MPI_CONGRUENT, cmp);
+    void* v = nullptr;
+    MPI_Comm_get_attr(d, kv, &v, &flag);
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(&marker, v);
+    EXPECT_TRUE(traffic_separate({MPI_COMM_WORLD, parent, d}));
+    MPI_Comm_free(&d);
+    MPI_Comm_free(&parent);
+    MPI_Comm_free_keyval(&kv);
+    // Bad input.
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Comm_idup(MPI_COMM_WORLD, &d, nullptr)));
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_idup(MPI_COMM_NULL, &d, &r)));
+}
+
+TEST(Comm, IdupNeverSharesAnIdWithCommunicatorsMadeMeanwhile) {
+    // Pending idups with blocking dups and splits started in between: the id an idup first
+    // settles on is taken by the blocking ones, and must be tried again.
+    for (int iter = 0; iter < 50; ++iter) {
+        std::vector<MPI_Comm> made(3, MPI_COMM_NULL);
+        MPI_Request rq[2];
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_idup(MPI_COMM_WORLD, &made[0], &rq[0]));
+        MPI_Comm blocking;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(MPI_COMM_WORLD, &blocking));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Comm_idup(MPI_COMM_WORLD, &made[1], &rq[1]));
+        MPI_Comm half;  // a communicator of some of the ranks, made while both are pending
+        MPI_Comm_split(MPI_COMM_WORLD, rank() % 2, rank(), &half);
+        if (iter % 2) MPI_Waitall(2, rq, MPI_STATUSES_IGNORE);
+        else {
+            MPI_Wait(&rq[1], MPI_STATUS_IGNORE);
+            MPI_Wait(&rq[0], MPI_STATUS_IGNORE);
+        }
+        made[2] = blocking;
+        ASSERT_TRUE(traffic_separate(made)) << "iteration " << iter;
+        for (MPI_Comm& c : made) MPI_Comm_free(&c);
+        MPI_Comm_free(&half);
+    }
+    // Many idups pending at once on one parent, completed in reverse.
+    std::vector<MPI_Comm> many(20);
+    std::vector<MPI_Request> rq(many.size());
+    for (size_t i = 0; i < many.size(); ++i) MPI_Comm_idup(MPI_COMM_WORLD, &many[i], &rq[i]);
+    for (size_t i = many.size(); i-- > 0;) MPI_Wait(&rq[i], MPI_STATUS_IGNORE);
+    EXPECT_TRUE(traffic_separate(many));
+    for (MPI_Comm& c : many) MPI_Comm_free(&c);
+}
+
 TEST(Comm, CreateFromGroups) {
     MPI_Group world_group, evens, firsts;
     MPI_Comm_group(MPI_COMM_WORLD, &world_group);
@@ -352,6 +438,81 @@ TEST(Comm, AttributeErrors) {
     MPI_Comm_delete_attr(a, bad);
     MPI_Comm_free(&a);
     MPI_Comm_free_keyval(&bad);
+}
+
+int type_copy_plus_one(MPI_Datatype, int, void*, void* in, void* out, int* flag) {
+    g_log.push_back("type copy");
+    *static_cast<void**>(out) = new long(*static_cast<long*>(in) + 1);
+    *flag = 1;
+    return MPI_SUCCESS;
+}
+
+int type_delete_logged(MPI_Datatype, int, void* value, void*) {
+    g_log.push_back("type delete " + std::to_string(*static_cast<long*>(value)));
+    delete static_cast<long*>(value);
+    return MPI_SUCCESS;
+}
+
+TEST(Attributes, DatatypeKeyvalsCopyOnDupAndDeleteOnFree) {
+    g_log.clear();
+    int kv = MPI_KEYVAL_INVALID;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_keyval(type_copy_plus_one, type_delete_logged, &kv, nullptr));
+    MPI_Datatype t, u;
+    MPI_Type_contiguous(3, MPI_INT, &t);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_set_attr(t, kv, new long(5)));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_dup(t, &u));
+    void* v = nullptr;
+    int flag = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_attr(u, kv, &v, &flag));
+    ASSERT_EQ(1, flag);
+    EXPECT_EQ(6, *static_cast<long*>(v));
+    MPI_Type_free(&u);                                   // deletes 6
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_delete_attr(t, kv));  // deletes 5
+    MPI_Type_get_attr(t, kv, &v, &flag);
+    EXPECT_EQ(0, flag);
+    MPI_Type_set_attr(t, kv, new long(7));
+    MPI_Type_free(&t);  // deletes 7
+    // Predefined types carry attributes too.
+    static int marker = 3;
+    int plain = MPI_KEYVAL_INVALID;
+    MPI_Type_create_keyval(MPI_TYPE_DUP_FN, MPI_TYPE_NULL_DELETE_FN, &plain, nullptr);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_set_attr(MPI_DOUBLE, plain, &marker));
+    MPI_Type_get_attr(MPI_DOUBLE, plain, &v, &flag);
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(&marker, v);
+    MPI_Type_delete_attr(MPI_DOUBLE, plain);
+    std::vector<std::string> want = {"type copy", "type delete 6", "type delete 5",
+                                     "type delete 7"};
+    EXPECT_EQ(want, g_log);
+    EXPECT_EQ(MPI_SUCCESS, MPI_Type_free_keyval(&kv));
+    EXPECT_EQ(MPI_KEYVAL_INVALID, kv);
+    MPI_Type_free_keyval(&plain);
+}
+
+TEST(Attributes, KeyvalOfTheWrongKindIsRefused) {
+    ReturnErrors scope;
+    int ckv = MPI_KEYVAL_INVALID, tkv = MPI_KEYVAL_INVALID, wkv = MPI_KEYVAL_INVALID;
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &ckv, nullptr);
+    MPI_Type_create_keyval(MPI_TYPE_NULL_COPY_FN, MPI_TYPE_NULL_DELETE_FN, &tkv, nullptr);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Win_create_keyval(MPI_WIN_NULL_COPY_FN, MPI_WIN_NULL_DELETE_FN, &wkv, nullptr));
+    static int x = 1;
+    void* v = nullptr;
+    int flag = 0;
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_set_attr(MPI_INT, ckv, &x)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_set_attr(MPI_COMM_WORLD, tkv, &x)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_get_attr(MPI_COMM_WORLD, wkv, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_get_attr(MPI_INT, MPI_TAG_UB, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_free_keyval(&tkv)));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Type_free_keyval(&wkv)));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Comm_free_keyval(&ckv));
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_set_attr(MPI_DATATYPE_NULL, tkv, &x)));
+    // No windows exist yet: every window argument is invalid.
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_set_attr(MPI_WIN_NULL, wkv, &x)));
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_get_attr(MPI_WIN_NULL, wkv, &v, &flag)));
+    EXPECT_EQ(MPI_ERR_WIN, error_class(MPI_Win_delete_attr(MPI_WIN_NULL, wkv)));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Type_free_keyval(&tkv));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Win_free_keyval(&wkv));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Win_free_keyval(&wkv)));  // now invalid
 }
 
 // ---------------------------------------------------------------- Cartesian topologies
