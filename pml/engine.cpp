@@ -82,8 +82,11 @@ void Engine::init(Bootstrap& boot) {
     // almost at once, or a waiting rank burns the time slice its partner needs.
     if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
     chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
+    stream_seg_ = static_cast<uint64_t>(std::max<int64_t>(tunable_int("EFAMPI_STREAM_SEGMENT"), 4096));
+    stream_slots_ = static_cast<uint32_t>(
+        std::clamp<int64_t>(tunable_int("EFAMPI_STREAM_SLOTS"), 1, max_stream_slots));
     if (rx_buffers_ < 1) rx_buffers_ = 1;
-    buf_bytes_ = sizeof(Header) + (eager_limit_ > sizeof(RtsExt) ? eager_limit_ : sizeof(RtsExt));
+    buf_bytes_ = sizeof(Header) + std::max<uint64_t>(eager_limit_, sizeof(SegReady));
     buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
     ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
     if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
@@ -130,6 +133,11 @@ void Engine::open_transports(Bootstrap& boot) {
         uint32_t b = 4096;
         while ((b < want || b < 2 * largest) && b < (1u << 30)) b <<= 1;
         ring_shape_.bytes = b;
+        // Streamed fragments: at most a quarter of the ring, so the sender packs the next
+        // while the receiver unpacks the previous ones.
+        uint64_t frag = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_FRAGMENT"));
+        uint64_t quarter = b / 4 - 128;
+        ring_frag_ = frag < 64 ? 64 : frag > quarter ? quarter : frag;
         own_seg_ = std::make_unique<ShmSegment>();
         std::string name = "/" + shm_region_name("ring");
         own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
@@ -394,6 +402,7 @@ void Engine::progress_once() {
             break;
         }
     }
+    if (!streams_.empty()) pump_streams();
     if (hook_) hook_();
 }
 
@@ -465,6 +474,8 @@ void Engine::finalize() {
     net_.reset();
     recvbuf_sets_.clear();
     slabs_.clear();
+    for (auto& b : stage_bufs_) std::free(b.first);
+    stage_bufs_.clear();
     boot_ = nullptr;
 }
 

@@ -58,8 +58,31 @@ struct ReadOp {
     size_t len = 0;
     uint64_t raddr = 0;
     uint64_t key = 0;
+    uint32_t slot = 0;  // a streamed segment's read: the slot it belongs to
     ReadOp* next = nullptr;
     ReadOp* prev = nullptr;
+};
+
+// Streamed rendezvous over libfabric (pml/stream.cpp): `slots` slots of `seg` bytes. Sender:
+// the packed segments the receiver reads (registered). Receiver: where segments land to be
+// unpacked (receives with holes), and per slot the segment being read.
+constexpr uint32_t max_stream_slots = 16;
+struct SegStage {
+    uint8_t* buf = nullptr;
+    size_t cap = 0;
+    uint64_t seg = 0;
+    uint32_t slots = 0;
+    void* mr = nullptr;     // sender: struct fid_mr* of buf
+    uint64_t key = 0;       // sender: its key; receiver of a plain rts: the sender's key
+    uint64_t raddr = 0;     // receiver of a plain rts: the sender's buffer
+    uint64_t cursor = 0;    // next segment to pack (sender) or read (plain rts receiver)
+    uint64_t nseg = 0;
+    uint64_t done = 0;      // segments acknowledged (sender)
+    bool pull = false;      // receiver of a plain rts: reads on by itself, fin at the end
+    uint64_t slot_off[max_stream_slots] = {};
+    uint64_t slot_len[max_stream_slots] = {};
+    uint32_t slot_pending[max_stream_slots] = {};
+    SegStage* next = nullptr;
 };
 
 struct Peer {
@@ -98,9 +121,12 @@ public:
     // Blocking standard/synchronous send; returns 0 or an MPI error class.
     int send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
              bool sync);
+    // `lay`: non-contiguous data (buf unused, bytes = packed size); it must stay valid until
+    // the request is released. See Layout and pml/stream.cpp.
     Request* isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
-                   bool sync);
-    Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+                   bool sync, const Layout* lay = nullptr);
+    Request* irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                   const Layout* lay = nullptr);
     // Blocking receive (no pool): returns the completed request, valid until the next call.
     const Request& recv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
 
@@ -140,7 +166,7 @@ public:
     // queues (no other receive can get it); null when there is none.
     Incoming* improbe(uint32_t ctx, int src_rank, int tag);
     // MPI_Imrecv / MPI_Mrecv: receives a message taken by improbe (which it consumes).
-    Request* imrecv(Incoming* m, void* buf, uint64_t capacity);
+    Request* imrecv(Incoming* m, void* buf, uint64_t capacity, const Layout* lay = nullptr);
     const Request& mrecv(Incoming* m, void* buf, uint64_t capacity);
     bool test(Request* r) {
         if (!r->done) progress();
@@ -171,8 +197,9 @@ public:
     // Persistent requests: the *_init calls record the arguments in an inactive request;
     // start() begins one more operation with them (the request must be inactive).
     Request* send_init(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
-                       uint32_t ctx, bool sync);
-    Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx);
+                       uint32_t ctx, bool sync, const Layout* lay = nullptr);
+    Request* recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                       const Layout* lay = nullptr);
     void start(Request* r);
     // Compound requests (MPI_Isendrecv): a request that completes when its `parts` parts have;
     // its status is the receive part's, its error the first part error. Start the send part
@@ -186,9 +213,9 @@ public:
     }
     // `own_copy`: buf is a malloc'd copy the part frees when done (Isendrecv_replace).
     void send_part(Request* parent, const void* buf, uint64_t bytes, int dst, int src_rank,
-                   int tag, uint32_t ctx, bool own_copy);
+                   int tag, uint32_t ctx, bool own_copy, const Layout* lay = nullptr);
     void recv_part(Request* parent, void* buf, uint64_t capacity, int src_rank, int tag,
-                   uint32_t ctx);
+                   uint32_t ctx, const Layout* lay = nullptr);
     // Marks active and complete a request whose operation the caller carried out itself (a
     // persistent buffered send once its data is copied, a persistent send to MPI_PROC_NULL).
     void start_completed(Request* r) {
@@ -214,6 +241,7 @@ public:
     size_t unexpected_count() const { return mq_.unexpected_count(); }
     size_t posted_count() const { return mq_.posted_count(); }
     int64_t credit_per_peer() const { return credit_; }
+    size_t active_streams() const { return streams_.size(); }
 
 private:
     void open_transports(Bootstrap& boot);
@@ -258,6 +286,27 @@ private:
     void drop(Incoming* m);
     void start_read(Request* r, Incoming& m);
     void cma_read(Request* r, const Incoming& m);  // rendezvous read with process_vm_readv
+    void fill(Request* r, const Incoming& m, uint64_t n);  // eager or self: data into r
+
+    // Streamed rendezvous (pml/stream.cpp).
+    void send_small_layout(Peer& p, Header& h, Request* r);
+    void start_seg_send(Peer& p, Header& h, Request* r);
+    void start_seg_recv(Request* r, Incoming& m);
+    void on_seg_go(const Header& h, const uint8_t* payload, size_t plen);
+    void on_seg_data(const Header& h, const uint8_t* payload, size_t plen);
+    void pump_streams();
+    bool pump_stream(Request* r);  // true when the stream is finished
+    // Over libfabric: segments packed into registered slots and read by the receiver.
+    void start_net_stream(Request* r);
+    void announce_segment(Request* r, uint64_t k);
+    void on_seg_ready(const Header& h, const uint8_t* payload, size_t plen);
+    void on_seg_ack(const Header& h, const uint8_t* payload, size_t plen);
+    void start_plain_pull(Request* r, Incoming& m);  // a plain rts into a receive with holes
+    void read_segment(Request* r, uint64_t off, uint64_t len, uint64_t raddr, uint64_t key,
+                      uint32_t slot);
+    void on_segment_read(Request* r, uint32_t slot);
+    SegStage* new_stage(uint64_t seg, uint32_t slots);
+    void free_stage(Request* r);
     bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);
 
@@ -282,6 +331,13 @@ private:
     bool oversubscribed_ = false;
     double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
+    uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment over a ring
+    uint64_t stream_seg_ = 0;     // over libfabric: bytes per segment
+    uint32_t stream_slots_ = 0;   // and segments staged at once
+    Pool<SegStage> stages_;
+    std::vector<std::pair<uint8_t*, size_t>> stage_bufs_;  // freed slot buffers, kept for reuse
+    std::vector<Request*> streams_;  // streamed sends under way (pumped by progress)
+    std::unique_ptr<uint8_t[]> self_scratch_;  // self-sends between two layouts
     std::string transports_;
 
     std::unique_ptr<Endpoint> local_;

@@ -38,8 +38,9 @@ int Engine::send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag
 }
 
 Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
-                       uint32_t ctx, bool sync) {
+                       uint32_t ctx, bool sync, const Layout* lay) {
     Request* r = new_request();
+    r->lay = lay;
     try {
         return start_send(buf, bytes, dst, src_rank, tag, ctx, sync, r);
     } catch (...) {
@@ -49,8 +50,9 @@ Request* Engine::isend(const void* buf, uint64_t bytes, int dst, int src_rank, i
 }
 
 Request* Engine::send_init(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
-                           uint32_t ctx, bool sync) {
+                           uint32_t ctx, bool sync, const Layout* lay) {
     Request* r = new_request();
+    r->lay = lay;
     r->type = ReqType::send;
     r->persistent = true;
     r->done = true;  // inactive: waits return at once
@@ -64,8 +66,10 @@ Request* Engine::send_init(const void* buf, uint64_t bytes, int dst, int src_ran
     return r;
 }
 
-Request* Engine::recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+Request* Engine::recv_init(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                           const Layout* lay) {
     Request* r = new_request();
+    r->lay = lay;
     r->type = ReqType::recv;
     r->persistent = true;
     r->done = true;
@@ -99,9 +103,10 @@ void Engine::start(Request* r) {
 }
 
 void Engine::send_part(Request* parent, const void* buf, uint64_t bytes, int dst, int src_rank,
-                       int tag, uint32_t ctx, bool own_copy) {
+                       int tag, uint32_t ctx, bool own_copy, const Layout* lay) {
     Request* r = new_request();
     r->parent = parent;
+    r->lay = lay;
     r->spill = own_copy;
     try {
         start_send(buf, bytes, dst, src_rank, tag, ctx, false, r);
@@ -113,9 +118,10 @@ void Engine::send_part(Request* parent, const void* buf, uint64_t bytes, int dst
 }
 
 void Engine::recv_part(Request* parent, void* buf, uint64_t capacity, int src_rank, int tag,
-                       uint32_t ctx) {
+                       uint32_t ctx, const Layout* lay) {
     Request* r = new_request();
     r->parent = parent;
+    r->lay = lay;
     post_recv(*r, buf, capacity, src_rank, tag, ctx);
 }
 
@@ -151,8 +157,9 @@ Incoming* Engine::improbe(uint32_t ctx, int src_rank, int tag) {
     return m;
 }
 
-Request* Engine::imrecv(Incoming* m, void* buf, uint64_t capacity) {
+Request* Engine::imrecv(Incoming* m, void* buf, uint64_t capacity, const Layout* lay) {
     Request* r = new_request();
+    r->lay = lay;
     r->type = ReqType::recv;
     r->buf = buf;
     r->bytes = capacity;
@@ -226,6 +233,8 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     r->sync = sync;
     r->buf = const_cast<void*>(buf);
     r->bytes = bytes;
+    r->seg_off = 0;
+    r->seg_left = 0;
     if (dst == rank_) {
         send_to_self(buf, bytes, src_rank, tag, ctx, sync, r);
         return r;
@@ -237,6 +246,11 @@ Request* Engine::start_send(const void* buf, uint64_t bytes, int dst, int src_ra
     h.tag = tag;
     h.src_world = rank_;
     int64_t charge = static_cast<int64_t>(bytes + credit_overhead);
+    if (__builtin_expect(r->lay != nullptr, 0)) {  // non-contiguous data (pml/stream.cpp)
+        if (bytes <= p.eager_limit && (p.credit >= charge || !sync)) send_small_layout(p, h, r);
+        else start_seg_send(p, h, r);
+        return r;
+    }
     if (bytes <= p.eager_limit && p.credit >= charge) {
         p.credit -= charge;
         h.seq = p.send_seq++;
@@ -390,27 +404,37 @@ void Engine::send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag
     m.kind = static_cast<uint8_t>(Kind::eager);
     m.size = bytes;
     m.data = static_cast<uint8_t*>(const_cast<void*>(buf));
+    m.self_send = r;
     if (Request* q = mq_.take_posted(ctx, src_rank, tag)) {
-        match(q, m);
-        complete(r);
+        match(q, m);  // copies from the sender's buffer and completes the send too
         return;
     }
-    if (bytes <= eager_limit_ && !sync) {
-        mq_.push_unexpected(keep(m));  // copied: the send is done
+    if (bytes <= eager_limit_ && !sync) {  // copied (packed): the send is done
+        Incoming* u = incoming_.get();
+        *u = m;
+        u->self_send = nullptr;
+        u->data = nullptr;
+        if (bytes) {
+            u->data = static_cast<uint8_t*>(blocks_.get(bytes));
+            if (r->lay) r->lay->pack(r->lay, 0, bytes, u->data);
+            else std::memcpy(u->data, buf, bytes);
+        }
+        mq_.push_unexpected(u);
         complete(r);
         return;
     }
     // Large or synchronous: the receive copies straight from the sender's buffer later.
     Incoming* u = incoming_.get();
     *u = m;
-    u->self_send = r;
     mq_.push_unexpected(u);
 }
 
 // ---------------------------------------------------------------- receiving
 
-Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx) {
+Request* Engine::irecv(void* buf, uint64_t capacity, int src_rank, int tag, uint32_t ctx,
+                       const Layout* lay) {
     Request* r = new_request();
+    r->lay = lay;
     post_recv(*r, buf, capacity, src_rank, tag, ctx);
     return r;
 }
@@ -421,6 +445,8 @@ Request& Engine::begin_blocking_recv() {
     r.done = false;
     r.err = 0;
     r.st_bytes = 0;
+    r.lay = nullptr;
+    r.seg_left = 0;
     return r;
 }
 
@@ -483,6 +509,18 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
         }
         case Kind::credit:
             peers_[static_cast<size_t>(h->src_world)].credit += static_cast<int64_t>(h->cookie);
+            break;
+        case Kind::seg_go:
+            on_seg_go(*h, data + sizeof(Header), len - sizeof(Header));
+            break;
+        case Kind::seg_data:
+            on_seg_data(*h, data + sizeof(Header), len - sizeof(Header));
+            break;
+        case Kind::seg_ready:
+            on_seg_ready(*h, data + sizeof(Header), len - sizeof(Header));
+            break;
+        case Kind::seg_ack:
+            on_seg_ack(*h, data + sizeof(Header), len - sizeof(Header));
             break;
         case Kind::eager:
         case Kind::rts:
@@ -561,7 +599,11 @@ bool Engine::deliver_eager_fast(const Header& h, const uint8_t* payload, size_t 
     uint64_t n = plen < r->bytes ? plen : r->bytes;
     r->st_bytes = n;
     r->err = plen > r->bytes ? err_truncate : 0;
-    if (n) std::memcpy(r->buf, payload, n);
+    if (__builtin_expect(r->lay != nullptr, 0)) {
+        if (n) r->lay->unpack(r->lay, 0, n, payload);
+    } else if (n) {
+        std::memcpy(r->buf, payload, n);
+    }
     complete(r);
     consumed(h.src_world, plen);
     return true;
@@ -603,16 +645,42 @@ void Engine::match(Request* r, Incoming& m) {
     r->st_bytes = n;
     r->err = m.size > r->bytes ? err_truncate : 0;
     if (m.kind == static_cast<uint8_t>(Kind::rts)) {
-        start_read(r, m);
+        // Non-contiguous data on either side is streamed through messages (stream.cpp).
+        if (__builtin_expect((m.flags & flag_seg) || r->lay, 0)) start_seg_recv(r, m);
+        else start_read(r, m);
         return;
     }
-    if (n) std::memcpy(r->buf, m.data, n);
+    fill(r, m, n);
     if (m.self_send) {
         complete(m.self_send);
     } else if (m.flags & flag_sync) {
         send_ctrl(m.peer, static_cast<uint8_t>(Kind::ack), m.cookie);
     }
     complete(r);
+}
+
+// Copies the first `n` bytes of eager or self-sent message `m` into r's buffer; either side
+// may be non-contiguous (a self-send's layout is its request's).
+void Engine::fill(Request* r, const Incoming& m, uint64_t n) {
+    if (n == 0) return;
+    const Request* s = m.self_send;
+    if (__builtin_expect(s && s->lay, 0)) {
+        if (!r->lay) {
+            s->lay->pack(s->lay, 0, n, r->buf);
+            return;
+        }
+        // Both sides have holes: through a bounded scratch buffer.
+        constexpr uint64_t scratch = 64 * 1024;
+        if (!self_scratch_) self_scratch_.reset(new uint8_t[scratch]);
+        for (uint64_t off = 0; off < n; off += scratch) {
+            uint64_t len = std::min(scratch, n - off);
+            s->lay->pack(s->lay, off, len, self_scratch_.get());
+            r->lay->unpack(r->lay, off, len, self_scratch_.get());
+        }
+        return;
+    }
+    if (r->lay) r->lay->unpack(r->lay, 0, n, m.data);
+    else std::memcpy(r->buf, m.data, n);
 }
 
 void Engine::start_read(Request* r, Incoming& m) {
@@ -663,9 +731,11 @@ bool Engine::post_read(ReadOp* op) {
 
 void Engine::on_read(ReadOp* op, int err) {
     Request* r = op->req;
+    uint32_t slot = op->slot;
     --op->ep->inflight;
     reads_.put(op);
     if (err && !r->err) r->err = err_other;
+    if (r->stage) return on_segment_read(r, slot);
     if (--r->pending == 0) {
         send_ctrl(r->peer, static_cast<uint8_t>(Kind::fin), r->remote_cookie);
         complete(r);

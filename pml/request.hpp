@@ -20,6 +20,15 @@ struct OpCtx {
 
 enum class ReqType : uint8_t { send, recv };
 
+// A message whose data is not one range of memory (a derived datatype with holes): the runtime
+// describes it by two functions over the packed byte stream (MPI_Pack order), which the pml
+// calls piece by piece, so no copy of the whole message is ever made. `pack` copies packed
+// bytes [off, off + len) out of the user's buffer into `out`; `unpack` copies them in.
+struct Layout {
+    void (*pack)(const Layout* l, uint64_t off, uint64_t len, void* out);
+    void (*unpack)(const Layout* l, uint64_t off, uint64_t len, const void* in);
+};
+
 // Error classes the pml reports in Request::err (values of the MPI standard ABI).
 constexpr int err_truncate = 15;
 constexpr int err_other = 16;
@@ -58,6 +67,14 @@ struct Request {
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers
     void* coll = nullptr;      // a collective's request: its executor state (collectives/)
     void* ext = nullptr;       // the runtime's staging (derived datatypes): see Engine::release
+    // Non-contiguous data (see Layout): buf is unused and `bytes` is the packed size.
+    const Layout* lay = nullptr;
+    // Streamed rendezvous (pml/stream.cpp). Send: the next offset to push, the bytes the
+    // receiver takes, fragments handed to the transport and not yet completed. Receive: the
+    // bytes still to arrive.
+    uint64_t seg_off = 0;
+    uint64_t seg_left = 0;
+    void* stage = nullptr;     // over libfabric: the SegStage (pml/stream.cpp) while it runs
     // Compound operations (MPI_Isendrecv): a part reports to its parent when it completes;
     // the parent completes with its last part (`pending` counts them).
     Request* parent = nullptr;

@@ -33,14 +33,13 @@ std::string shm_region_name(const char* what) {
     return buf;
 }
 
-bool OutRing::push(const void* a, size_t alen, const void* b, size_t blen) {
-    size_t len = alen + blen;
+uint8_t* OutRing::reserve(size_t len) {
     size_t rec = RingShape::record(len);
     size_t pos = static_cast<size_t>(tail_ & (shape_.bytes - 1));
     size_t pad = pos + rec > shape_.bytes ? shape_.bytes - pos : 0;  // wrap to offset 0
     if (tail_ + pad + rec - head_seen_ > shape_.bytes) {
         head_seen_ = ctl_->head.load(std::memory_order_acquire);
-        if (tail_ + pad + rec - head_seen_ > shape_.bytes) return false;
+        if (tail_ + pad + rec - head_seen_ > shape_.bytes) return nullptr;
     }
     if (pad) {
         std::memcpy(data_ + pos, &ring_wrap, sizeof ring_wrap);
@@ -50,10 +49,16 @@ bool OutRing::push(const void* a, size_t alen, const void* b, size_t blen) {
     uint8_t* rec_at = data_ + pos;
     uint64_t len64 = len;
     std::memcpy(rec_at, &len64, sizeof len64);
-    std::memcpy(rec_at + 8, a, alen);
-    if (blen) std::memcpy(rec_at + 8 + alen, b, blen);
-    tail_ += rec;
-    ctl_->tail.store(tail_, std::memory_order_release);
+    return rec_at + 8;
+}
+
+bool OutRing::push(const void* a, size_t alen, const void* b, size_t blen) {
+    size_t len = alen + blen;
+    uint8_t* at = reserve(len);
+    if (!at) return false;
+    std::memcpy(at, a, alen);
+    if (blen) std::memcpy(at + alen, b, blen);
+    commit(len);
     return true;
 }
 

@@ -51,6 +51,13 @@ public:
     }
     // Copies `a` then `b` into the next record; false when the ring is full (try later).
     bool push(const void* a, size_t alen, const void* b, size_t blen);
+    // Room for a record of `len` bytes, written in place (the streamed rendezvous packs
+    // straight into the ring): null when the ring is full. commit() publishes it.
+    uint8_t* reserve(size_t len);
+    void commit(size_t len) {
+        tail_ += RingShape::record(len);
+        ctl_->tail.store(tail_, std::memory_order_release);
+    }
 
 private:
     RingCtl* ctl_ = nullptr;

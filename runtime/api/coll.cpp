@@ -1,8 +1,7 @@
 // The collectives' bodies: argument checks (the standard's rules for roots, counts, buffers
 // and MPI_IN_PLACE), then a schedule built by the chosen algorithm (collectives/) and run
-// blocking, started nonblocking, or kept for MPI_Start (persistent). Datatypes are the
-// predefined contiguous ones (derived types are issue 4): a count of elements is count *
-// extent bytes.
+// blocking, started nonblocking, or kept for MPI_Start (persistent). A count of elements is
+// count * extent bytes for predefined and dense types; types with holes: see below.
 #include "runtime/api/coll.hpp"
 #include "runtime/api/coll_inter.hpp"
 #include "runtime/api/coll_launch.hpp"
@@ -80,10 +79,11 @@ void to_bytes(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype 
 }
 
 
-// --- Derived datatypes with holes in the blocking data-movement collectives: the same
-// collective runs on packed bytes (MPI_BYTE), the user's buffers packed before and unpacked
-// after. Nonblocking and persistent forms, v/w variants and reductions with such types are
-// not supported yet (issue 4). ---
+// --- Derived datatypes with holes in the blocking collectives: the same collective runs on
+// packed data (MPI_BYTE for data movement; the predefined base type for reductions), the
+// user's buffers packed before and unpacked after. Nonblocking and persistent forms, v/w
+// variants and reductions with user ops or mixed base types are not supported yet (issue 4).
+// ---
 
 bool has_holes(MPI_Datatype dt) {
     const rt::Datatype* d = rt::to_type(dt);
@@ -142,9 +142,35 @@ int holes_unsupported(MPI_Comm comm, const char* fn) {
     return call(comm, fn, [&]() -> int {
         throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
                     "a derived datatype with holes is supported in the blocking collectives "
-                    "Bcast, Gather, Scatter, Allgather and Alltoall only, so far (issue 4)");
+                    "Bcast, Gather, Scatter, Allgather, Alltoall and, with a predefined op on "
+                    "a type of one predefined type, Reduce, Allreduce, Scan, Exscan and "
+                    "Reduce_scatter(_block) only, so far (issue 4)");
     });
 }
+
+// A reduction on a type with holes that can run packed: a predefined op (MPI_SUM, ...) on a
+// type made of one predefined type (a vector of doubles): the reduction runs on `per` base
+// elements per element of `dt`, packed.
+bool packed_reduction(MPI_Datatype dt, MPI_Op op, MPI_Datatype* base, int64_t* per) {
+    if (!has_holes(dt)) return false;
+    const rt::Op* o = rt::to_op(op);
+    if (!o || o->kind == rt::OpKind::user) return false;
+    *base = rt::uniform_base(*rt::to_type(dt), per);
+    return *base != MPI_DATATYPE_NULL && *per > 0;
+}
+
+// `count` elements of `dt` as packed base elements: loaded from `buf` when it is an input,
+// unloaded into `out` after the reduction.
+struct PackedReduce {
+    const rt::Datatype* d;
+    uint64_t count;
+    std::vector<uint8_t> bytes;
+    PackedReduce(MPI_Datatype dt, uint64_t n, const void* load) : d(rt::to_type(dt)), count(n) {
+        bytes.resize(count * static_cast<uint64_t>(d->size));
+        if (load && count) rt::pack(*d, load, count, bytes.data());
+    }
+    void unload(void* out) { if (count) rt::unpack(*d, bytes.data(), count, out); }
+};
 
 // The size of `comm` and this rank in it; -1 for an invalid handle; 0 for an
 // intercommunicator, whose collectives refuse derived types with holes in their own checks.
@@ -194,6 +220,23 @@ int coll_bcast(const char* fn, Form f, void* buf, I count, MPI_Datatype dt, int 
 template <class I>
 int coll_reduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count, MPI_Datatype dt,
                 MPI_Op op, int root, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    MPI_Datatype base;
+    int64_t per = 0;
+    int me = -1;
+    if (count > 0 && packed_reduction(dt, op, &base, &per) && comm_size_or(comm, &me) > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        const void* in = in_place(sbuf) ? rbuf : sbuf;
+        if (in && (me != root || rbuf)) {
+            auto n = static_cast<uint64_t>(count);
+            PackedReduce pin(dt, n, in), pout(dt, me == root ? n : 0, nullptr);
+            int rc = coll_reduce<MPI_Count>(fn, f, pin.bytes.data(),
+                                            me == root ? pout.bytes.data() : nullptr,
+                                            static_cast<MPI_Count>(n) * per, base, op, root, comm,
+                                            info, req);
+            if (rc == MPI_SUCCESS && me == root) pout.unload(rbuf);
+            return rc;
+        }
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (c->inter)
@@ -221,6 +264,22 @@ int coll_reduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count, M
 template <class I>
 int coll_allreduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count,
                    MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    MPI_Datatype base;
+    int64_t per = 0;
+    int me = -1;
+    if (count > 0 && packed_reduction(dt, op, &base, &per) && comm_size_or(comm, &me) > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        const void* in = in_place(sbuf) ? rbuf : sbuf;
+        if (in && rbuf) {
+            auto n = static_cast<uint64_t>(count);
+            PackedReduce pin(dt, n, in), pout(dt, n, nullptr);
+            int rc = coll_allreduce<MPI_Count>(fn, f, pin.bytes.data(), pout.bytes.data(),
+                                               static_cast<MPI_Count>(n) * per, base, op, comm,
+                                               info, req);
+            if (rc == MPI_SUCCESS) pout.unload(rbuf);
+            return rc;
+        }
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (c->inter)
@@ -244,6 +303,23 @@ int coll_allreduce(const char* fn, Form f, const void* sbuf, void* rbuf, I count
 template <class I>
 int coll_scan(const char* fn, Form f, bool exclusive, const void* sbuf, void* rbuf, I count,
               MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
+    MPI_Datatype base;
+    int64_t per = 0;
+    int me = -1;
+    if (count > 0 && packed_reduction(dt, op, &base, &per) && comm_size_or(comm, &me) > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        const void* in = in_place(sbuf) ? rbuf : sbuf;
+        if (in && rbuf) {
+            auto n = static_cast<uint64_t>(count);
+            PackedReduce pin(dt, n, in), pout(dt, n, nullptr);
+            int rc = coll_scan<MPI_Count>(fn, f, exclusive, pin.bytes.data(), pout.bytes.data(),
+                                          static_cast<MPI_Count>(n) * per, base, op, comm, info,
+                                          req);
+            // Exscan leaves rank 0's receive buffer undefined: it is left alone.
+            if (rc == MPI_SUCCESS && !(exclusive && me == 0)) pout.unload(rbuf);
+            return rc;
+        }
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (c->inter) inter_undefined(fn);
@@ -266,6 +342,24 @@ template <class I>
 int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rbuf, I count,
                               MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info,
                               MPI_Request* req) {
+    MPI_Datatype base;
+    int64_t per = 0;
+    int me = -1;
+    int size = comm_size_or(comm, &me);
+    if (count > 0 && packed_reduction(dt, op, &base, &per) && size > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        const void* in = in_place(sbuf) ? rbuf : sbuf;
+        if (in && rbuf) {
+            auto n = static_cast<uint64_t>(count);
+            PackedReduce pin(dt, n * static_cast<uint64_t>(size), in), pout(dt, n, nullptr);
+            int rc = coll_reduce_scatter_block<MPI_Count>(fn, f, pin.bytes.data(),
+                                                          pout.bytes.data(),
+                                                          static_cast<MPI_Count>(n) * per, base,
+                                                          op, comm, info, req);
+            if (rc == MPI_SUCCESS) pout.unload(rbuf);
+            return rc;
+        }
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         coll::Reduction red = reduction(op, dt);
@@ -289,6 +383,30 @@ template <class I>
 int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
                         const I counts[], MPI_Datatype dt, MPI_Op op, MPI_Comm comm,
                         MPI_Info info, MPI_Request* req) {
+    MPI_Datatype base;
+    int64_t per = 0;
+    int me = -1;
+    int size = comm_size_or(comm, &me);
+    if (counts && packed_reduction(dt, op, &base, &per) && size > 0) {
+        if (f != Form::blocking) return holes_unsupported(comm, fn);
+        uint64_t total = 0;
+        bool ok = true;
+        std::vector<MPI_Count> pc(static_cast<size_t>(size));
+        for (int i = 0; i < size; ++i) {
+            ok = ok && counts[i] >= 0;
+            total += static_cast<uint64_t>(counts[i] < 0 ? 0 : counts[i]);
+            pc[static_cast<size_t>(i)] = static_cast<MPI_Count>(counts[i]) * per;
+        }
+        const void* in = in_place(sbuf) ? rbuf : sbuf;
+        if (ok && total > 0 && in && (rbuf || counts[me] == 0)) {
+            auto mine = static_cast<uint64_t>(counts[me]);
+            PackedReduce pin(dt, total, in), pout(dt, mine, nullptr);
+            int rc = coll_reduce_scatter<MPI_Count>(fn, f, pin.bytes.data(), pout.bytes.data(),
+                                                    pc.data(), base, op, comm, info, req);
+            if (rc == MPI_SUCCESS) pout.unload(rbuf);
+            return rc;
+        }
+    }
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         coll::Reduction red = reduction(op, dt);

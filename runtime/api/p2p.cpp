@@ -16,6 +16,38 @@ using namespace efampi;
 
 namespace {
 
+// A send or receive of `count` elements of a derived type with holes: the pml moves the data
+// through the type's layout (staging.hpp), which the request holds until it is released.
+pml::Request* isend_layout(const rt::Datatype& d, const void* buf, uint64_t count, rt::Comm* c,
+                           int dest, int tag, bool sync) {
+    api::Staging* st = api::stage_layout(d, buf, count);
+    pml::Request* r;
+    try {
+        r = pml::engine().isend(nullptr, api::staging_bytes(st), c->peer_world(dest), c->rank, tag,
+                                c->ctx, sync, api::staging_layout(st));
+    } catch (...) {
+        api::drop_staging(st);
+        throw;
+    }
+    api::attach_staging(r, st);
+    return r;
+}
+
+pml::Request* irecv_layout(const rt::Datatype& d, void* buf, uint64_t count, rt::Comm* c,
+                           int source, int tag) {
+    api::Staging* st = api::stage_layout(d, buf, count);
+    pml::Request* r;
+    try {
+        r = pml::engine().irecv(nullptr, api::staging_bytes(st), source, tag, c->ctx,
+                                api::staging_layout(st));
+    } catch (...) {
+        api::drop_staging(st);
+        throw;
+    }
+    api::attach_staging(r, st);
+    return r;
+}
+
 template <class Count>
 int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int dest, int tag,
               MPI_Comm comm, bool sync) {
@@ -28,16 +60,12 @@ int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int
         if (__builtin_expect(d->direct(), 1)) {
             err = e.send(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag,
                          c->ctx, sync);
-        } else {
-            uint64_t bytes;
-            uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
-            try {
-                err = e.send(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx, sync);
-            } catch (...) {
-                api::free_staged_bytes(p);
-                throw;
-            }
-            api::free_staged_bytes(p);
+        } else {  // holes: the pml packs the pieces it moves
+            pml::Request* r = isend_layout(*d, buf, static_cast<uint64_t>(count), c, dest, tag,
+                                           sync);
+            e.wait(r);
+            err = r->err;
+            e.release(r);
         }
         return err ? api::raise(comm, fn, err, "send failed") : MPI_SUCCESS;
     });
@@ -58,16 +86,7 @@ int isend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, in
             r = e.isend(buf, api::message_bytes(d, count), c->peer_world(dest), c->rank, tag, c->ctx,
                         sync);
         } else {
-            uint64_t bytes;
-            uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
-            api::Staging* st = api::stage_send(*d, p);
-            try {
-                r = e.isend(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx, sync);
-            } catch (...) {
-                api::drop_staging(st);
-                throw;
-            }
-            api::attach_staging(r, st);  // the packed copy lives until the request is released
+            r = isend_layout(*d, buf, static_cast<uint64_t>(count), c, dest, tag, sync);
         }
         r->owner = c;
         *request = api::to_handle(r);
@@ -93,15 +112,11 @@ int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int sourc
             if (r.err) return api::raise_request_error(comm, fn, r.err, r.st_bytes, capacity);
             return MPI_SUCCESS;
         }
-        api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
-        pml::Request* r = e.irecv(api::staging_data(st), api::staging_bytes(st), source, tag,
-                                  c->ctx);
-        api::attach_staging(r, st);
+        pml::Request* r = irecv_layout(*d, buf, static_cast<uint64_t>(count), c, source, tag);
         e.wait(r);
-        api::finish_staging(r);
         api::set_status(status, r);
         int err = r->err;
-        uint64_t got = r->st_bytes, capacity = api::staging_bytes(st);
+        uint64_t got = r->st_bytes, capacity = r->bytes;
         e.release(r);
         if (err) return api::raise_request_error(comm, fn, err, got, capacity);
         return MPI_SUCCESS;
@@ -122,9 +137,7 @@ int irecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int sour
         } else if (__builtin_expect(d->direct(), 1)) {
             r = e.irecv(buf, api::message_bytes(d, count), source, tag, c->ctx);
         } else {
-            api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
-            r = e.irecv(api::staging_data(st), api::staging_bytes(st), source, tag, c->ctx);
-            api::attach_staging(r, st);
+            r = irecv_layout(*d, buf, static_cast<uint64_t>(count), c, source, tag);
         }
         r->owner = c;
         *request = api::to_handle(r);
@@ -153,43 +166,34 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
             if (rd->direct()) {
                 rcap = api::message_bytes(rd, rcount);
                 rr = e.irecv(rbuf, rcap, source, rtag, c->ctx);
-            } else {  // a derived type with holes: received packed, unpacked below
-                api::Staging* st = api::stage_recv(*rd, rbuf, static_cast<uint64_t>(rcount));
-                rcap = api::staging_bytes(st);
-                rr = e.irecv(api::staging_data(st), rcap, source, rtag, c->ctx);
-                api::attach_staging(rr, st);
+            } else {  // a derived type with holes: unpacked piece by piece by the pml
+                rr = irecv_layout(*rd, rbuf, static_cast<uint64_t>(rcount), c, source, rtag);
+                rcap = rr->bytes;
             }
         }
         int serr = 0;
         if (dest != MPI_PROC_NULL) {
             pml::Request* sr;
-            uint8_t* packed = nullptr;
             try {
-                const void* from = sbuf;
-                uint64_t bytes;
-                if (sd->direct()) {
-                    bytes = api::message_bytes(sd, scount);
-                } else {
-                    packed = api::pack_staged(*sd, sbuf, static_cast<uint64_t>(scount), &bytes);
-                    from = packed;
-                }
-                sr = e.isend(from, bytes, c->peer_world(dest), c->rank, stag, c->ctx, false);
+                if (sd->direct())
+                    sr = e.isend(sbuf, api::message_bytes(sd, scount), c->peer_world(dest), c->rank,
+                                 stag, c->ctx, false);
+                else
+                    sr = isend_layout(*sd, sbuf, static_cast<uint64_t>(scount), c, dest, stag,
+                                      false);
             } catch (...) {
-                api::free_staged_bytes(packed);
                 if (rr) e.cancel_recv(rr);  // never leave a receive into the caller's buffer
                 throw;
             }
             e.wait(sr);
             serr = sr->err;
             e.release(sr);
-            api::free_staged_bytes(packed);
         }
         if (!rr) {
             api::set_status_empty(status);
             return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
         }
         e.wait(rr);
-        if (rr->ext) api::finish_staging(rr);
         api::set_status(status, rr);
         int err = rr->err;
         uint64_t got = rr->st_bytes;
@@ -419,9 +423,15 @@ int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Mess
         pml::Engine& e = pml::engine();
         if (m && !d->direct()) {  // a derived type with holes: received packed, then unpacked
             auto* c = static_cast<rt::Comm*>(m->owner);
-            api::Staging* st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
+            api::Staging* st = api::stage_layout(*d, buf, static_cast<uint64_t>(count));
             *message = MPI_MESSAGE_NULL;
-            pml::Request* r = e.imrecv(m, api::staging_data(st), api::staging_bytes(st));
+            pml::Request* r;
+            try {
+                r = e.imrecv(m, nullptr, api::staging_bytes(st), api::staging_layout(st));
+            } catch (...) {
+                api::drop_staging(st);
+                throw;
+            }
             api::attach_staging(r, st);
             r->owner = c;
             if (request) {
@@ -429,10 +439,9 @@ int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Mess
                 return MPI_SUCCESS;
             }
             e.wait(r);
-            api::finish_staging(r);
             api::set_status(status, r);
             int err = r->err;
-            uint64_t got = r->st_bytes, cap = api::staging_bytes(st);
+            uint64_t got = r->st_bytes, cap = r->bytes;
             e.release(r);
             if (err) return api::raise_request_error(c->handle, fn, err, got, cap);
             return MPI_SUCCESS;
@@ -579,31 +588,40 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Engine& e = pml::engine();
         bool do_send = dest != MPI_PROC_NULL, do_recv = source != MPI_PROC_NULL;
-        // Derived types with holes: the send part sends a packed private copy; the receive
-        // part lands in staging that the request unpacks when it completes.
+        // Derived types with holes go through layouts (the pml packs and unpacks the pieces
+        // it moves), held by the compound request; the replace form packs a private copy.
         bool spack = !sd->direct(), rstage = !rd->direct() && do_recv;
         uint64_t sbytes = spack ? static_cast<uint64_t>(scount) * static_cast<uint64_t>(sd->size)
                                 : api::message_bytes(sd, scount);
         uint64_t rbytes = rstage ? 0 : api::message_bytes(rd, rcount);
         void* copy = nullptr;
-        if (do_send && (replace || spack)) {
+        if (do_send && replace) {
             copy = std::malloc(sbytes ? sbytes : 1);
             if (!copy) throw std::bad_alloc();
             if (spack) rt::pack(*sd, sbuf, static_cast<uint64_t>(scount), copy);
             else if (sbytes) std::memcpy(copy, sbuf, sbytes);
         }
-        api::Staging* st = nullptr;
-        if (rstage) {
-            try {
-                st = api::stage_recv(*rd, rbuf, static_cast<uint64_t>(rcount));
-            } catch (...) {
-                std::free(copy);
-                throw;
+        // The layouts live in stagings attached to the compound request, which outlives its
+        // parts.
+        api::Staging* sst = nullptr;
+        api::Staging* rst = nullptr;
+        pml::Request* r = nullptr;
+        try {
+            if (do_send && spack && !copy)
+                sst = api::stage_layout(*sd, sbuf, static_cast<uint64_t>(scount));
+            if (rstage) {
+                rst = api::stage_layout(*rd, rbuf, static_cast<uint64_t>(rcount));
+                rbytes = api::staging_bytes(rst);
             }
-            rbuf = api::staging_data(st);
-            rbytes = api::staging_bytes(st);
+            r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
+        } catch (...) {
+            std::free(copy);
+            if (sst) api::drop_staging(sst);
+            if (rst) api::drop_staging(rst);
+            throw;
         }
-        pml::Request* r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
+        if (sst) api::attach_staging(r, sst);
+        if (rst) api::attach_staging(r, rst);
         r->owner = c;
         if (!do_recv) {
             r->st_source = MPI_PROC_NULL;
@@ -612,16 +630,16 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         if (do_send) {
             try {
                 e.send_part(r, copy ? copy : sbuf, sbytes, c->peer_world(dest), c->rank, stag,
-                            c->ctx, copy != nullptr);
+                            c->ctx, copy != nullptr, sst ? api::staging_layout(sst) : nullptr);
             } catch (...) {
                 std::free(copy);
-                if (st) api::drop_staging(st);
-                e.release(r);
+                e.release(r);  // frees the stagings
                 throw;
             }
         }
-        if (st) api::attach_staging(r, st);
-        if (do_recv) e.recv_part(r, rbuf, rbytes, source, rtag, c->ctx);
+        if (do_recv)
+            e.recv_part(r, rbuf, rbytes, source, rtag, c->ctx,
+                        rst ? api::staging_layout(rst) : nullptr);
         *request = api::to_handle(r);
         return MPI_SUCCESS;
     });

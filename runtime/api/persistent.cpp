@@ -24,19 +24,33 @@ int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt
         rt::Comm* c = api::check_send_typed(comm, buf, count, dt, dest, tag, &d);
         if (!request) api::bad_arg("request pointer is NULL");
         bool null_peer = dest == MPI_PROC_NULL;
-        // A derived type with holes is packed into the request's own buffer at every start.
+        // A derived type with holes goes through its layout (the pml packs what it moves); a
+        // buffered one is packed into the request's own buffer at every start, which the
+        // buffered send then copies.
         api::Staging* st = nullptr;
         const void* from = buf;
+        const pml::Layout* lay = nullptr;
         uint64_t bytes;
         if (d->direct() || null_peer) {
             bytes = d->direct() ? api::message_bytes(d, count) : 0;
-        } else {
+        } else if (mode == Mode::buffered) {
             st = api::stage_persistent_send(*d, buf, static_cast<uint64_t>(count));
             from = api::staging_data(st);
             bytes = api::staging_bytes(st);
+        } else {
+            st = api::stage_layout(*d, buf, static_cast<uint64_t>(count));
+            from = nullptr;
+            lay = api::staging_layout(st);
+            bytes = api::staging_bytes(st);
         }
-        pml::Request* r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest),
-                                                  c->rank, tag, c->ctx, mode == Mode::sync);
+        pml::Request* r;
+        try {
+            r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest), c->rank,
+                                        tag, c->ctx, mode == Mode::sync, lay);
+        } catch (...) {
+            if (st) api::drop_staging(st);
+            throw;
+        }
         if (st) api::attach_staging(r, st);
         r->proc_null = null_peer;
         r->buffered = mode == Mode::buffered;
@@ -55,15 +69,23 @@ int recv_init_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int 
         if (!request) api::bad_arg("request pointer is NULL");
         api::Staging* st = nullptr;
         void* into = buf;
+        const pml::Layout* lay = nullptr;
         uint64_t capacity;
         if (d->direct() || source == MPI_PROC_NULL) {
             capacity = d->direct() ? api::message_bytes(d, count) : 0;
-        } else {  // received packed into the request's own buffer, unpacked at each completion
-            st = api::stage_recv(*d, buf, static_cast<uint64_t>(count));
-            into = api::staging_data(st);
+        } else {  // unpacked piece by piece by the pml through the type's layout
+            st = api::stage_layout(*d, buf, static_cast<uint64_t>(count));
+            into = nullptr;
+            lay = api::staging_layout(st);
             capacity = api::staging_bytes(st);
         }
-        pml::Request* r = pml::engine().recv_init(into, capacity, source, tag, c->ctx);
+        pml::Request* r;
+        try {
+            r = pml::engine().recv_init(into, capacity, source, tag, c->ctx, lay);
+        } catch (...) {
+            if (st) api::drop_staging(st);
+            throw;
+        }
         if (st) api::attach_staging(r, st);
         r->proc_null = source == MPI_PROC_NULL;
         r->owner = c;
@@ -86,7 +108,7 @@ pml::Request* startable(MPI_Request h, const std::string& what) {
 void start_one(pml::Request* r) {
     pml::Engine& e = pml::engine();
     if (r->coll) return coll::start_persistent(r);  // a persistent collective (*_init)
-    if (r->ext) api::restart_staging(r);  // derived types: pack this start's data
+    if (r->ext) api::restart_staging(r);  // buffered derived types: pack this start's data
     if (r->proc_null) {
         e.start_completed(r);
         r->st_source = MPI_PROC_NULL;

@@ -50,7 +50,6 @@ MPI_Comm owner_comm(const pml::Request* r) {
 // Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL; a persistent
 // request becomes inactive instead and keeps its handle. Returns the error class it carried.
 int finish(MPI_Request* h, pml::Request* r, MPI_Status* st, uint64_t* capacity = nullptr) {
-    if (__builtin_expect(r->ext != nullptr, 0)) api::finish_staging(r);  // derived types
     api::set_status(st, r);
     int err = r->err;
     if (capacity) *capacity = r->bytes;
@@ -217,7 +216,6 @@ extern "C" int PMPI_Request_get_status(MPI_Request request, int* flag, MPI_Statu
             return MPI_SUCCESS;
         }
         *flag = pml::engine().test(r) ? 1 : 0;  // does not free the request
-        if (*flag && r->ext) api::finish_staging(r);  // the data is in place once it says so
         if (*flag) api::set_status(status, r);
         return MPI_SUCCESS;
     });

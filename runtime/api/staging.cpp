@@ -1,5 +1,6 @@
 #include "runtime/api/staging.hpp"
 
+#include <cassert>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -7,15 +8,35 @@
 
 namespace efampi::api {
 
+namespace {
+// The pml's view of a typed buffer: packed byte ranges through the datatype's kernels.
+struct TypeLayout : pml::Layout {
+    const rt::Datatype* type = nullptr;
+    uint8_t* buf = nullptr;
+    uint64_t bytes = 0;  // packed size: the pml never asks past it
+};
+
+void layout_pack(const pml::Layout* l, uint64_t off, uint64_t len, void* out) {
+    auto* t = static_cast<const TypeLayout*>(l);
+    assert(off + len <= t->bytes);
+    rt::pack_range(*t->type, t->buf, off, len, out);
+}
+
+void layout_unpack(const pml::Layout* l, uint64_t off, uint64_t len, const void* in) {
+    auto* t = static_cast<const TypeLayout*>(l);
+    assert(off + len <= t->bytes);
+    rt::unpack_range(*t->type, t->buf, off, len, in);
+}
+}  // namespace
+
 struct Staging {
-    rt::Datatype* type;  // retained: the user may free the type before completion
+    TypeLayout lay;
+    rt::Datatype* type = nullptr;  // retained: the user may free the type before completion
     void* user = nullptr;
     uint64_t count = 0;
-    uint8_t* data = nullptr;
     uint64_t bytes = 0;
-    bool recv = false;
-    bool unpacked = false;
-    bool repack = false;  // persistent send: pack `user` at every start
+    uint8_t* data = nullptr;  // persistent buffered send: the packed copy
+    Staging* next = nullptr;  // more stagings of the same request; the free list
 };
 
 namespace {
@@ -71,6 +92,28 @@ void give_back(uint8_t* p) {
 
 }  // namespace
 
+namespace {
+Staging* g_free_stagings = nullptr;
+
+Staging* new_staging(const rt::Datatype& d, const void* buf, uint64_t count) {
+    Staging* s = g_free_stagings;
+    if (s) g_free_stagings = s->next;
+    else s = new Staging;
+    *s = Staging{};
+    s->type = const_cast<rt::Datatype*>(&d);
+    rt::type_retain(s->type);
+    s->user = const_cast<void*>(buf);
+    s->count = count;
+    s->bytes = count * static_cast<uint64_t>(d.size);
+    s->lay.pack = layout_pack;
+    s->lay.unpack = layout_unpack;
+    s->lay.type = s->type;
+    s->lay.buf = static_cast<uint8_t*>(s->user);
+    s->lay.bytes = s->bytes;
+    return s;
+}
+}  // namespace
+
 uint8_t* pack_staged(const rt::Datatype& d, const void* buf, uint64_t count, uint64_t* bytes) {
     *bytes = count * static_cast<uint64_t>(d.size);
     uint8_t* p = alloc(*bytes);
@@ -80,73 +123,57 @@ uint8_t* pack_staged(const rt::Datatype& d, const void* buf, uint64_t count, uin
 
 void free_staged_bytes(uint8_t* p) { give_back(p); }
 
-Staging* stage_recv(const rt::Datatype& d, void* buf, uint64_t count) {
-    auto* s = new Staging;
-    s->type = const_cast<rt::Datatype*>(&d);
-    rt::type_retain(s->type);
-    s->user = buf;
-    s->count = count;
-    s->bytes = count * static_cast<uint64_t>(d.size);
-    s->recv = true;
+Staging* stage_layout(const rt::Datatype& d, const void* buf, uint64_t count) {
+    return new_staging(d, buf, count);
+}
+
+const pml::Layout* staging_layout(Staging* s) { return &s->lay; }
+uint64_t staging_bytes(Staging* s) { return s->bytes; }
+
+Staging* stage_persistent_send(const rt::Datatype& d, const void* buf, uint64_t count) {
+    Staging* s = new_staging(d, buf, count);
     try {
         s->data = alloc(s->bytes);
     } catch (...) {
-        rt::type_release(s->type);
-        delete s;
+        drop_staging(s);
         throw;
     }
     return s;
 }
 
-Staging* stage_send(const rt::Datatype& d, uint8_t* packed) {
-    auto* s = new Staging;
-    s->type = const_cast<rt::Datatype*>(&d);
-    rt::type_retain(s->type);
-    s->data = packed;
-    return s;
-}
-
-Staging* stage_persistent_send(const rt::Datatype& d, const void* buf, uint64_t count) {
-    Staging* s = stage_recv(d, const_cast<void*>(buf), count);  // same buffer, same size
-    s->recv = false;
-    s->repack = true;
-    return s;
-}
-
 void restart_staging(pml::Request* r) {
-    auto* s = static_cast<Staging*>(r->ext);
-    if (!s) return;
-    if (s->repack) rt::pack(*s->type, s->user, s->count, s->data);
-    s->unpacked = false;
+    for (auto* s = static_cast<Staging*>(r->ext); s; s = s->next)
+        if (s->data) rt::pack(*s->type, s->user, s->count, s->data);
 }
 
 uint8_t* staging_data(Staging* s) { return s->data; }
-uint64_t staging_bytes(Staging* s) { return s->bytes; }
 
-void attach_staging(pml::Request* r, Staging* s) { r->ext = s; }
-
-void drop_staging(Staging* s) {
-    give_back(s->data);
-    rt::type_release(s->type);
-    delete s;
+void attach_staging(pml::Request* r, Staging* s) {
+    s->next = static_cast<Staging*>(r->ext);
+    r->ext = s;
 }
 
-void finish_staging(pml::Request* r) {
-    auto* s = static_cast<Staging*>(r->ext);
-    if (!s || !s->recv || s->unpacked || !r->done) return;
-    s->unpacked = true;
-    if (r->cancelled || r->err) return;
-    uint64_t got = r->st_bytes < s->bytes ? r->st_bytes : s->bytes;
-    rt::unpack_bytes(*s->type, s->data, got, s->user);
+void drop_staging(Staging* s) {
+    while (s) {
+        Staging* next = s->next;
+        give_back(s->data);
+        rt::type_release(s->type);
+        s->next = g_free_stagings;
+        g_free_stagings = s;
+        s = next;
+    }
 }
 
 void staging_finalize() {
     for (const Cached& c : g_cache) std::free(c.p);
     g_cache.clear();
+    while (Staging* s = g_free_stagings) {
+        g_free_stagings = s->next;
+        delete s;
+    }
 }
 
 void release_staging(pml::Request* r) {
-    finish_staging(r);
     auto* s = static_cast<Staging*>(r->ext);
     r->ext = nullptr;
     drop_staging(s);

@@ -63,6 +63,15 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
         {"EFAMPI_RNDV_CHUNK", "0",
          "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
+        {"EFAMPI_STREAM_FRAGMENT", "64K",
+         "Non-contiguous rendezvous over the shared-memory rings: data bytes per fragment, packed "
+         "straight into the ring (at most a quarter of the ring)."},
+        {"EFAMPI_STREAM_SEGMENT", "256K",
+         "Non-contiguous rendezvous over libfabric: bytes per segment (packed into a slot by the "
+         "sender, read by the receiver)."},
+        {"EFAMPI_STREAM_SLOTS", "4",
+         "Non-contiguous rendezvous over libfabric: segments staged at once per message (1-16); "
+         "slots x segment bounds each side's scratch memory."},
         {"EFAMPI_COLL_BCAST", "auto",
          "MPI_Bcast / Ibcast / Bcast_init algorithm: auto (cost model), binomial, "
          "scatter_allgather."},

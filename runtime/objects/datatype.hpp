@@ -10,7 +10,9 @@
 // segment filling the whole extent, at offset 0) memory and packed data coincide.
 // Communication moves count * extent bytes straight from the buffer for dense types and for
 // every predefined type (`direct()`: pair types such as MPI_DOUBLE_INT carry their padding on
-// the wire); other derived types must be packed (issue 4: not yet in communication).
+// the wire); other derived types travel packed: point-to-point through pack_range /
+// unpack_range piece by piece (runtime/api/staging.hpp, pml/stream.cpp), collectives packed
+// whole (runtime/api/coll.cpp).
 #include <mpi.h>
 
 #include <cstdint>
@@ -46,6 +48,12 @@ struct Datatype {
     int64_t true_extent = 0;
     std::vector<Segment> segs;
     std::vector<Prim> prims;
+    // Derived types (type_from_blocks): packed offset of each segment (for packing any byte
+    // range, pack_range), and when every segment has the same length at a constant stride
+    // (a vector), that length and stride: the kernels then skip the segment table.
+    std::vector<int64_t> seg_pos;
+    int64_t uni_len = 0;
+    int64_t uni_stride = 0;
     // How the type was made (MPI_Type_get_envelope/contents). `large`: by a _c constructor,
     // whose integer arguments are counts.
     int combiner = MPI_COMBINER_NAMED;
@@ -115,6 +123,11 @@ uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf);
 // Unpacks `bytes` of packed data (a whole number of elements or not: a short message fills
 // the leading part of the typemap).
 void unpack_bytes(const Datatype& d, const void* in, uint64_t bytes, void* buf);
+// Packed bytes [off, off + len) of a sequence of elements of `d` at `buf` (the pml's
+// non-contiguous transfers move messages piece by piece): copied out to `out` / in from `in`.
+// `d` is a derived type (seg_pos filled).
+void pack_range(const Datatype& d, const void* buf, uint64_t off, uint64_t len, void* out);
+void unpack_range(const Datatype& d, void* buf, uint64_t off, uint64_t len, const void* in);
 // external32: big-endian, the standard's sizes. external32_size of one element.
 int64_t external32_size(const Datatype& d);
 void pack_external(const Datatype& d, const void* buf, uint64_t count, void* out);

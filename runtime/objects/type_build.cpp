@@ -77,6 +77,7 @@ void type_release(Datatype* d) {
     d->magic = Magic::dead;
     std::vector<Prim>().swap(d->prims);
     std::vector<Segment>().swap(d->segs);
+    std::vector<int64_t>().swap(d->seg_pos);
     g_parked.push_back(d);
     if (g_parked.size() > quarantine) {
         delete g_parked.front();
@@ -140,6 +141,22 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, cons
     d->dense = d->segs.size() == 1 && d->segs[0].off == 0 && d->segs[0].len == d->extent &&
                d->lb == 0;
     if (d->segs.empty() && d->extent == 0) d->dense = true;  // nothing to move
+    d->seg_pos.resize(d->segs.size());
+    int64_t pos = 0;
+    for (size_t i = 0; i < d->segs.size(); ++i) {
+        d->seg_pos[i] = pos;
+        pos += d->segs[i].len;
+    }
+    if (d->segs.size() >= 2) {
+        int64_t len = d->segs[0].len, stride = d->segs[1].off - d->segs[0].off;
+        bool uni = stride >= len;  // no overlap, increasing: a plain vector
+        for (size_t i = 1; i < d->segs.size() && uni; ++i)
+            uni = d->segs[i].len == len && d->segs[i].off - d->segs[i - 1].off == stride;
+        if (uni) {
+            d->uni_len = len;
+            d->uni_stride = stride;
+        }
+    }
     d->predefined = false;
     d->committed = false;
     d->combiner = args.combiner;

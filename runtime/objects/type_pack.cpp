@@ -1,11 +1,115 @@
 // Packing: native (the typemap's segments copied in order) and external32 (each primitive
 // converted to the standard's big-endian representation), and element counting for
 // MPI_Get_elements.
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/objects/datatype.hpp"
 
 namespace efampi::rt {
+
+namespace {
+
+// Copies packed bytes [off, off + len) between the packed stream `io` and the memory `mem` of a
+// sequence of elements of `d` (Pack: memory -> stream). Derived types only (seg_pos filled).
+template <bool Pack>
+inline void copy_piece(uint8_t* m, uint8_t* io, size_t n) {
+    if (Pack) std::memcpy(io, m, n);
+    else std::memcpy(m, io, n);
+}
+
+// `count` blocks of `len` bytes, `stride` apart in memory, packed back to back in the stream:
+// the uniform-vector kernel, one tight loop per run of blocks with nothing looked up per
+// block. (An inline AVX2 block copy was tried: 5-10% faster than memcpy per 1 KiB block in a
+// standalone loop, no difference in bench/dt_bench, so it is not kept.)
+template <bool Pack>
+inline void copy_blocks(uint8_t* p, uint8_t* io, uint64_t len, int64_t stride, size_t count) {
+    for (size_t k = 0; k < count; ++k) {
+        copy_piece<Pack>(p, io, len);
+        io += len;
+        p += stride;
+    }
+}
+
+template <bool Pack>
+void walk(const Datatype& d, uint8_t* mem, uint64_t off, uint64_t len, uint8_t* io) {
+    if (len == 0) return;
+    if (d.dense) {
+        copy_piece<Pack>(mem + off, io, len);
+        return;
+    }
+    const uint64_t size = static_cast<uint64_t>(d.size);
+    const size_t nseg = d.segs.size();
+    uint8_t* e = mem + static_cast<int64_t>(off / size) * d.extent;  // the element holding off
+    uint64_t w = off % size;
+    if (d.uni_len) {
+        // A vector: segment i at segs[0].off + i * stride, all of uni_len bytes.
+        const uint64_t L = static_cast<uint64_t>(d.uni_len);
+        const int64_t S = d.uni_stride;
+        size_t i = static_cast<size_t>(w / L);
+        uint64_t within = w % L;
+        uint8_t* p = e + d.segs[0].off + static_cast<int64_t>(i) * S;
+        while (len) {
+            uint64_t n = L - within;
+            if (n > len) n = len;
+            copy_piece<Pack>(p + within, io, n);
+            io += n;
+            len -= n;
+            within = 0;
+            if (++i == nseg) {
+                i = 0;
+                e += d.extent;
+                p = e + d.segs[0].off;
+            } else {
+                p += S;
+            }
+            // Whole segments of this element in one tight loop (the common case).
+            size_t whole = nseg - i;
+            if (len / L < whole) whole = static_cast<size_t>(len / L);
+            copy_blocks<Pack>(p, io, L, S, whole);
+            io += whole * L;
+            p += static_cast<int64_t>(whole) * S;
+            i += whole;
+            len -= whole * L;
+            if (i == nseg) {
+                i = 0;
+                e += d.extent;
+                p = e + d.segs[0].off;
+            }
+        }
+        return;
+    }
+    // The segment holding w: the last one starting at or before it.
+    size_t i = static_cast<size_t>(std::upper_bound(d.seg_pos.begin(), d.seg_pos.end(),
+                                                    static_cast<int64_t>(w)) -
+                                   d.seg_pos.begin()) - 1;
+    uint64_t within = w - static_cast<uint64_t>(d.seg_pos[i]);
+    while (len) {
+        const Segment& sg = d.segs[i];
+        uint64_t n = static_cast<uint64_t>(sg.len) - within;
+        if (n > len) n = len;
+        copy_piece<Pack>(e + sg.off + within, io, n);
+        io += n;
+        len -= n;
+        within = 0;
+        if (++i == nseg) {
+            i = 0;
+            e += d.extent;
+        }
+    }
+}
+
+}  // namespace
+
+void pack_range(const Datatype& d, const void* buf, uint64_t off, uint64_t len, void* out) {
+    walk<true>(d, static_cast<uint8_t*>(const_cast<void*>(buf)), off, len,
+               static_cast<uint8_t*>(out));
+}
+
+void unpack_range(const Datatype& d, void* buf, uint64_t off, uint64_t len, const void* in) {
+    walk<false>(d, static_cast<uint8_t*>(buf), off, len,
+                static_cast<uint8_t*>(const_cast<void*>(in)));
+}
 
 uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out) {
     auto* o = static_cast<uint8_t*>(out);
@@ -13,6 +117,11 @@ uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out) {
     if (d.dense) {
         uint64_t n = count * static_cast<uint64_t>(d.extent);
         if (n) std::memcpy(o, b, n);
+        return n;
+    }
+    uint64_t n = count * static_cast<uint64_t>(d.size);
+    if (!d.seg_pos.empty() || d.segs.empty()) {  // a derived type: the range kernel
+        pack_range(d, buf, 0, n, out);
         return n;
     }
     uint8_t* start = o;
@@ -32,6 +141,11 @@ uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf) {
     if (d.dense) {
         uint64_t n = count * static_cast<uint64_t>(d.extent);
         if (n) std::memcpy(b, i, n);
+        return n;
+    }
+    uint64_t n = count * static_cast<uint64_t>(d.size);
+    if (!d.seg_pos.empty() || d.segs.empty()) {
+        unpack_range(d, buf, 0, n, in);
         return n;
     }
     const uint8_t* start = i;
