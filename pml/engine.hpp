@@ -306,6 +306,8 @@ private:
                       uint32_t slot);
     void on_segment_read(Request* r, uint32_t slot);
     SegStage* new_stage(uint64_t seg, uint32_t slots);
+    // Slots for streaming `bytes` in the engine's segment size (at most its slot count).
+    SegStage* stage_for(uint64_t bytes);
     void free_stage(Request* r);
     bool post_read(ReadOp* op);
     void on_read(ReadOp* op, int err);

@@ -184,6 +184,13 @@ void Engine::pump_streams() {
 
 // ------------------------------------------------------------ over libfabric: segments read
 
+SegStage* Engine::stage_for(uint64_t bytes) {
+    uint64_t nseg = (bytes + stream_seg_ - 1) / stream_seg_;
+    SegStage* st = new_stage(stream_seg_, static_cast<uint32_t>(std::min<uint64_t>(stream_slots_, nseg)));
+    st->nseg = nseg;
+    return st;
+}
+
 SegStage* Engine::new_stage(uint64_t seg, uint32_t slots) {
     SegStage* st = stages_.get();
     st->seg = seg;
@@ -230,10 +237,7 @@ void Engine::start_net_stream(Request* r) {
         complete(r);
         return;
     }
-    uint64_t nseg = (end + stream_seg_ - 1) / stream_seg_;
-    auto slots = static_cast<uint32_t>(std::min<uint64_t>(stream_slots_, nseg));
-    SegStage* st = new_stage(stream_seg_, slots);
-    st->nseg = nseg;
+    SegStage* st = stage_for(end);
     Endpoint* ep = peers_[static_cast<size_t>(r->peer)].ep;
     try {
         MemReg m = ep->reg(st->buf, st->cap, FI_REMOTE_READ);
@@ -243,8 +247,8 @@ void Engine::start_net_stream(Request* r) {
         fatal(std::string("registering stream slots: ") + e.what());
     }
     r->stage = st;
-    for (uint64_t k = 0; k < slots; ++k) announce_segment(r, k);
-    st->cursor = slots;
+    for (uint64_t k = 0; k < st->slots; ++k) announce_segment(r, k);
+    st->cursor = st->slots;
 }
 
 void Engine::announce_segment(Request* r, uint64_t k) {
@@ -368,16 +372,13 @@ void Engine::start_plain_pull(Request* r, Incoming& m) {
         complete(r);
         return;
     }
-    uint64_t nseg = (n + stream_seg_ - 1) / stream_seg_;
-    auto slots = static_cast<uint32_t>(std::min<uint64_t>(stream_slots_, nseg));
-    SegStage* st = new_stage(stream_seg_, slots);
-    st->nseg = nseg;
+    SegStage* st = stage_for(n);
     st->pull = true;
     st->raddr = m.addr;
     st->key = m.key;
     r->stage = st;
-    st->cursor = slots;
-    for (uint64_t k = 0; k < slots; ++k) {
+    st->cursor = st->slots;
+    for (uint64_t k = 0; k < st->slots; ++k) {
         uint64_t o = k * st->seg;
         read_segment(r, o, std::min(st->seg, n - o), st->raddr + o, st->key,
                      static_cast<uint32_t>(k));
