@@ -1,5 +1,6 @@
 // Datatype constructors (MPI 4.1 §5.1.2-5.1.7, and their _c variants): each checks its
-// arguments, reduces them to blocks (n copies of a type at a byte displacement) and records
+// arguments, reduces them to blocks (n copies of a type at a byte displacement, repeated at a
+// stride for vectors and array dimensions) and records
 // the arguments for MPI_Type_get_contents; rt::type_from_blocks does the rest.
 #include <string>
 #include <vector>
@@ -83,11 +84,8 @@ int vector(const char* fn, I count, I blocklen, S stride, bool stride_bytes, MPI
         if (!stride_bytes || a.large) put(a, static_cast<I>(stride));
         else a.aints.push_back(static_cast<MPI_Aint>(stride));
         a.kids = {old};
-        std::vector<Block> b;
-        b.reserve(static_cast<size_t>(count));
-        for (int64_t i = 0; i < static_cast<int64_t>(count); ++i)
-            b.push_back({i * step, static_cast<int64_t>(blocklen), old});
-        return finish(nt, b, std::move(a));
+        return finish(nt, {Block{0, static_cast<int64_t>(blocklen), old, static_cast<int64_t>(count), step}},
+                      std::move(a));
     });
 }
 
@@ -180,7 +178,7 @@ std::vector<Block> grid_blocks(const std::vector<int64_t>& sizes, const std::vec
             if (fastest) {
                 blocks.push_back({start * stride[d], len, inner});
             } else {
-                for (int64_t j = start; j < start + len; ++j) blocks.push_back({j * stride[d], 1, inner});
+                blocks.push_back({start * stride[d], 1, inner, len, stride[d]});
             }
         }
         if (k > 0) {

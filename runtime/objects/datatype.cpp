@@ -86,6 +86,7 @@ std::array<Datatype, last - first + 1> build() {
         d.prims = {Prim{0, e.handle, 1}};
         d.segs = {Segment{0, e.size}};
         d.dense = e.size == e.extent;
+        index_segments(d);
     }
     // Pair types: two primitives (the value, then the index) with the C layout's padding.
     struct PairDef {
@@ -112,6 +113,7 @@ std::array<Datatype, last - first + 1> build() {
         else d.segs = {Segment{0, vs}, Segment{p.ioff, is}};
         d.true_extent = p.ioff + is;
         d.dense = d.segs.size() == 1 && d.segs[0].len == d.extent;
+        index_segments(d);
     }
     return t;
 }

@@ -1,11 +1,12 @@
 #pragma once
 // Datatypes. Predefined types are a table indexed by handle value; derived types (issue 4) are
 // heap objects built by the constructors in type_build.cpp. Every type describes one element
-// as a typemap flattened two ways:
+// as a typemap flattened two ways, both as compact runs (a vector of a million blocks is one
+// run, not a million entries):
 //   - `prims`: runs of primitive (predefined, single-valued) types at byte offsets, in typemap
 //     order: what MPI_Get_elements counts and external32 converts;
-//   - `segs`: the same bytes merged into (offset, length) segments, in typemap order: what
-//     MPI_Pack/MPI_Unpack copy.
+//   - `segs`: the same bytes merged into runs of (offset, length) segments, in typemap order:
+//     what MPI_Pack/MPI_Unpack copy.
 // Packed data (MPI_Pack) is the concatenation of count elements' segments. When `dense` (one
 // segment filling the whole extent, at offset 0) memory and packed data coincide.
 // Communication moves count * extent bytes straight from the buffer for dense types and for
@@ -24,14 +25,21 @@
 
 namespace efampi::rt {
 
+// `count` segments of `len` bytes, the i-th at byte offset off + i * stride (count 1: stride
+// 0). Runs are normalised: a stride equal to len is one longer segment instead.
 struct Segment {
     int64_t off;
     int64_t len;
+    int64_t count = 1;
+    int64_t stride = 0;
 };
+// `count` groups of `n` consecutive elements of `type`, the i-th group at off + i * stride.
 struct Prim {
-    int64_t off;   // byte offset of the first element of the run
+    int64_t off;        // byte offset of the first element of the run
     MPI_Datatype type;  // a predefined single-valued type
-    int64_t n;     // consecutive elements of `type`
+    int64_t n;          // consecutive elements of `type` per group
+    int64_t count = 1;
+    int64_t stride = 0;
 };
 
 struct Datatype {
@@ -48,12 +56,9 @@ struct Datatype {
     int64_t true_extent = 0;
     std::vector<Segment> segs;
     std::vector<Prim> prims;
-    // Derived types (type_from_blocks): packed offset of each segment (for packing any byte
-    // range, pack_range), and when every segment has the same length at a constant stride
-    // (a vector), that length and stride: the kernels then skip the segment table.
+    // The packed offset of each run of `segs` within an element (index_segments): how
+    // pack_range finds where a byte range starts.
     std::vector<int64_t> seg_pos;
-    int64_t uni_len = 0;
-    int64_t uni_stride = 0;
     // How the type was made (MPI_Type_get_envelope/contents). `large`: by a _c constructor,
     // whose integer arguments are counts.
     int combiner = MPI_COMBINER_NAMED;
@@ -97,11 +102,14 @@ struct TypeArgs {
     std::vector<MPI_Datatype> kids;
 };
 // Blocks: `n` copies of `type` at byte displacement `disp` (the common form every constructor
-// reduces to), in typemap order. `lb`/`ub` explicit when set (resized, subarray, darray).
+// reduces to), in typemap order; `reps` such blocks `rstride` bytes apart (a vector is one
+// Block, however many blocks it has). `lb`/`ub` explicit when set (resized, subarray, darray).
 struct Block {
     int64_t disp;
     int64_t n;
     MPI_Datatype type;
+    int64_t reps = 1;
+    int64_t rstride = 0;
 };
 Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args,
                            const int64_t* lb = nullptr, const int64_t* ub = nullptr);
@@ -117,6 +125,8 @@ inline bool is_derived(const Datatype* d) { return !d->predefined; }
 MPI_Datatype uniform_base(const Datatype& d, int64_t* per_element);
 
 // --- packing (type_pack.cpp) ---
+// Fills d.seg_pos from d.segs (every type, predefined ones at load).
+void index_segments(Datatype& d);
 // Copies `count` elements of `d` at `buf` into `out` (packed) / back. Returns bytes moved.
 uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out);
 uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf);
@@ -125,7 +135,6 @@ uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf);
 void unpack_bytes(const Datatype& d, const void* in, uint64_t bytes, void* buf);
 // Packed bytes [off, off + len) of a sequence of elements of `d` at `buf` (the pml's
 // non-contiguous transfers move messages piece by piece): copied out to `out` / in from `in`.
-// `d` is a derived type (seg_pos filled).
 void pack_range(const Datatype& d, const void* buf, uint64_t off, uint64_t len, void* out);
 void unpack_range(const Datatype& d, void* buf, uint64_t off, uint64_t len, const void* in);
 // external32: big-endian, the standard's sizes. external32_size of one element.

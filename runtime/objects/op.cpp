@@ -96,9 +96,10 @@ Reducer make_reducer(const Op& op, MPI_Datatype dt) {
     }
     r.kernel = op_kernel(op.kind, dt);
     const Datatype* d = to_type(dt);
-    if (!r.kernel && d && !d->predefined && d->dense) {
-        // A derived type made of one predefined type only (contiguous(4, MPI_DOUBLE), ...):
-        // the predefined op applies element by element.
+    if (!r.kernel && d && d->dense && (!d->predefined || d->combiner != MPI_COMBINER_NAMED)) {
+        // A derived type made of one predefined type only (contiguous(4, MPI_DOUBLE), ...),
+        // or a Fortran kind type (MPI_Type_create_f90_real): the predefined op applies
+        // element by element.
         int64_t n = 0;
         MPI_Datatype base = uniform_base(*d, &n);
         if (base != MPI_DATATYPE_NULL) {

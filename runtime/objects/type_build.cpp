@@ -15,9 +15,10 @@ namespace efampi::rt {
 
 namespace {
 
-// A type past this many primitive runs is refused (a nested vector of vectors of millions of
-// blocks each): the flattened form would not fit sensibly in memory.
-constexpr size_t max_runs = size_t(1) << 26;
+// A type past this many runs is refused (an indexed type of tens of millions of irregular
+// blocks, or a vector of such): its flattened form would not fit sensibly in memory. Regular
+// types stay small whatever their size: a vector is one run, a 3-d subarray one per plane.
+constexpr size_t max_runs = size_t(1) << 22;
 
 // Freed types: parked (a stale handle reads a dead magic); past `quarantine` the oldest goes.
 constexpr size_t quarantine = 1024;
@@ -25,28 +26,93 @@ std::deque<Datatype*> g_parked;
 
 int64_t prim_size(MPI_Datatype t) { return to_type(t)->size; }
 
-void add_prim(std::vector<Prim>& out, int64_t off, MPI_Datatype t, int64_t n) {
-    if (n == 0) return;
+[[noreturn]] void too_many_runs() {
+    throw Error(MPI_ERR_NO_MEM, "the datatype has more than " + std::to_string(max_runs) +
+                                    " separate irregular pieces; describe it with fewer, larger "
+                                    "or regularly spaced blocks");
+}
+
+// Appends a run to a list, merging it into the last run when it continues it: contiguous
+// (one longer piece) or the next pieces at the same stride (a longer run).
+void add_run(std::vector<Segment>& out, Segment s) {
+    if (s.len == 0 || s.count == 0) return;
+    if (s.count == 1) s.stride = 0;
+    else if (s.stride == s.len) s = {s.off, s.len * s.count, 1, 0};
     if (!out.empty()) {
-        Prim& last = out.back();
-        if (last.type == t && last.off + last.n * prim_size(t) == off) {
-            last.n += n;
+        Segment& l = out.back();
+        if (l.count == 1 && s.count == 1 && l.off + l.len == s.off) {
+            l.len += s.len;
+            return;
+        }
+        if (l.len == s.len) {
+            int64_t st = l.count > 1 ? l.stride : s.off - l.off;
+            if ((s.count == 1 || s.stride == st) && st != l.len && s.off == l.off + l.count * st) {
+                l.count += s.count;
+                l.stride = st;
+                return;
+            }
+        }
+    }
+    if (out.size() >= max_runs) too_many_runs();
+    out.push_back(s);
+}
+
+void add_run(std::vector<Prim>& out, Prim p) {
+    if (p.n == 0 || p.count == 0) return;
+    int64_t sz = prim_size(p.type);
+    if (p.count == 1) p.stride = 0;
+    else if (p.stride == p.n * sz) p = {p.off, p.type, p.n * p.count, 1, 0};
+    if (!out.empty() && out.back().type == p.type) {
+        Prim& l = out.back();
+        if (l.count == 1 && p.count == 1 && l.off + l.n * sz == p.off) {
+            l.n += p.n;
+            return;
+        }
+        if (l.n == p.n) {
+            int64_t st = l.count > 1 ? l.stride : p.off - l.off;
+            if ((p.count == 1 || p.stride == st) && st != l.n * sz && p.off == l.off + l.count * st) {
+                l.count += p.count;
+                l.stride = st;
+                return;
+            }
+        }
+    }
+    if (out.size() >= max_runs) too_many_runs();
+    out.push_back(p);
+}
+
+// Appends `times` copies of the runs `in`, the k-th shifted by base + k * step. One run
+// repeated regularly stays one run; otherwise the copies are listed (and merged where they
+// continue each other).
+template <class Run>
+void repeat(const std::vector<Run>& in, int64_t base, int64_t times, int64_t step,
+            std::vector<Run>& out) {
+    if (times <= 0 || in.empty()) return;
+    if (in.size() == 1) {
+        Run r = in[0];
+        r.off += base;
+        if (r.count == 1) {
+            r.count = times;
+            r.stride = step;
+            add_run(out, r);
+            return;
+        }
+        if (r.stride * r.count == step) {
+            r.count *= times;
+            add_run(out, r);
             return;
         }
     }
-    if (out.size() >= max_runs)
-        throw Error(MPI_ERR_NO_MEM, "the datatype has more than " + std::to_string(max_runs) +
-                                        " separate pieces; describe it with fewer, larger blocks");
-    out.push_back({off, t, n});
-}
-
-void add_seg(std::vector<Segment>& out, int64_t off, int64_t len) {
-    if (len == 0) return;
-    if (!out.empty() && out.back().off + out.back().len == off) {
-        out.back().len += len;
-        return;
+    // Listing: each copy adds at least one run unless it merges; a bound on the work keeps a
+    // pathological type (billions of copies that all merge) from running for minutes.
+    uint64_t work = 0;
+    for (int64_t k = 0; k < times; ++k) {
+        for (Run r : in) {
+            r.off += base + k * step;
+            add_run(out, r);
+        }
+        if ((work += in.size()) > 4 * max_runs) too_many_runs();
     }
-    out.push_back({off, len});
 }
 
 // The boundary requirement of a primitive (its natural alignment, at most 16).
@@ -96,33 +162,30 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, cons
     int64_t lo = std::numeric_limits<int64_t>::max(), hi = std::numeric_limits<int64_t>::min();
     int64_t tlo = lo, thi = hi;
     int64_t size = 0, align = 1;
+    std::vector<Segment> segs1;  // one block's n copies of its type
+    std::vector<Prim> prims1;
     for (const Block& b : blocks) {
-        if (b.n == 0) continue;
+        if (b.n == 0 || b.reps == 0) continue;
         const Datatype& c = *to_type(b.type);
         int64_t ext = c.extent;
-        int64_t first = b.disp, last = b.disp + (b.n - 1) * ext;  // origins of the copies
-        lo = std::min({lo, first + c.lb, last + c.lb});
-        hi = std::max({hi, first + c.lb + ext, last + c.lb + ext});
-        if (c.size > 0) {
-            tlo = std::min({tlo, first + c.true_lb, last + c.true_lb});
-            thi = std::max({thi, first + c.true_lb + c.true_extent, last + c.true_lb + c.true_extent});
+        // The origins of the extreme copies: over the reps and over the n copies of each.
+        int64_t step_last = (b.reps - 1) * b.rstride, copy_last = (b.n - 1) * ext;
+        for (int64_t o : {b.disp, b.disp + copy_last, b.disp + step_last, b.disp + step_last + copy_last}) {
+            lo = std::min(lo, o + c.lb);
+            hi = std::max(hi, o + c.lb + ext);
+            if (c.size > 0) {
+                tlo = std::min(tlo, o + c.true_lb);
+                thi = std::max(thi, o + c.true_lb + c.true_extent);
+            }
         }
-        size += b.n * c.size;
+        size += b.reps * b.n * c.size;
         for (const Prim& p : c.prims) align = std::max(align, align_of(p.type));
-        // The copies' runs and segments. A child that is one run filling its extent makes one
-        // run of n * its length at once (contiguous(2^30, MPI_BYTE) is one step, not 2^30).
-        bool solid = c.prims.size() == 1 && c.segs.size() == 1 && c.segs[0].off == 0 &&
-                     c.segs[0].len == ext && ext > 0;
-        if (solid) {
-            add_prim(d->prims, b.disp + c.prims[0].off, c.prims[0].type, c.prims[0].n * b.n);
-            add_seg(d->segs, b.disp, ext * b.n);
-            continue;
-        }
-        for (int64_t k = 0; k < b.n; ++k) {
-            int64_t at = b.disp + k * ext;
-            for (const Prim& p : c.prims) add_prim(d->prims, at + p.off, p.type, p.n);
-            for (const Segment& s : c.segs) add_seg(d->segs, at + s.off, s.len);
-        }
+        segs1.clear();
+        prims1.clear();
+        repeat(c.segs, 0, b.n, ext, segs1);
+        repeat(c.prims, 0, b.n, ext, prims1);
+        repeat(segs1, b.disp, b.reps, b.rstride, d->segs);
+        repeat(prims1, b.disp, b.reps, b.rstride, d->prims);
     }
     if (lo > hi) lo = hi = 0;  // no data: an empty typemap
     if (tlo > thi) tlo = thi = 0;
@@ -138,25 +201,12 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, cons
     d->extent = new_ub - new_lb;
     d->true_lb = tlo;
     d->true_extent = thi - tlo;
-    d->dense = d->segs.size() == 1 && d->segs[0].off == 0 && d->segs[0].len == d->extent &&
-               d->lb == 0;
+    d->dense = d->segs.size() == 1 && d->segs[0].count == 1 && d->segs[0].off == 0 &&
+               d->segs[0].len == d->extent && d->lb == 0;
     if (d->segs.empty() && d->extent == 0) d->dense = true;  // nothing to move
-    d->seg_pos.resize(d->segs.size());
-    int64_t pos = 0;
-    for (size_t i = 0; i < d->segs.size(); ++i) {
-        d->seg_pos[i] = pos;
-        pos += d->segs[i].len;
-    }
-    if (d->segs.size() >= 2) {
-        int64_t len = d->segs[0].len, stride = d->segs[1].off - d->segs[0].off;
-        bool uni = stride >= len;  // no overlap, increasing: a plain vector
-        for (size_t i = 1; i < d->segs.size() && uni; ++i)
-            uni = d->segs[i].len == len && d->segs[i].off - d->segs[i - 1].off == stride;
-        if (uni) {
-            d->uni_len = len;
-            d->uni_stride = stride;
-        }
-    }
+    d->segs.shrink_to_fit();
+    d->prims.shrink_to_fit();
+    index_segments(*d);
     d->predefined = false;
     d->committed = false;
     d->combiner = args.combiner;
@@ -178,7 +228,7 @@ MPI_Datatype uniform_base(const Datatype& d, int64_t* per_element) {
     int64_t n = 0;
     for (const Prim& p : d.prims) {
         if (p.type != t) return MPI_DATATYPE_NULL;
-        n += p.n;
+        n += p.n * p.count;
     }
     *per_element = n;
     return t;

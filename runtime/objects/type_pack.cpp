@@ -10,27 +10,34 @@ namespace efampi::rt {
 
 namespace {
 
-// Copies packed bytes [off, off + len) between the packed stream `io` and the memory `mem` of a
-// sequence of elements of `d` (Pack: memory -> stream). Derived types only (seg_pos filled).
 template <bool Pack>
 inline void copy_piece(uint8_t* m, uint8_t* io, size_t n) {
     if (Pack) std::memcpy(io, m, n);
     else std::memcpy(m, io, n);
 }
 
-// `count` blocks of `len` bytes, `stride` apart in memory, packed back to back in the stream:
-// the uniform-vector kernel, one tight loop per run of blocks with nothing looked up per
-// block. (An inline AVX2 block copy was tried: 5-10% faster than memcpy per 1 KiB block in a
-// standalone loop, no difference in bench/dt_bench, so it is not kept.)
+// `count` pieces of `len` bytes, `stride` apart in memory, back to back in the packed stream:
+// one tight loop per run, nothing looked up per piece. Small fixed lengths (a column of
+// doubles) get a fixed-size copy the compiler turns into one load and store. (An inline AVX2
+// copy of 1 KiB pieces was tried: 5-10% faster than memcpy in a standalone loop, no
+// difference in bench/dt_bench, so it is not kept.)
+template <bool Pack, size_t L>
+inline void copy_fixed(uint8_t* p, uint8_t* io, int64_t stride, size_t count) {
+    for (size_t k = 0; k < count; ++k, io += L, p += stride) copy_piece<Pack>(p, io, L);
+}
 template <bool Pack>
 inline void copy_blocks(uint8_t* p, uint8_t* io, uint64_t len, int64_t stride, size_t count) {
-    for (size_t k = 0; k < count; ++k) {
-        copy_piece<Pack>(p, io, len);
-        io += len;
-        p += stride;
+    switch (len) {
+    case 4: return copy_fixed<Pack, 4>(p, io, stride, count);
+    case 8: return copy_fixed<Pack, 8>(p, io, stride, count);
+    case 16: return copy_fixed<Pack, 16>(p, io, stride, count);
+    default:
+        for (size_t k = 0; k < count; ++k, io += len, p += stride) copy_piece<Pack>(p, io, len);
     }
 }
 
+// Copies packed bytes [off, off + len) between the packed stream `io` and the memory `mem` of a
+// sequence of elements of `d` (Pack: memory -> stream).
 template <bool Pack>
 void walk(const Datatype& d, uint8_t* mem, uint64_t off, uint64_t len, uint8_t* io) {
     if (len == 0) return;
@@ -39,67 +46,62 @@ void walk(const Datatype& d, uint8_t* mem, uint64_t off, uint64_t len, uint8_t* 
         return;
     }
     const uint64_t size = static_cast<uint64_t>(d.size);
-    const size_t nseg = d.segs.size();
+    const size_t nrun = d.segs.size();
     uint8_t* e = mem + static_cast<int64_t>(off / size) * d.extent;  // the element holding off
     uint64_t w = off % size;
-    if (d.uni_len) {
-        // A vector: segment i at segs[0].off + i * stride, all of uni_len bytes.
-        const uint64_t L = static_cast<uint64_t>(d.uni_len);
-        const int64_t S = d.uni_stride;
-        size_t i = static_cast<size_t>(w / L);
-        uint64_t within = w % L;
-        uint8_t* p = e + d.segs[0].off + static_cast<int64_t>(i) * S;
-        while (len) {
-            uint64_t n = L - within;
-            if (n > len) n = len;
+    // The run holding w: the last one starting at or before it; then the piece within it.
+    size_t i = nrun == 1 ? 0
+                         : static_cast<size_t>(std::upper_bound(d.seg_pos.begin(), d.seg_pos.end(),
+                                                                static_cast<int64_t>(w)) -
+                                               d.seg_pos.begin()) - 1;
+    const Segment* r = &d.segs[i];
+    uint64_t into = w - static_cast<uint64_t>(d.seg_pos[i]);
+    uint64_t L = static_cast<uint64_t>(r->len);
+    uint64_t j = into / L, within = into % L;
+    for (;;) {
+        const uint64_t count = static_cast<uint64_t>(r->count);
+        uint8_t* p = e + r->off + static_cast<int64_t>(j) * r->stride;
+        if (within) {  // the rest of a piece begun by an earlier call
+            uint64_t n = L - within < len ? L - within : len;
             copy_piece<Pack>(p + within, io, n);
             io += n;
             len -= n;
+            if (!len) return;
+            ++j;
+            p += r->stride;
             within = 0;
-            if (++i == nseg) {
-                i = 0;
-                e += d.extent;
-                p = e + d.segs[0].off;
-            } else {
-                p += S;
-            }
-            // Whole segments of this element in one tight loop (the common case).
-            size_t whole = nseg - i;
-            if (len / L < whole) whole = static_cast<size_t>(len / L);
-            copy_blocks<Pack>(p, io, L, S, whole);
-            io += whole * L;
-            p += static_cast<int64_t>(whole) * S;
-            i += whole;
-            len -= whole * L;
-            if (i == nseg) {
-                i = 0;
-                e += d.extent;
-                p = e + d.segs[0].off;
-            }
         }
-        return;
-    }
-    // The segment holding w: the last one starting at or before it.
-    size_t i = static_cast<size_t>(std::upper_bound(d.seg_pos.begin(), d.seg_pos.end(),
-                                                    static_cast<int64_t>(w)) -
-                                   d.seg_pos.begin()) - 1;
-    uint64_t within = w - static_cast<uint64_t>(d.seg_pos[i]);
-    while (len) {
-        const Segment& sg = d.segs[i];
-        uint64_t n = static_cast<uint64_t>(sg.len) - within;
-        if (n > len) n = len;
-        copy_piece<Pack>(e + sg.off + within, io, n);
-        io += n;
-        len -= n;
-        within = 0;
-        if (++i == nseg) {
+        uint64_t whole = count - j;
+        if (len / L < whole) whole = len / L;
+        copy_blocks<Pack>(p, io, L, r->stride, static_cast<size_t>(whole));
+        io += whole * L;
+        len -= whole * L;
+        j += whole;
+        if (j < count) {  // the range ends inside this piece
+            if (len) copy_piece<Pack>(p + static_cast<int64_t>(whole) * r->stride, io, len);
+            return;
+        }
+        if (!len) return;
+        if (++i == nrun) {
             i = 0;
             e += d.extent;
         }
+        r = &d.segs[i];
+        L = static_cast<uint64_t>(r->len);
+        j = 0;
     }
 }
 
 }  // namespace
+
+void index_segments(Datatype& d) {
+    d.seg_pos.resize(d.segs.size());
+    int64_t pos = 0;
+    for (size_t i = 0; i < d.segs.size(); ++i) {
+        d.seg_pos[i] = pos;
+        pos += d.segs[i].len * d.segs[i].count;
+    }
+}
 
 void pack_range(const Datatype& d, const void* buf, uint64_t off, uint64_t len, void* out) {
     walk<true>(d, static_cast<uint8_t*>(const_cast<void*>(buf)), off, len,
@@ -112,68 +114,20 @@ void unpack_range(const Datatype& d, void* buf, uint64_t off, uint64_t len, cons
 }
 
 uint64_t pack(const Datatype& d, const void* buf, uint64_t count, void* out) {
-    auto* o = static_cast<uint8_t*>(out);
-    const auto* b = static_cast<const uint8_t*>(buf);
-    if (d.dense) {
-        uint64_t n = count * static_cast<uint64_t>(d.extent);
-        if (n) std::memcpy(o, b, n);
-        return n;
-    }
-    uint64_t n = count * static_cast<uint64_t>(d.size);
-    if (!d.seg_pos.empty() || d.segs.empty()) {  // a derived type: the range kernel
-        pack_range(d, buf, 0, n, out);
-        return n;
-    }
-    uint8_t* start = o;
-    for (uint64_t k = 0; k < count; ++k) {
-        const uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
-        for (const Segment& s : d.segs) {
-            std::memcpy(o, e + s.off, static_cast<size_t>(s.len));
-            o += s.len;
-        }
-    }
-    return static_cast<uint64_t>(o - start);
+    uint64_t n = count * static_cast<uint64_t>(d.dense ? d.extent : d.size);
+    pack_range(d, buf, 0, n, out);
+    return n;
 }
 
 uint64_t unpack(const Datatype& d, const void* in, uint64_t count, void* buf) {
-    const auto* i = static_cast<const uint8_t*>(in);
-    auto* b = static_cast<uint8_t*>(buf);
-    if (d.dense) {
-        uint64_t n = count * static_cast<uint64_t>(d.extent);
-        if (n) std::memcpy(b, i, n);
-        return n;
-    }
-    uint64_t n = count * static_cast<uint64_t>(d.size);
-    if (!d.seg_pos.empty() || d.segs.empty()) {
-        unpack_range(d, buf, 0, n, in);
-        return n;
-    }
-    const uint8_t* start = i;
-    for (uint64_t k = 0; k < count; ++k) {
-        uint8_t* e = b + static_cast<int64_t>(k) * d.extent;
-        for (const Segment& s : d.segs) {
-            std::memcpy(e + s.off, i, static_cast<size_t>(s.len));
-            i += s.len;
-        }
-    }
-    return static_cast<uint64_t>(i - start);
+    uint64_t n = count * static_cast<uint64_t>(d.dense ? d.extent : d.size);
+    unpack_range(d, buf, 0, n, in);
+    return n;
 }
 
 void unpack_bytes(const Datatype& d, const void* in, uint64_t bytes, void* buf) {
-    uint64_t per = static_cast<uint64_t>(d.size);
-    if (per == 0) return;
-    uint64_t whole = bytes / per;
-    unpack(d, in, whole, buf);
-    uint64_t rest = bytes - whole * per;
-    const auto* i = static_cast<const uint8_t*>(in) + whole * per;
-    uint8_t* e = static_cast<uint8_t*>(buf) + static_cast<int64_t>(whole) * d.extent;
-    for (const Segment& s : d.segs) {
-        if (rest == 0) break;
-        uint64_t n = rest < static_cast<uint64_t>(s.len) ? rest : static_cast<uint64_t>(s.len);
-        std::memcpy(e + s.off, i, n);
-        i += n;
-        rest -= n;
-    }
+    if (d.size == 0) return;
+    unpack_range(d, buf, 0, bytes, in);
 }
 
 namespace {
@@ -264,7 +218,7 @@ int64_t external32_size(const Datatype& d) {
     int64_t n = 0;
     for (const Prim& p : d.prims) {
         Ext e = ext_of(p.type);
-        n += p.n * e.parts * e.ext;
+        n += p.n * p.count * e.parts * e.ext;
     }
     return n;
 }
@@ -277,9 +231,12 @@ void pack_external(const Datatype& d, const void* buf, uint64_t count, void* out
         for (const Prim& p : d.prims) {
             Ext x = ext_of(p.type);
             int native = static_cast<int>(to_type(p.type)->size) / x.parts;
-            for (int64_t j = 0; j < p.n * x.parts; ++j) {
-                to_ext(e + p.off + j * native, native, x, o);
-                o += x.ext;
+            for (int64_t g = 0; g < p.count; ++g) {
+                const uint8_t* at = e + p.off + g * p.stride;
+                for (int64_t j = 0; j < p.n * x.parts; ++j) {
+                    to_ext(at + j * native, native, x, o);
+                    o += x.ext;
+                }
             }
         }
     }
@@ -293,42 +250,48 @@ void unpack_external(const Datatype& d, const void* in, uint64_t count, void* bu
         for (const Prim& p : d.prims) {
             Ext x = ext_of(p.type);
             int native = static_cast<int>(to_type(p.type)->size) / x.parts;
-            for (int64_t j = 0; j < p.n * x.parts; ++j) {
-                from_ext(i, x, native, e + p.off + j * native);
-                i += x.ext;
+            for (int64_t g = 0; g < p.count; ++g) {
+                uint8_t* at = e + p.off + g * p.stride;
+                for (int64_t j = 0; j < p.n * x.parts; ++j) {
+                    from_ext(i, x, native, at + j * native);
+                    i += x.ext;
+                }
             }
         }
     }
 }
 
 int64_t elements_in(const Datatype& d, uint64_t bytes) {
-    // Whole elements first, then primitives of the partial one.
+    // Whole elements first, then primitives of the partial one (a run's groups are
+    // consecutive in the packed stream, so a run is n * count primitives back to back).
     int64_t per = 0;
-    for (const Prim& p : d.prims) per += p.n;
+    for (const Prim& p : d.prims) per += p.n * p.count;
     if (d.size == 0) return 0;
     uint64_t whole = bytes / static_cast<uint64_t>(d.size);
     uint64_t rest = bytes % static_cast<uint64_t>(d.size);
     int64_t n = static_cast<int64_t>(whole) * per;
     for (const Prim& p : d.prims) {
-        uint64_t s = static_cast<uint64_t>(to_type(p.type)->size);
         if (rest == 0) break;
-        uint64_t take = rest / s < static_cast<uint64_t>(p.n) ? rest / s : static_cast<uint64_t>(p.n);
+        uint64_t s = static_cast<uint64_t>(to_type(p.type)->size);
+        uint64_t have = static_cast<uint64_t>(p.n * p.count);
+        uint64_t take = rest / s < have ? rest / s : have;
         n += static_cast<int64_t>(take);
         rest -= take * s;
-        if (take < static_cast<uint64_t>(p.n)) break;
+        if (take < have) break;
     }
     return rest ? -1 : n;
 }
 
 uint64_t bytes_of_elements(const Datatype& d, uint64_t n) {
     uint64_t per = 0;
-    for (const Prim& p : d.prims) per += static_cast<uint64_t>(p.n);
+    for (const Prim& p : d.prims) per += static_cast<uint64_t>(p.n * p.count);
     if (per == 0) return 0;
     uint64_t bytes = n / per * static_cast<uint64_t>(d.size);
     uint64_t rest = n % per;
     for (const Prim& p : d.prims) {
         if (rest == 0) break;
-        uint64_t take = rest < static_cast<uint64_t>(p.n) ? rest : static_cast<uint64_t>(p.n);
+        uint64_t have = static_cast<uint64_t>(p.n * p.count);
+        uint64_t take = rest < have ? rest : have;
         bytes += take * static_cast<uint64_t>(to_type(p.type)->size);
         rest -= take;
     }

@@ -6,47 +6,23 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "tests/mpi/harness.hpp"
+#include "tests/mpi/typemap.hpp"
 
 using efampi::test::error_class;
 using efampi::test::ReturnErrors;
 
 namespace {
 
-// A typemap: byte offset and size of each primitive, in order.
-struct Entry {
-    int64_t off;
-    int64_t size;
-};
-using Map = std::vector<Entry>;
-
-struct Ref {
-    Map map;
-    int64_t lb, ub;  // the bounds the standard gives (no resize markers below struct level)
-};
-
-Ref prim(int64_t size) { return {{{0, size}}, 0, size}; }
-
-// n copies of `r` at displacement d (copy k at d + k * extent).
-void append(Ref& out, const Ref& r, int64_t d, int64_t n) {
-    int64_t ext = r.ub - r.lb;
-    for (int64_t k = 0; k < n; ++k)
-        for (const Entry& e : r.map) out.map.push_back({d + k * ext + e.off, e.size});
-    if (n > 0) {
-        out.lb = std::min(out.lb, d + r.lb);
-        out.ub = std::max(out.ub, d + (n - 1) * ext + r.ub);
-    }
-}
-Ref empty_ref() { return {{}, INT64_MAX, INT64_MIN}; }
-void close(Ref& r) {
-    if (r.lb > r.ub) r.lb = r.ub = 0;
-}
+using namespace efampi::test::typemap;
 
 // Fills `buf` with distinct bytes, packs `count` elements of `t` and compares with gathering
 // the reference typemap's bytes.
@@ -271,77 +247,6 @@ TEST_F(Types, EveryConstructorMatchesItsTypemap) {
     }
 }
 
-// Random nested types: a tree of constructors over MPI_CHAR/INT/DOUBLE, its reference typemap
-// built alongside, then pack/unpack against it.
-struct Gen {
-    std::mt19937 rng{12345};
-    int pick(int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); }
-    MPI_Datatype make(int depth, Ref& r, std::vector<MPI_Datatype>& temps) {
-        if (depth == 0 || pick(4) == 0) {
-            int k = pick(3);
-            r = prim(k == 0 ? 1 : k == 1 ? 4 : 8);
-            return k == 0 ? MPI_CHAR : k == 1 ? MPI_INT : MPI_DOUBLE;
-        }
-        Ref c;
-        MPI_Datatype child = make(depth - 1, c, temps);
-        int64_t ext = c.ub - c.lb;
-        MPI_Datatype t = MPI_DATATYPE_NULL;
-        r = empty_ref();
-        switch (pick(5)) {
-        case 0: {
-            int n = 1 + pick(4);
-            MPI_Type_contiguous(n, child, &t);
-            append(r, c, 0, n);
-            break;
-        }
-        case 1: {
-            int n = 1 + pick(3), bl = 1 + pick(3), stride = bl + pick(3);
-            MPI_Type_vector(n, bl, stride, child, &t);
-            for (int i = 0; i < n; ++i) append(r, c, static_cast<int64_t>(i) * stride * ext, bl);
-            break;
-        }
-        case 2: {
-            int n = 1 + pick(3);
-            std::vector<int> bl(static_cast<size_t>(n)), dis(static_cast<size_t>(n));
-            for (int i = 0; i < n; ++i) { bl[static_cast<size_t>(i)] = pick(3); dis[static_cast<size_t>(i)] = pick(10); }
-            MPI_Type_indexed(n, bl.data(), dis.data(), child, &t);
-            for (int i = 0; i < n; ++i) append(r, c, dis[static_cast<size_t>(i)] * ext, bl[static_cast<size_t>(i)]);
-            break;
-        }
-        case 3: {
-            int n = 1 + pick(3);
-            std::vector<MPI_Aint> dis(static_cast<size_t>(n));
-            for (int i = 0; i < n; ++i) dis[static_cast<size_t>(i)] = pick(64) - 16;
-            MPI_Type_create_hindexed_block(n, 1 + pick(2), dis.data(), child, &t);
-            int bl = 0;
-            int ni, na, nd, comb;
-            MPI_Type_get_envelope(t, &ni, &na, &nd, &comb);
-            std::vector<int> ints(static_cast<size_t>(ni));
-            std::vector<MPI_Aint> aints(static_cast<size_t>(na));
-            MPI_Datatype kid;
-            MPI_Type_get_contents(t, ni, na, nd, ints.data(), aints.data(), &kid);
-            bl = ints[1];
-            if (kid != child) ADD_FAILURE() << "contents: wrong type";
-            if (kid != MPI_CHAR && kid != MPI_INT && kid != MPI_DOUBLE) MPI_Type_free(&kid);
-            for (int i = 0; i < n; ++i) append(r, c, dis[static_cast<size_t>(i)], bl);
-            break;
-        }
-        default: {
-            // resized: same data, new extent (bigger than the data)
-            int64_t lb = c.lb - pick(8), extent = (c.ub - lb) + pick(16);
-            MPI_Type_create_resized(child, lb, extent, &t);
-            r.map = c.map;
-            r.lb = lb;
-            r.ub = lb + extent;
-            break;
-        }
-        }
-        close(r);
-        temps.push_back(t);
-        return t;
-    }
-};
-
 TEST_F(Types, RandomNestedTypesPackLikeTheirTypemap) {
     Gen g;
     for (int trial = 0; trial < 300; ++trial) {
@@ -355,6 +260,66 @@ TEST_F(Types, RandomNestedTypesPackLikeTheirTypemap) {
         if (HasFatalFailure()) return;
         for (MPI_Datatype& x : temps) MPI_Type_free(&x);
     }
+}
+
+// Resident memory of this process (bytes).
+int64_t rss_bytes() {
+    long pages = 0, resident = 0;
+    FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return -1;
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+    std::fclose(f);
+    return resident * 4096;
+}
+
+// Regular types cost memory by their shape, not their size: a vector of 2^28 blocks, a 3-d
+// subarray, a vector of vectors are a few runs each (a flattened list would be gigabytes). An
+// irregular type too large to represent is refused with a clear error, not an exhausted
+// machine.
+TEST_F(Types, RegularTypesStayCompactAtAnySize) {
+    int64_t before = rss_bytes();
+    MPI_Datatype v, sub, inner, vv;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(1 << 28, 1, 2, MPI_DOUBLE, &v));
+    v = keep(v);
+    int sizes[3] = {1024, 1024, 1024}, subs[3] = {512, 512, 512}, starts[3] = {1, 2, 3};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_subarray(3, sizes, subs, starts, MPI_ORDER_FORTRAN, MPI_DOUBLE, &sub));
+    sub = keep(sub);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(1024, 1, 2, MPI_DOUBLE, &inner));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(1 << 16, 1, 3, inner, &vv));  // 2^16 runs
+    MPI_Type_free(&inner);
+    vv = keep(vv);
+    int64_t grown = rss_bytes() - before;
+    EXPECT_LT(grown, int64_t(32) << 20) << "resident memory grew by " << grown << " bytes";
+    MPI_Count size = 0, extent = 0, lb = 0;
+    MPI_Type_size_c(v, &size);
+    MPI_Type_get_extent_c(v, &lb, &extent);
+    EXPECT_EQ(MPI_Count(8) << 28, size);
+    EXPECT_EQ((MPI_Count(16) << 28) - 8, extent);
+    MPI_Type_size_c(sub, &size);
+    EXPECT_EQ(MPI_Count(8) * 512 * 512 * 512, size);
+    MPI_Type_size_c(vv, &size);
+    EXPECT_EQ(MPI_Count(8) * 1024 << 16, size);
+    // Get_elements through the runs: a status for 2^31 bytes of the vector.
+    MPI_Status st;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Status_set_elements_x(&st, v, MPI_Count(1) << 28));
+    MPI_Count n = 0;
+    MPI_Get_count_c(&st, v, &n);
+    EXPECT_EQ(1, n);
+    MPI_Get_elements_c(&st, MPI_DOUBLE, &n);
+    EXPECT_EQ(MPI_Count(1) << 28, n);
+    // 2^23 copies of a struct with padding inside: 2^24 irregular pieces.
+    ReturnErrors errors;
+    struct CI { char c; int i; };
+    int bl[2] = {1, 1};
+    MPI_Aint dis[2] = {offsetof(CI, c), offsetof(CI, i)};
+    MPI_Datatype ty[2] = {MPI_CHAR, MPI_INT}, ci, big = MPI_DATATYPE_NULL;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_struct(2, bl, dis, ty, &ci));
+    int rc = MPI_Type_contiguous(1 << 23, ci, &big);
+    EXPECT_EQ(MPI_ERR_NO_MEM, error_class(rc));
+    EXPECT_NE(std::string::npos, efampi::test::error_text(rc).find("irregular pieces"))
+        << efampi::test::error_text(rc);
+    EXPECT_EQ(MPI_DATATYPE_NULL, big);
+    MPI_Type_free(&ci);
 }
 
 TEST_F(Types, EnvelopeAndContents) {
@@ -436,6 +401,74 @@ TEST_F(Types, NamesAndMatchSize) {
     MPI_Datatype pr;
     ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_value_index(MPI_DOUBLE, MPI_INT, &pr));
     EXPECT_EQ(MPI_DOUBLE_INT, pr);
+}
+
+// Fortran kind types: the sized type whose kind selected_real_kind / selected_int_kind would
+// pick (gfortran's kinds), predefined (not freeable), the same handle for the same request,
+// an F90 envelope with (p, r) as contents, and usable in communication and reductions.
+TEST_F(Types, Fortran90KindTypes) {
+    struct Want { int p, r; MPI_Count size; };
+    const Want reals[] = {{3, MPI_UNDEFINED, 4}, {6, 37, 4}, {7, MPI_UNDEFINED, 8},
+                          {MPI_UNDEFINED, 300, 8}, {15, 307, 8}, {16, MPI_UNDEFINED, 16},
+                          {33, 4931, 16}};
+    for (const Want& w : reals) {
+        MPI_Datatype t = MPI_DATATYPE_NULL, c = MPI_DATATYPE_NULL, again = MPI_DATATYPE_NULL;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_f90_real(w.p, w.r, &t)) << w.p << "," << w.r;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_f90_complex(w.p, w.r, &c));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_f90_real(w.p, w.r, &again));
+        EXPECT_EQ(t, again);
+        MPI_Count size = 0;
+        MPI_Type_size_c(t, &size);
+        EXPECT_EQ(w.size, size) << w.p << "," << w.r;
+        MPI_Type_size_c(c, &size);
+        EXPECT_EQ(2 * w.size, size);
+        int ni, na, nd, comb, ints[2];
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_envelope(c, &ni, &na, &nd, &comb));
+        EXPECT_EQ(MPI_COMBINER_F90_COMPLEX, comb);
+        EXPECT_EQ(2, ni);
+        EXPECT_EQ(0, nd);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_get_contents(t, 2, 0, 0, ints, nullptr, nullptr));
+        EXPECT_EQ(w.p, ints[0]);
+        EXPECT_EQ(w.r, ints[1]);
+    }
+    const Want ints_[] = {{0, 2, 1}, {0, 3, 2}, {0, 9, 4}, {0, 10, 8}, {0, 18, 8}, {0, 38, 16}};
+    for (const Want& w : ints_) {
+        MPI_Datatype t;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_f90_integer(w.r, &t));
+        MPI_Count size = 0;
+        MPI_Type_size_c(t, &size);
+        EXPECT_EQ(w.size, size) << "range " << w.r;
+        int ni, na, nd, comb;
+        MPI_Type_get_envelope(t, &ni, &na, &nd, &comb);
+        EXPECT_EQ(MPI_COMBINER_F90_INTEGER, comb);
+        EXPECT_EQ(1, ni);
+    }
+    // A reduction and a message in REAL(8) kind.
+    MPI_Datatype r8;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_f90_real(15, MPI_UNDEFINED, &r8));
+    int p, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    double v[2] = {1.0 * me, 2.0}, sum[2] = {0, 0};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce(v, sum, 2, r8, MPI_SUM, MPI_COMM_WORLD));
+    EXPECT_EQ(p * (p - 1) / 2.0, sum[0]);
+    EXPECT_EQ(2.0 * p, sum[1]);
+    double got[2] = {0, 0};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv(v, 2, r8, (me + 1) % p, 5, got, 2, MPI_DOUBLE,
+                                        (me + p - 1) % p, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    EXPECT_EQ(1.0 * ((me + p - 1) % p), got[0]);
+    // Bad requests and misuse.
+    ReturnErrors errors;
+    MPI_Datatype t;
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_real(34, MPI_UNDEFINED, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_real(MPI_UNDEFINED, 5000, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_real(MPI_UNDEFINED, MPI_UNDEFINED, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_complex(-3, 10, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_integer(39, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_f90_integer(-1, &t)));
+    MPI_Datatype keep_r8 = r8;
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_free(&r8)));
+    EXPECT_EQ(keep_r8, r8);
 }
 
 TEST_F(Types, External32IsBigEndianWithTheStandardsSizes) {

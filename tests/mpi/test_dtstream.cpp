@@ -4,7 +4,9 @@
 // size around the eager limits and fragment sizes arrives intact, with layouts that differ
 // between the sides (vector -> vector, vector -> contiguous, contiguous -> vector), blocks
 // straddling fragment edges, zero-size messages, truncation, probes, matched probes and
-// cancel. Rank r sends to r + 1 (itself at size 1): works at any size. Also the blocking
+// cancel; random nested types (tests/mpi/typemap.hpp) streamed both ways against their
+// reference typemap, so fragment edges fall inside elements, runs and pieces of irregular
+// layouts. Rank r sends to r + 1 (itself at size 1): works at any size. Also the blocking
 // reductions on such types (run on the packed base elements).
 #include <gtest/gtest.h>
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "tests/mpi/harness.hpp"
+#include "tests/mpi/typemap.hpp"
 
 using efampi::test::error_class;
 using efampi::test::ReturnErrors;
@@ -137,6 +140,78 @@ TEST(Stream, EverySizeAndLayoutPairArrives) {
         if (pr.slen) MPI_Type_free(&st);
         if (pr.rlen) MPI_Type_free(&rt);
     }
+}
+
+// Random nested types, `count` elements of a few hundred KiB: sent typed and received as
+// packed bytes (which must equal the reference typemap's gather of the sender's buffer), then
+// sent packed and received typed (exactly the typemap's bytes written, in typemap order).
+TEST(Stream, RandomNestedTypesStreamLikeTheirTypemap) {
+    using namespace efampi::test::typemap;
+    Gen g;
+    g.rng.seed(777);
+    const int64_t target = slow() ? 100000 : 300000;  // packed bytes per message
+    int sent = 0;
+    for (int trial = 0; trial < (slow() ? 12 : 40); ++trial) {
+        Ref r;
+        std::vector<MPI_Datatype> temps;
+        MPI_Datatype t = g.make(3, r, temps);
+        if (temps.empty()) continue;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Type_commit(&t));
+        int64_t size = 0;
+        for (const Entry& e : r.map) size += e.size;
+        int64_t ext = r.ub - r.lb;
+        if (size == 0 || ext <= 0) {
+            for (MPI_Datatype& x : temps) MPI_Type_free(&x);
+            continue;
+        }
+        int64_t count = std::max<int64_t>(1, target / size), lo = 0, span = 0;
+        if (count * ext > (int64_t(16) << 20)) count = std::max<int64_t>(1, (int64_t(16) << 20) / ext);
+        span_of(r, count, &lo, &span);
+        std::string what = "random type " + std::to_string(trial) + ", " + std::to_string(count) +
+                           " elements of " + std::to_string(size) + " bytes";
+        auto pattern = [&](int from) {
+            std::vector<uint8_t> m(static_cast<size_t>(span));
+            for (size_t i = 0; i < m.size(); ++i) m[i] = value(from, i);
+            return m;
+        };
+        // Typed -> packed.
+        std::vector<uint8_t> mine = pattern(me()), theirs = pattern(left());
+        std::vector<uint8_t> want = gather(r, theirs.data() - lo, count);
+        std::vector<uint8_t> got(want.size() + 1, 0xEE);
+        MPI_Request rq[2];
+        ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(got.data(), static_cast<int>(got.size()), MPI_BYTE, left(),
+                                         11, MPI_COMM_WORLD, &rq[0]));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isend(mine.data() - lo, static_cast<int>(count), t, right(), 11,
+                                         MPI_COMM_WORLD, &rq[1]));
+        MPI_Status sts[2];
+        ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, sts)) << what;
+        int n = -1;
+        MPI_Get_count(&sts[0], MPI_BYTE, &n);
+        ASSERT_EQ(static_cast<int>(want.size()), n) << what;
+        ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin())) << what << ": packed bytes differ";
+        // Packed -> typed: the receive buffer starts as 0xEE; the reference writes the packed
+        // bytes at the typemap's offsets in order (a later entry wins where entries overlap).
+        std::vector<uint8_t> packed = gather(r, mine.data() - lo, count), into(static_cast<size_t>(span), 0xEE);
+        std::vector<uint8_t> expect(into);
+        std::vector<uint8_t> from_left = gather(r, theirs.data() - lo, count);
+        size_t k = 0;
+        for (int64_t e = 0; e < count; ++e)
+            for (const Entry& en : r.map)
+                for (int64_t b = 0; b < en.size; ++b)
+                    expect[static_cast<size_t>(e * ext + en.off + b - lo)] = from_left[k++];
+        ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(into.data() - lo, static_cast<int>(count), t, left(), 12,
+                                         MPI_COMM_WORLD, &rq[0]));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Isend(packed.data(), static_cast<int>(packed.size()), MPI_BYTE,
+                                         right(), 12, MPI_COMM_WORLD, &rq[1]));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, sts)) << what;
+        size_t bad = 0, first = 0;
+        for (size_t i = 0; i < into.size(); ++i)
+            if (into[i] != expect[i] && bad++ == 0) first = i;
+        ASSERT_EQ(0u, bad) << what << ": first wrong byte at " << first;
+        ++sent;
+        for (MPI_Datatype& x : temps) MPI_Type_free(&x);
+    }
+    EXPECT_GT(sent, 5);
 }
 
 TEST(Stream, TruncationProbesAndCancel) {
