@@ -747,6 +747,21 @@ TEST_F(DtColl, TypeFreedWhilePending) {
         EXPECT_EQ(hole, r[static_cast<size_t>(i)].pad) << i;
     }
     EXPECT_FALSE(g_bad_handle);
+    // A persistent allgather whose type is freed before its starts.
+    MPI_Datatype pt;
+    MPI_Type_dup(g_hv, &pt);
+    Buf sb(true, 2), rb(false, 2 * p);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allgather_init(sb.p(), 1, pt, rb.p(), 2, MPI_INT, MPI_COMM_WORLD,
+                                              MPI_INFO_NULL, &q));
+    MPI_Type_free(&pt);
+    for (int seed = 1; seed <= 2; ++seed) {
+        for (int i = 0; i < 2; ++i) sb.at(i) = val(seed, me(), i);
+        ASSERT_EQ(MPI_SUCCESS, MPI_Start(&q));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&q, MPI_STATUS_IGNORE));
+        for (int k = 0; k < p; ++k)
+            for (int i = 0; i < 2; ++i) EXPECT_EQ(val(seed, k, i), rb.at(k * 2 + i)) << k << " " << i;
+    }
+    MPI_Request_free(&q);
 }
 
 TEST_F(DtColl, Intercommunicator) {
