@@ -88,6 +88,8 @@ coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     return red;
 }
 
+namespace {
+
 // Per-rank blocks of a v form: block i is counts[i] elements of `dt` at displs[i] extents of
 // it (checked: the type, the arrays, the counts); one per rank (intercommunicators: per remote
 // rank).
@@ -120,6 +122,8 @@ struct Mapped {
         base = pk.blocks(buf, b.data(), b.size(), load, store, bytes.data(), displs.data(), only);
     }
 };
+
+}  // namespace
 
 int coll_barrier(const char* fn, Form f, MPI_Comm comm, MPI_Info info, MPI_Request* req) {
     return call(comm, fn, [&] {

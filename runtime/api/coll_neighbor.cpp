@@ -80,6 +80,7 @@ struct Side {
     std::vector<UserBlock> blocks;
     std::vector<uint64_t> bytes, displs;
     const uint8_t* base = nullptr;
+    bool same = false;  // every block is the same data (allgather's send): packed once
     void add(const std::vector<int>& nb, size_t i, const rt::Datatype* d, int64_t count,
              int64_t off) {
         wire_bytes(d, count);  // size check
@@ -88,6 +89,17 @@ struct Side {
     void map(Packer& pk, const void* buf, bool load, bool store) {
         bytes.resize(blocks.size());
         displs.resize(blocks.size());
+        if (same && !blocks.empty()) {
+            const UserBlock& b = blocks.front();
+            uint64_t count = 0;  // PROC_NULL neighbours have empty blocks
+            for (const UserBlock& x : blocks) count = x.count > count ? x.count : count;
+            base = static_cast<const uint8_t*>(pk.whole(b.d, buf, count, load, 0));
+            for (size_t i = 0; i < blocks.size(); ++i) {
+                bytes[i] = wire_bytes(b.d, static_cast<int64_t>(blocks[i].count));
+                displs[i] = 0;
+            }
+            return;
+        }
         base = static_cast<const uint8_t*>(
             pk.blocks(buf, blocks.data(), blocks.size(), load, store, bytes.data(), displs.data()));
     }
@@ -122,8 +134,7 @@ int coll_neighbor_allgather(const char* fn, Form f, const void* sbuf, I scount,
         const rt::Datatype* sd = rt::to_type(stype);
         const rt::Datatype* rd = rt::to_type(rtype);
         Side snd, rcv;
-        // The same block to every out-neighbour: packed once per neighbour when it has holes
-        // (the neighbourhoods are small).
+        snd.same = true;  // the same block to every out-neighbour
         for (size_t j = 0; j < h.out.size(); ++j) snd.add(h.out, j, sd, scount, 0);
         for (size_t i = 0; i < h.in.size(); ++i)
             rcv.add(h.in, i, rd, rcount, static_cast<int64_t>(i) * rcount * rd->extent);
@@ -145,6 +156,7 @@ int coll_neighbor_allgatherv(const char* fn, Form f, const void* sbuf, I scount,
         check_counts(rcounts, h.in.size(), "recvcounts");
         if (!h.in.empty() && !displs) bad_arg("displs array is NULL");
         Side snd, rcv;
+        snd.same = true;
         for (size_t j = 0; j < h.out.size(); ++j) snd.add(h.out, j, sd, scount, 0);
         for (size_t i = 0; i < h.in.size(); ++i)
             rcv.add(h.in, i, rd, static_cast<int64_t>(rcounts[i]),
