@@ -58,7 +58,7 @@ uint8_t* Schedule::block(uint64_t bytes) {
     return b.p.get();
 }
 
-void Schedule::release_held() {
+void Schedule::release_held_slow() {
     for (size_t i = 0; i < held_.size(); ++i) held_[i].release(held_[i].obj);
     held_.clear();
 }

@@ -118,7 +118,9 @@ public:
     // which reset(), the executor (an execution going back to its pool) and the blocking
     // path (after the run) call.
     void hold(void (*release)(void*), void* obj) { held_.push_back({release, obj}); }
-    void release_held();
+    void release_held() {
+        if (!held_.empty()) release_held_slow();
+    }
     const Convert& convert_of(const Step& st) const {
         return converts_[static_cast<size_t>(st.peer)];
     }
@@ -138,6 +140,8 @@ public:
     int scratch_takes() const { return scratch_takes_; }
 
 private:
+    void release_held_slow();
+
     CommView view_{};
     int tag_ = 0;
     std::vector<Step> steps_;

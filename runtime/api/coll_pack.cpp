@@ -35,8 +35,7 @@ struct UserOnPacked {
 
 }  // namespace
 
-uint64_t wire_bytes(const rt::Datatype* d, int64_t count) {
-    if (!has_holes(d)) return message_bytes(d, count);
+uint64_t wire_bytes_slow(const rt::Datatype* d, int64_t count) {
     auto size = static_cast<uint64_t>(d->size);
     if (size > 1 && static_cast<uint64_t>(count) > (UINT64_C(1) << 62) / size)
         bad_size(count, d);
@@ -94,8 +93,7 @@ void* Packer::blocks(const void* buf, const UserBlock* b, size_t n, bool load, b
     return p;
 }
 
-void Packer::end() {
-    if (stores_.empty()) return;
+void Packer::end_slow() {
     s_.end_round();
     for (const Store& st : stores_) {
         if (!st.d) {
@@ -108,10 +106,8 @@ void Packer::end() {
     s_.end_round();
 }
 
-void Packer::reduction(const coll::Reduction& red, const rt::Datatype* d, MPI_Datatype handle,
-                       uint64_t max_count) {
-    s_.reduction = red;
-    if (red.fn != user_op_on_packed) return;
+void Packer::bind_user_op(const rt::Datatype* d, MPI_Datatype handle, uint64_t max_count) {
+    const coll::Reduction& red = s_.reduction;
     // Temporaries of at most ~1 MiB each (the wrapper goes in chunks), at least one element.
     auto ext = static_cast<int64_t>(d->extent);
     uint64_t cap = std::max<uint64_t>(1, std::min<uint64_t>(

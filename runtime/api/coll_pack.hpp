@@ -27,8 +27,17 @@ namespace efampi::api {
 
 inline bool has_holes(const rt::Datatype* d) { return !d->direct(); }
 
+uint64_t wire_bytes_slow(const rt::Datatype* d, int64_t count);
 // Bytes `count` elements of `d` put into a collective (see above); MPI_ERR_COUNT past 2^62.
-uint64_t wire_bytes(const rt::Datatype* d, int64_t count);
+inline uint64_t wire_bytes(const rt::Datatype* d, int64_t count) {
+    if (__builtin_expect(!has_holes(d), 1)) return message_bytes(d, count);
+    return wire_bytes_slow(d, count);
+}
+
+// The Reduction function the runtime uses for a user op on a type with holes (reduction()
+// sets it; Packer::reduction binds it).
+void user_op_on_packed(const void* ctx, const void* ctx2, const void* in, void* inout,
+                       uint64_t n);
 
 // One block of a v/w side: `count` elements of `d` at byte offset `off` of the user's buffer.
 struct UserBlock {
@@ -64,7 +73,9 @@ public:
     // Closes the packing round: after the buffers are mapped, before the algorithm.
     void begin() { s_.end_round(); }
     // Adds the unpacking (a round of its own), after the algorithm.
-    void end();
+    void end() {
+        if (!stores_.empty()) end_slow();
+    }
 
     // The schedule's reduction for elements of `d` (from reduction(): already packed-element
     // sized when `d` has holes). A user op on a type with holes is bound here to temporaries
@@ -72,9 +83,14 @@ public:
     // packed `in` and `inout` into them, calls the user's function with the user's datatype,
     // and packs the result back).
     void reduction(const coll::Reduction& red, const rt::Datatype* d, MPI_Datatype handle,
-                   uint64_t max_count);
+                   uint64_t max_count) {
+        s_.reduction = red;
+        if (red.fn == user_op_on_packed) bind_user_op(d, handle, max_count);
+    }
 
 private:
+    void end_slow();
+    void bind_user_op(const rt::Datatype* d, MPI_Datatype handle, uint64_t max_count);
     void* whole_slow(const rt::Datatype* d, const void* buf, uint64_t count, bool load,
                      uint64_t store);
     void pack(const rt::Datatype* d, const void* user, void* packed, uint64_t count);
@@ -89,10 +105,5 @@ private:
     };
     std::vector<Store> stores_;
 };
-
-// The Reduction function the runtime uses for a user op on a type with holes (reduction()
-// sets it; Packer::reduction binds it).
-void user_op_on_packed(const void* ctx, const void* ctx2, const void* in, void* inout,
-                       uint64_t n);
 
 }  // namespace efampi::api
