@@ -709,6 +709,56 @@ TEST_F(DtColl, OpsOnVector) {
     MPI_Op_free(&user);
 }
 
+// Sizes past the eager limits and the algorithms' large-message switches (scatter + allgather
+// broadcast, ring / Rabenseifner reductions), and a user op whose temporaries (1 MiB) take
+// several chunks.
+TEST_F(DtColl, LargeCounts) {
+    int p = np(), root = p - 1;
+    constexpr int N = 100000;  // elements of the holed vector: 800 KB of data, 1.6 MB spanned
+    Buf b(me() == root, 2 * N);
+    drive({[&] { return MPI_Bcast(b.p(), b.count(), b.t(), root, MPI_COMM_WORLD); },
+           [&](MPI_Request* q) { return MPI_Ibcast(b.p(), b.count(), b.t(), root, MPI_COMM_WORLD, q); },
+           [&](MPI_Request* q) {
+               return MPI_Bcast_init(b.p(), b.count(), b.t(), root, MPI_COMM_WORLD, MPI_INFO_NULL, q);
+           },
+           [&](int seed) {
+               b.clear();
+               if (me() == root)
+                   for (int i = 0; i < 2 * N; ++i) b.at(i) = val(seed, root, i);
+           },
+           [&](int seed) {
+               bool ok = true;
+               for (int i = 0; i < 2 * N && ok; ++i) ok = b.at(i) == val(seed, root, i);
+               for (size_t j = 0; j < b.v.size() && ok && b.holed; ++j)
+                   if (j % 4 == 1 || j % 4 == 2 || j + 1 == b.v.size()) ok = b.v[j] == hole;
+               EXPECT_TRUE(ok);
+           }});
+    MPI_Op user;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Op_create(hv_sum, 1, &user));
+    for (MPI_Op op : {MPI_SUM, user}) {
+        SCOPED_TRACE(op == MPI_SUM ? "MPI_SUM" : "user sum");
+        Buf s(true, 2 * N), r(true, 2 * N);
+        drive({[&] { return MPI_Allreduce(s.p(), r.p(), N, g_hv, op, MPI_COMM_WORLD); },
+               [&](MPI_Request* q) { return MPI_Iallreduce(s.p(), r.p(), N, g_hv, op, MPI_COMM_WORLD, q); },
+               [&](MPI_Request* q) {
+                   return MPI_Allreduce_init(s.p(), r.p(), N, g_hv, op, MPI_COMM_WORLD, MPI_INFO_NULL, q);
+               },
+               [&](int seed) {
+                   r.clear();
+                   for (int i = 0; i < 2 * N; ++i) s.at(i) = seed + me() + i % 1000;
+               },
+               [&](int seed) {
+                   bool ok = true;
+                   for (int i = 0; i < 2 * N && ok; ++i)
+                       ok = r.at(i) == p * (seed + i % 1000) + p * (p - 1) / 2;
+                   for (size_t j = 0; j < r.v.size() && ok; ++j)
+                       if (j % 4 == 1 || j % 4 == 2 || j + 1 == r.v.size()) ok = r.v[j] == hole;
+                   EXPECT_TRUE(ok);
+               }});
+    }
+    MPI_Op_free(&user);
+}
+
 TEST_F(DtColl, TypeFreedWhilePending) {
     int p = np(), root = 0;
     // Ibcast with a type freed right after the call.
@@ -812,6 +862,92 @@ TEST_F(DtColl, Intercommunicator) {
                    if (root != MPI_PROC_NULL)
                        for (int i = 0; i < N; ++i) e.at(i) = val(seed, 0, i);
                    EXPECT_EQ(e.v, b.v);
+               }});
+    }
+    // Gather at the even group's rank 0 (holed there) from the odd group (plain).
+    {
+        int root = colour == 0 ? (lr == 0 ? MPI_ROOT : MPI_PROC_NULL) : 0;
+        Buf snd(false, B), rcv(true, B * rsize);
+        drive({[&] { return MPI_Gather(snd.p(), B, MPI_INT, rcv.p(), elems(true, B), g_hv, root, inter); },
+               [&](MPI_Request* q) {
+                   return MPI_Igather(snd.p(), B, MPI_INT, rcv.p(), elems(true, B), g_hv, root, inter, q);
+               },
+               [&](MPI_Request* q) {
+                   return MPI_Gather_init(snd.p(), B, MPI_INT, rcv.p(), elems(true, B), g_hv, root,
+                                          inter, MPI_INFO_NULL, q);
+               },
+               [&](int seed) {
+                   snd.clear();
+                   rcv.clear();
+                   for (int i = 0; i < B; ++i) snd.at(i) = val(seed, me(), i);
+               },
+               [&](int seed) {
+                   Buf e(true, B * rsize);
+                   if (root == MPI_ROOT)
+                       for (int q = 0; q < rsize; ++q)
+                           for (int i = 0; i < B; ++i) e.at(q * B + i) = val(seed, 2 * q + 1, i);
+                   EXPECT_EQ(e.v, rcv.v);
+               }});
+    }
+    // Alltoallv: 2 plain ints to each remote rank, received holed in reverse order with gaps.
+    {
+        VLayout RL(true, rsize, [](int) { return 2; });
+        std::vector<int> sc(static_cast<size_t>(rsize), 2), sd(static_cast<size_t>(rsize));
+        for (int q = 0; q < rsize; ++q) sd[static_cast<size_t>(q)] = 2 * q;
+        std::vector<int> snd(static_cast<size_t>(2 * rsize));
+        Buf rcv(true, RL.total_ints);
+        drive({[&] {
+                   return MPI_Alltoallv(snd.data(), sc.data(), sd.data(), MPI_INT, rcv.p(), RL.counts.data(),
+                                        RL.displs.data(), g_hv, inter);
+               },
+               [&](MPI_Request* q) {
+                   return MPI_Ialltoallv(snd.data(), sc.data(), sd.data(), MPI_INT, rcv.p(),
+                                         RL.counts.data(), RL.displs.data(), g_hv, inter, q);
+               },
+               [&](MPI_Request* q) {
+                   return MPI_Alltoallv_init(snd.data(), sc.data(), sd.data(), MPI_INT, rcv.p(),
+                                             RL.counts.data(), RL.displs.data(), g_hv, inter,
+                                             MPI_INFO_NULL, q);
+               },
+               [&](int seed) {
+                   rcv.clear();
+                   for (int q = 0; q < rsize; ++q)
+                       for (int i = 0; i < 2; ++i) snd[static_cast<size_t>(2 * q + i)] = val(seed, me(), q * 100 + i);
+               },
+               [&](int seed) {
+                   Buf e(true, RL.total_ints);
+                   for (int q = 0; q < rsize; ++q)
+                       for (int i = 0; i < 2; ++i)
+                           e.at(RL.first_int(q) + i) = val(seed, 2 * q + 1 - colour, lr * 100 + i);
+                   EXPECT_EQ(e.v, rcv.v);
+               }});
+    }
+    // Reduce_scatter_block with MPI_SUM on the holed vector (equal group sizes: the standard
+    // wants both groups' totals equal).
+    if (p % 2 == 0) {
+        int lsize;
+        MPI_Comm_size(local, &lsize);
+        Buf snd(true, 2 * lsize), rcv(true, 2);
+        drive({[&] { return MPI_Reduce_scatter_block(snd.p(), rcv.p(), 1, g_hv, MPI_SUM, inter); },
+               [&](MPI_Request* q) {
+                   return MPI_Ireduce_scatter_block(snd.p(), rcv.p(), 1, g_hv, MPI_SUM, inter, q);
+               },
+               [&](MPI_Request* q) {
+                   return MPI_Reduce_scatter_block_init(snd.p(), rcv.p(), 1, g_hv, MPI_SUM, inter,
+                                                        MPI_INFO_NULL, q);
+               },
+               [&](int seed) {
+                   rcv.clear();
+                   for (int i = 0; i < 2 * lsize; ++i) snd.at(i) = val(seed, me(), i);
+               },
+               [&](int seed) {
+                   Buf e(true, 2);
+                   for (int i = 0; i < 2; ++i) {
+                       int sum = 0;
+                       for (int w = 1 - colour; w < p; w += 2) sum += val(seed, w, lr * 2 + i);
+                       e.at(i) = sum;
+                   }
+                   EXPECT_EQ(e.v, rcv.v);
                }});
     }
     // Allreduce with the user op on the struct: each group gets the other group's fold.
