@@ -540,6 +540,27 @@ void hv_sum(void* in, void* inout, int* len, MPI_Datatype*) {
     }
 }
 
+// A commutative user op on the struct: sums both fields (the hole left alone).
+void affine_sum(void* in, void* inout, int* len, MPI_Datatype*) {
+    auto* a = static_cast<Affine*>(in);
+    auto* c = static_cast<Affine*>(inout);
+    for (int i = 0; i < *len; ++i) {
+        c[i].m += a[i].m;
+        c[i].b += a[i].b;
+    }
+}
+
+// A non-commutative user op on the holed vector: its two ints as an affine map (m, b).
+void hv_affine(void* in, void* inout, int* len, MPI_Datatype*) {
+    auto* a = static_cast<int*>(in);
+    auto* c = static_cast<int*>(inout);
+    for (int e = 0; e < *len; ++e) {
+        int m = a[e * 4] * c[e * 4], b = c[e * 4] * a[e * 4 + 3] + c[e * 4 + 3];
+        c[e * 4] = m;
+        c[e * 4 + 3] = b;
+    }
+}
+
 MPI_Datatype make_affine_type() {
     int lens[2] = {1, 1};
     MPI_Aint offs[2] = {offsetof(Affine, m), offsetof(Affine, b)};
@@ -671,6 +692,18 @@ TEST_F(DtColl, UserOpOnStructWithHoles) {
             run_reduction<Affine>(k, t, op, inplace, 5, Affine{-5, hole, -5.5}, in, fold, same);
         }
     EXPECT_FALSE(g_bad_handle) << "the op was not called with the user's datatype";
+    // A commutative one.
+    MPI_Op sum;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Op_create(affine_sum, 1, &sum));
+    std::function<Affine(Affine, Affine)> add = [](Affine x, Affine y) {
+        return Affine{x.m + y.m, hole, x.b + y.b};
+    };
+    for (Red k : {Red::allreduce, Red::reduce, Red::scan, Red::rs})
+        for (bool inplace : {false, true}) {
+            SCOPED_TRACE(std::string("commutative ") + red_name(k) + (inplace ? " in place" : ""));
+            run_reduction<Affine>(k, t, sum, inplace, 4, Affine{-5, hole, -5.5}, in, add, same);
+        }
+    MPI_Op_free(&sum);
     // A predefined op on a type of several base types is not defined.
     {
         ReturnErrors quiet;
@@ -707,6 +740,22 @@ TEST_F(DtColl, OpsOnVector) {
                                    same);
             }
     MPI_Op_free(&user);
+    // A non-commutative user op on the vector (its two ints as an affine map).
+    MPI_Op affine;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Op_create(hv_affine, 0, &affine));
+    std::function<Quad(int, int, int)> maps = [](int seed, int q, int i) {
+        return Quad{{1 + (q + i) % 2, hole, hole, seed + q * 3 + i}};
+    };
+    std::function<Quad(Quad, Quad)> then = [](Quad x, Quad y) {
+        return Quad{{x.v[0] * y.v[0], hole, hole, y.v[0] * x.v[3] + y.v[3]}};
+    };
+    for (Red k : {Red::allreduce, Red::reduce, Red::scan, Red::exscan, Red::rs_block, Red::rs})
+        for (bool inplace : {false, true}) {
+            SCOPED_TRACE(std::string("non-commutative ") + red_name(k) + (inplace ? " in place" : ""));
+            run_reduction<Quad>(k, g_hv, affine, inplace, 3, Quad{{hole, hole, hole, hole}}, maps,
+                                then, same);
+        }
+    MPI_Op_free(&affine);
 }
 
 // Sizes past the eager limits and the algorithms' large-message switches (scatter + allgather
