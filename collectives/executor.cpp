@@ -92,6 +92,7 @@ bool advance(Exec& x) {
 }
 
 void recycle(Exec* x) {
+    x->sched.release_held();  // datatypes a pending collective kept alive
     x->req = nullptr;
     x->then = nullptr;
     x->persistent = x->drop_when_done = false;

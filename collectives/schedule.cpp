@@ -5,8 +5,11 @@
 namespace efampi::coll {
 
 void Schedule::reset(const CommView& view, int tag) {
+    release_held();
     steps_.clear();
     round_end_.clear();
+    converts_.clear();
+    blocks_used_ = 0;
     view_ = view;
     if (view.world) {
         world_.assign(view.world, view.world + view.size);
@@ -43,10 +46,33 @@ uint8_t* Schedule::aux(uint64_t bytes) {
     return aux_.get();
 }
 
+uint8_t* Schedule::block(uint64_t bytes) {
+    constexpr uint64_t keep_limit = uint64_t(64) << 20;
+    if (blocks_used_ == blocks_.size()) blocks_.push_back({nullptr, 0});
+    Block& b = blocks_[blocks_used_++];
+    if (bytes > b.bytes || (b.bytes > keep_limit && bytes < b.bytes / 4)) {
+        b.p.reset();
+        b.p.reset(new uint8_t[bytes ? bytes : 1]);
+        b.bytes = bytes;
+    }
+    return b.p.get();
+}
+
+void Schedule::release_held_slow() {
+    for (size_t i = 0; i < held_.size(); ++i) held_[i].release(held_[i].obj);
+    held_.clear();
+}
+
 void Schedule::run_local(size_t k) const {
     for (const Step* s = begin(k); s != end(k); ++s) {
-        if (s->kind == StepKind::copy) std::memmove(s->dst, s->src, s->n);
-        else if (s->kind == StepKind::reduce) reduction.apply(s->src, s->dst, s->n);
+        if (s->kind == StepKind::copy) {
+            std::memmove(s->dst, s->src, s->n);
+        } else if (s->kind == StepKind::reduce) {
+            reduction.apply(s->src, s->dst, s->n);
+        } else if (s->kind == StepKind::convert) {
+            const Convert& c = convert_of(*s);
+            c.fn(c.ctx, s->src, s->dst, s->n);
+        }
     }
 }
 

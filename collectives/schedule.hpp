@@ -11,6 +11,10 @@
 //
 // Buffers are raw pointers into the user's buffers or the schedule's scratch, which is
 // allocated once (scratch()) before any pointer into it is taken.
+//
+// Convert steps are local steps whose function the runtime supplies (packing a derived
+// datatype with holes into a block() before the algorithm's first round, unpacking it after
+// its last): this layer never sees a datatype.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -33,14 +37,22 @@ struct Reduction {
     }
 };
 
-enum class StepKind : uint8_t { send, recv, copy, reduce };
+enum class StepKind : uint8_t { send, recv, copy, reduce, convert };
+
+// A convert step's function: `fn(ctx, src, dst, n)` (n in the runtime's units, e.g. elements
+// of a datatype). It runs inside the progress hook: it must not block or throw.
+struct Convert {
+    void (*fn)(const void* ctx, const void* src, void* dst, uint64_t n);
+    const void* ctx;
+};
 
 struct Step {
     StepKind kind;
-    int peer;             // send, recv: communicator rank (remote group's when `remote`)
-    const void* src;      // send: data; copy: source; reduce: `in`
-    void* dst;            // recv: buffer; copy: destination; reduce: `inout`
-    uint64_t n;           // send, recv, copy: bytes; reduce: elements
+    int peer;             // send, recv: communicator rank (remote group's when `remote`);
+                          // convert: index of its Convert
+    const void* src;      // send: data; copy, convert: source; reduce: `in`
+    void* dst;            // recv: buffer; copy, convert: destination; reduce: `inout`
+    uint64_t n;           // send, recv, copy: bytes; reduce: elements; convert: fn's units
     bool remote = false;  // intercommunicators: a message with the remote group
 };
 
@@ -79,6 +91,12 @@ public:
     void reduce(const void* in, void* inout, uint64_t count) {
         if (count) steps_.push_back({StepKind::reduce, -1, in, inout, count});
     }
+    // A local step running `fn(ctx, src, dst, n)` (see Convert).
+    void convert(Convert c, const void* src, void* dst, uint64_t n) {
+        if (!n) return;
+        steps_.push_back({StepKind::convert, static_cast<int>(converts_.size()), src, dst, n});
+        converts_.push_back(c);
+    }
     // Closes the current round (no-op when it is empty).
     void end_round() {
         if (steps_.size() > (round_end_.empty() ? 0 : round_end_.back()))
@@ -89,6 +107,23 @@ public:
     const CommView& view() const { return view_; }
     int tag() const { return tag_; }
     size_t rounds() const { return round_end_.size(); }
+    // Buffers of the caller's own (packed data of the runtime's convert steps, their
+    // contexts): any number per build, each at least 16-byte aligned, distinct from scratch()
+    // and aux(); kept across reset() and reused in order, so a rebuilt schedule of the same
+    // shape allocates nothing.
+    uint8_t* block(uint64_t bytes);
+    // Something the schedule keeps alive while it may run (a datatype of a pending
+    // nonblocking or persistent collective): `release(obj)` is called by release_held(),
+    // which reset(), the executor (an execution going back to its pool) and the blocking
+    // path (after the run) call.
+    void hold(void (*release)(void*), void* obj) { held_.push_back({release, obj}); }
+    void release_held() {
+        if (!held_.empty()) release_held_slow();
+    }
+    const Convert& convert_of(const Step& st) const {
+        return converts_[static_cast<size_t>(st.peer)];
+    }
+
     // Steps of round k: [begin(k), end(k)).
     const Step* begin(size_t k) const { return steps_.data() + (k ? round_end_[k - 1] : 0); }
     const Step* end(size_t k) const { return steps_.data() + round_end_[k]; }
@@ -105,6 +140,8 @@ public:
     int scratch_takes() const { return scratch_takes_; }
 
 private:
+    void release_held_slow();
+
     CommView view_{};
     int tag_ = 0;
     std::vector<Step> steps_;
@@ -116,6 +153,18 @@ private:
     std::vector<int> remote_;  // same, of an intercommunicator's remote group
     std::unique_ptr<uint8_t[]> aux_;
     uint64_t aux_bytes_ = 0;
+    std::vector<Convert> converts_;
+    struct Block {
+        std::unique_ptr<uint8_t[]> p;
+        uint64_t bytes;
+    };
+    std::vector<Block> blocks_;
+    size_t blocks_used_ = 0;
+    struct Held {
+        void (*release)(void*);
+        void* obj;
+    };
+    std::vector<Held> held_;
 };
 
 }  // namespace efampi::coll

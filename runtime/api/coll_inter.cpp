@@ -28,17 +28,6 @@ void inter_no_in_place(const void* p, const char* what) {
                                      " on an intercommunicator");
 }
 
-namespace {
-
-// Bytes of one block of `count` elements of `dt`, whose elements travel as they lie (blocks of
-// the remote group sit one after another in the buffer).
-uint64_t block_bytes(const void* buf, int64_t count, MPI_Datatype dt, const char* what) {
-    direct_extent(dt, what);
-    return data_bytes(buf, count, dt, what);
-}
-
-}  // namespace
-
 int inter_barrier(rt::Comm* c, Form f, MPI_Request* req) {
     return launch(c, f, req, [&](Schedule& s) { coll::build_inter_barrier(s); });
 }
@@ -51,8 +40,18 @@ int inter_bcast(rt::Comm* c, Form f, MPI_Request* req, void* buf, int64_t count,
         inter_no_in_place(buf, "buffer");
         n = data_bytes(buf, count, dt, "datatype");
     }
-    return launch(c, f, req,
-                  [&](Schedule& s) { coll::build_inter_bcast(s, role, buf, n, root); });
+    return launch(c, f, req, [&](Schedule& s) {
+        Packer pk(s);
+        void* b = buf;
+        if (role != InterRole::idle) {
+            auto k = static_cast<uint64_t>(count);
+            bool root_side = role == InterRole::root;
+            b = pk.whole(rt::to_type(dt), buf, k, root_side, root_side ? 0 : k);
+        }
+        pk.begin();
+        coll::build_inter_bcast(s, role, b, n, root);
+        pk.end();
+    });
 }
 
 int inter_reduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* rbuf,
@@ -70,8 +69,21 @@ int inter_reduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, void* 
         }
     }
     return launch(c, f, req, [&](Schedule& s) {
-        s.reduction = red;
-        coll::build_inter_reduce(s, role, sbuf, rbuf, static_cast<uint64_t>(count), root);
+        Packer pk(s);
+        auto k = static_cast<uint64_t>(count);
+        const void* in = sbuf;
+        void* out = rbuf;
+        if (role == InterRole::idle) {
+            s.reduction = red;
+        } else {
+            const rt::Datatype* d = rt::to_type(dt);
+            pk.reduction(red, d, dt, k);
+            if (role == InterRole::root) out = pk.whole(d, rbuf, k, false, k);
+            else in = pk.whole(d, sbuf, k, true, 0);
+        }
+        pk.begin();
+        coll::build_inter_reduce(s, role, in, out, k, root);
+        pk.end();
     });
 }
 
@@ -84,8 +96,15 @@ int inter_allreduce(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, voi
     data_bytes(rbuf, count, dt, "datatype");
     no_alias(sbuf, rbuf, n);
     return launch(c, f, req, [&](Schedule& s) {
-        s.reduction = red;
-        coll::build_inter_allreduce(s, sbuf, rbuf, static_cast<uint64_t>(count));
+        Packer pk(s);
+        auto k = static_cast<uint64_t>(count);
+        const rt::Datatype* d = rt::to_type(dt);
+        pk.reduction(red, d, dt, k);
+        const void* in = pk.whole(d, sbuf, k, true, 0);
+        void* out = pk.whole(d, rbuf, k, false, k);
+        pk.begin();
+        coll::build_inter_allreduce(s, in, out, k);
+        pk.end();
     });
 }
 
@@ -95,13 +114,24 @@ int inter_gather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64_
     uint64_t block = 0;
     if (role == InterRole::root) {
         inter_no_in_place(rbuf, "receive buffer");
-        block = block_bytes(rbuf, rcount, rtype, "recvtype");
+        block = data_bytes(rbuf, rcount, rtype, "recvtype");
     } else if (role == InterRole::member) {
         inter_no_in_place(sbuf, "send buffer");
-        block = block_bytes(sbuf, scount, stype, "sendtype");
+        block = data_bytes(sbuf, scount, stype, "sendtype");
     }
     return launch(c, f, req, [&](Schedule& s) {
-        coll::build_inter_gather(s, role, sbuf, rbuf, block, root);
+        Packer pk(s);
+        const void* in = sbuf;
+        void* out = rbuf;
+        if (role == InterRole::root) {
+            uint64_t all = static_cast<uint64_t>(rcount) * static_cast<uint64_t>(c->peers());
+            out = pk.whole(rt::to_type(rtype), rbuf, all, false, all);
+        } else if (role == InterRole::member) {
+            in = pk.whole(rt::to_type(stype), sbuf, static_cast<uint64_t>(scount), true, 0);
+        }
+        pk.begin();
+        coll::build_inter_gather(s, role, in, out, block, root);
+        pk.end();
     });
 }
 
@@ -111,13 +141,25 @@ int inter_scatter(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int64
     uint64_t block = 0;
     if (role == InterRole::root) {
         inter_no_in_place(sbuf, "send buffer");
-        block = block_bytes(sbuf, scount, stype, "sendtype");
+        block = data_bytes(sbuf, scount, stype, "sendtype");
     } else if (role == InterRole::member) {
         inter_no_in_place(rbuf, "receive buffer");
-        block = block_bytes(rbuf, rcount, rtype, "recvtype");
+        block = data_bytes(rbuf, rcount, rtype, "recvtype");
     }
     return launch(c, f, req, [&](Schedule& s) {
-        coll::build_inter_scatter(s, role, sbuf, rbuf, block, root);
+        Packer pk(s);
+        const void* in = sbuf;
+        void* out = rbuf;
+        if (role == InterRole::root) {
+            uint64_t all = static_cast<uint64_t>(scount) * static_cast<uint64_t>(c->peers());
+            in = pk.whole(rt::to_type(stype), sbuf, all, true, 0);
+        } else if (role == InterRole::member) {
+            auto k = static_cast<uint64_t>(rcount);
+            out = pk.whole(rt::to_type(rtype), rbuf, k, false, k);
+        }
+        pk.begin();
+        coll::build_inter_scatter(s, role, in, out, block, root);
+        pk.end();
     });
 }
 
@@ -125,10 +167,16 @@ int inter_allgather(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int
                     MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype) {
     inter_no_in_place(sbuf, "send buffer");
     inter_no_in_place(rbuf, "receive buffer");
-    uint64_t sb = block_bytes(sbuf, scount, stype, "sendtype");
-    uint64_t rb = block_bytes(rbuf, rcount, rtype, "recvtype");
+    uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+    uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
     return launch(c, f, req, [&](Schedule& s) {
-        coll::build_inter_allgather(s, sbuf, sb, rbuf, rb);
+        Packer pk(s);
+        const void* in = pk.whole(rt::to_type(stype), sbuf, static_cast<uint64_t>(scount), true, 0);
+        uint64_t all = static_cast<uint64_t>(rcount) * static_cast<uint64_t>(c->peers());
+        void* out = pk.whole(rt::to_type(rtype), rbuf, all, false, all);
+        pk.begin();
+        coll::build_inter_allgather(s, in, sb, out, rb);
+        pk.end();
     });
 }
 
@@ -136,12 +184,20 @@ int inter_alltoall(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf, int6
                    MPI_Datatype stype, void* rbuf, int64_t rcount, MPI_Datatype rtype) {
     inter_no_in_place(sbuf, "send buffer");
     inter_no_in_place(rbuf, "receive buffer");
-    uint64_t sb = block_bytes(sbuf, scount, stype, "sendtype");
-    uint64_t rb = block_bytes(rbuf, rcount, rtype, "recvtype");
+    uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
+    uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
     if (sbuf == rbuf && sb && rb)
         throw Error(MPI_ERR_BUFFER, "send and receive buffers are the same");
     return launch(c, f, req, [&](Schedule& s) {
-        coll::build_inter_alltoall(s, sbuf, sb, rbuf, rb);
+        Packer pk(s);
+        auto p = static_cast<uint64_t>(c->peers());
+        const void* in =
+            pk.whole(rt::to_type(stype), sbuf, static_cast<uint64_t>(scount) * p, true, 0);
+        uint64_t all = static_cast<uint64_t>(rcount) * p;
+        void* out = pk.whole(rt::to_type(rtype), rbuf, all, false, all);
+        pk.begin();
+        coll::build_inter_alltoall(s, in, sb, out, rb);
+        pk.end();
     });
 }
 

@@ -8,6 +8,7 @@
 #include "collectives/schedule.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/coll.hpp"
+#include "runtime/api/coll_pack.hpp"
 #include "runtime/api/request_handle.hpp"
 #include "runtime/objects/info.hpp"
 
@@ -36,21 +37,13 @@ inline void check_root(const rt::Comm& c, int root) {
                                       std::to_string(c.size));
 }
 
-// Bytes of `count` elements of `dt` at `buf` (checked: type, count, buffer).
+// Bytes `count` elements of `dt` at `buf` put into a collective (checked: type, count,
+// buffer): count * extent, or count * size packed for a type with holes (coll_pack.hpp).
 template <class I>
 uint64_t data_bytes(const void* buf, I count, MPI_Datatype dt, const char* what) {
     const rt::Datatype* d = check_type(dt, what);
     check_data(buf, static_cast<int64_t>(count), "count");
-    return message_bytes(d, static_cast<int64_t>(count));
-}
-
-// The extent of a type whose elements travel as they lie in memory (predefined or dense); a
-// derived type with holes is MPI_ERR_UNSUPPORTED_OPERATION here (the v/w and neighbourhood
-// collectives take byte displacements into the user's layout).
-inline uint64_t direct_extent(MPI_Datatype dt, const char* what) {
-    const rt::Datatype* d = check_type(dt, what);
-    if (!d->direct()) not_direct(d);
-    return static_cast<uint64_t>(d->extent);
+    return wire_bytes(d, static_cast<int64_t>(count));
 }
 
 // Same buffer for input and output without MPI_IN_PLACE: the standard forbids the aliasing.
@@ -74,8 +67,15 @@ int launch(rt::Comm* c, Form f, MPI_Request* req, Build&& build) {
     if (f == Form::blocking) {
         Schedule& s = coll::blocking_schedule();
         s.reset(c->coll_view(), tag);
-        build(s);
-        if (int err = coll::run_blocking()) failed(err);
+        try {
+            build(s);
+        } catch (...) {
+            s.release_held();
+            throw;
+        }
+        int err = coll::run_blocking();
+        s.release_held();  // datatypes the packing steps held (coll_pack.hpp)
+        if (err) failed(err);
         return MPI_SUCCESS;
     }
     coll::Exec* x = coll::exec_acquire();

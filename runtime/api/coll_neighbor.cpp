@@ -36,20 +36,19 @@ Hood hood_of(const rt::Comm& c) {
     return h;
 }
 
-// Receives for block i of in-neighbour i, sends of block j to out-neighbour j (pointer and
-// size from the callbacks), in the posting order described above; PROC_NULL skipped.
-template <class RecvBlock, class SendBlock>
-void build(Schedule& s, const Hood& h, RecvBlock rblock, SendBlock sblock) {
+// Receives into block i (bytes rbytes[i] at rdispls[i] of rbase) from in-neighbour i, sends of
+// block j (of sbase) to out-neighbour j, in the posting order described above; PROC_NULL
+// skipped.
+void build(Schedule& s, const Hood& h, const uint8_t* rbase, const uint64_t* rbytes,
+           const uint64_t* rdispls, const uint8_t* sbase, const uint64_t* sbytes,
+           const uint64_t* sdispls) {
     std::vector<coll::Transfer> recvs, sends;
     for (size_t i = 0; i < h.in.size(); ++i)
-        if (h.in[i] != MPI_PROC_NULL) {
-            auto [p, n] = rblock(i);
-            recvs.push_back({h.in[i], p, n});
-        }
+        if (h.in[i] != MPI_PROC_NULL)
+            recvs.push_back({h.in[i], const_cast<uint8_t*>(rbase) + rdispls[i], rbytes[i]});
     auto add_send = [&](size_t j) {
         if (h.out[j] == MPI_PROC_NULL) return;
-        auto [p, n] = sblock(j);
-        sends.push_back({h.out[j], p, n});
+        sends.push_back({h.out[j], const_cast<uint8_t*>(sbase) + sdispls[j], sbytes[j]});
     };
     if (h.cart) {
         for (size_t d = 0; d + 1 < h.out.size(); d += 2) {
@@ -75,7 +74,50 @@ void check_counts(const I* counts, size_t n, const char* what) {
             throw Error(MPI_ERR_COUNT, std::string(what) + "[" + std::to_string(i) + "] is negative");
 }
 
-const uint8_t* cat(const void* p, uint64_t off) { return static_cast<const uint8_t*>(p) + off; }
+// Blocks of one side (one per neighbour; a PROC_NULL neighbour's block is empty, so it is
+// neither sent nor written), and the side mapped for the algorithm (Packer::blocks).
+struct Side {
+    std::vector<UserBlock> blocks;
+    std::vector<uint64_t> bytes, displs;
+    const uint8_t* base = nullptr;
+    bool same = false;  // every block is the same data (allgather's send): packed once
+    void add(const std::vector<int>& nb, size_t i, const rt::Datatype* d, int64_t count,
+             int64_t off) {
+        wire_bytes(d, count);  // size check
+        blocks.push_back({d, nb[i] == MPI_PROC_NULL ? 0 : static_cast<uint64_t>(count), off});
+    }
+    void map(Packer& pk, const void* buf, bool load, bool store) {
+        bytes.resize(blocks.size());
+        displs.resize(blocks.size());
+        if (same && !blocks.empty()) {
+            const UserBlock& b = blocks.front();
+            uint64_t count = 0;  // PROC_NULL neighbours have empty blocks
+            for (const UserBlock& x : blocks) count = x.count > count ? x.count : count;
+            base = static_cast<const uint8_t*>(pk.whole(b.d, buf, count, load, 0));
+            for (size_t i = 0; i < blocks.size(); ++i) {
+                bytes[i] = wire_bytes(b.d, static_cast<int64_t>(blocks[i].count));
+                displs[i] = 0;
+            }
+            return;
+        }
+        base = static_cast<const uint8_t*>(
+            pk.blocks(buf, blocks.data(), blocks.size(), load, store, bytes.data(), displs.data()));
+    }
+};
+
+// The launch every neighbourhood collective ends with: both sides mapped, one round.
+int run(rt::Comm* c, Form f, MPI_Request* req, const Hood& h, const void* sbuf, Side& snd,
+        void* rbuf, Side& rcv) {
+    return launch(c, f, req, [&](Schedule& s) {
+        Packer pk(s);
+        snd.map(pk, sbuf, true, false);
+        rcv.map(pk, rbuf, false, true);
+        pk.begin();
+        build(s, h, rcv.base, rcv.bytes.data(), rcv.displs.data(), snd.base, snd.bytes.data(),
+              snd.displs.data());
+        pk.end();
+    });
+}
 
 }  // namespace
 
@@ -87,12 +129,16 @@ int coll_neighbor_allgather(const char* fn, Form f, const void* sbuf, I scount,
         rt::Comm* c = begin(comm, f, info, req);
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
-        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
-        uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
-        return launch(c, f, req, [&](Schedule& s) {
-            build(s, h, [&](size_t i) { return std::pair{cat(rbuf, i * rb), rb}; },
-                  [&](size_t) { return std::pair{cat(sbuf, 0), sb}; });
-        });
+        data_bytes(sbuf, scount, stype, "sendtype");
+        data_bytes(rbuf, rcount, rtype, "recvtype");
+        const rt::Datatype* sd = rt::to_type(stype);
+        const rt::Datatype* rd = rt::to_type(rtype);
+        Side snd, rcv;
+        snd.same = true;  // the same block to every out-neighbour
+        for (size_t j = 0; j < h.out.size(); ++j) snd.add(h.out, j, sd, scount, 0);
+        for (size_t i = 0; i < h.in.size(); ++i)
+            rcv.add(h.in, i, rd, rcount, static_cast<int64_t>(i) * rcount * rd->extent);
+        return run(c, f, req, h, sbuf, snd, rbuf, rcv);
     });
 }
 
@@ -104,18 +150,18 @@ int coll_neighbor_allgatherv(const char* fn, Form f, const void* sbuf, I scount,
         rt::Comm* c = begin(comm, f, info, req);
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
-        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
-        uint64_t ext = direct_extent(rtype, "recvtype");
+        data_bytes(sbuf, scount, stype, "sendtype");
+        const rt::Datatype* sd = rt::to_type(stype);
+        const rt::Datatype* rd = check_type(rtype, "recvtype");
         check_counts(rcounts, h.in.size(), "recvcounts");
         if (!h.in.empty() && !displs) bad_arg("displs array is NULL");
-        return launch(c, f, req, [&](Schedule& s) {
-            build(s, h,
-                  [&](size_t i) {
-                      return std::pair{cat(rbuf, static_cast<uint64_t>(displs[i]) * ext),
-                                       static_cast<uint64_t>(rcounts[i]) * ext};
-                  },
-                  [&](size_t) { return std::pair{cat(sbuf, 0), sb}; });
-        });
+        Side snd, rcv;
+        snd.same = true;
+        for (size_t j = 0; j < h.out.size(); ++j) snd.add(h.out, j, sd, scount, 0);
+        for (size_t i = 0; i < h.in.size(); ++i)
+            rcv.add(h.in, i, rd, static_cast<int64_t>(rcounts[i]),
+                    static_cast<int64_t>(displs[i]) * rd->extent);
+        return run(c, f, req, h, sbuf, snd, rbuf, rcv);
     });
 }
 
@@ -127,12 +173,16 @@ int coll_neighbor_alltoall(const char* fn, Form f, const void* sbuf, I scount,
         rt::Comm* c = begin(comm, f, info, req);
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
-        uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
-        uint64_t rb = data_bytes(rbuf, rcount, rtype, "recvtype");
-        return launch(c, f, req, [&](Schedule& s) {
-            build(s, h, [&](size_t i) { return std::pair{cat(rbuf, i * rb), rb}; },
-                  [&](size_t j) { return std::pair{cat(sbuf, j * sb), sb}; });
-        });
+        data_bytes(sbuf, scount, stype, "sendtype");
+        data_bytes(rbuf, rcount, rtype, "recvtype");
+        const rt::Datatype* sd = rt::to_type(stype);
+        const rt::Datatype* rd = rt::to_type(rtype);
+        Side snd, rcv;
+        for (size_t j = 0; j < h.out.size(); ++j)
+            snd.add(h.out, j, sd, scount, static_cast<int64_t>(j) * scount * sd->extent);
+        for (size_t i = 0; i < h.in.size(); ++i)
+            rcv.add(h.in, i, rd, rcount, static_cast<int64_t>(i) * rcount * rd->extent);
+        return run(c, f, req, h, sbuf, snd, rbuf, rcv);
     });
 }
 
@@ -145,23 +195,20 @@ int coll_neighbor_alltoallv(const char* fn, Form f, const void* sbuf, const I sc
         rt::Comm* c = begin(comm, f, info, req);
         Hood h = hood_of(*c);
         no_in_place(sbuf, rbuf);
-        uint64_t se = direct_extent(stype, "sendtype");
-        uint64_t re = direct_extent(rtype, "recvtype");
+        const rt::Datatype* sd = check_type(stype, "sendtype");
+        const rt::Datatype* rd = check_type(rtype, "recvtype");
         check_counts(scounts, h.out.size(), "sendcounts");
         check_counts(rcounts, h.in.size(), "recvcounts");
         if ((!h.out.empty() && !sdispls) || (!h.in.empty() && !rdispls))
             bad_arg("a displacement array is NULL");
-        return launch(c, f, req, [&](Schedule& s) {
-            build(s, h,
-                  [&](size_t i) {
-                      return std::pair{cat(rbuf, static_cast<uint64_t>(rdispls[i]) * re),
-                                       static_cast<uint64_t>(rcounts[i]) * re};
-                  },
-                  [&](size_t j) {
-                      return std::pair{cat(sbuf, static_cast<uint64_t>(sdispls[j]) * se),
-                                       static_cast<uint64_t>(scounts[j]) * se};
-                  });
-        });
+        Side snd, rcv;
+        for (size_t j = 0; j < h.out.size(); ++j)
+            snd.add(h.out, j, sd, static_cast<int64_t>(scounts[j]),
+                    static_cast<int64_t>(sdispls[j]) * sd->extent);
+        for (size_t i = 0; i < h.in.size(); ++i)
+            rcv.add(h.in, i, rd, static_cast<int64_t>(rcounts[i]),
+                    static_cast<int64_t>(rdispls[i]) * rd->extent);
+        return run(c, f, req, h, sbuf, snd, rbuf, rcv);
     });
 }
 
@@ -179,16 +226,14 @@ int coll_neighbor_alltoallw(const char* fn, Form f, const void* sbuf, const I sc
         check_counts(rcounts, h.in.size(), "recvcounts");
         if ((!h.out.empty() && (!sdispls || !stypes)) || (!h.in.empty() && (!rdispls || !rtypes)))
             bad_arg("a displacement or type array is NULL");
-        std::vector<uint64_t> sb(h.out.size()), rb(h.in.size());
+        Side snd, rcv;
         for (size_t j = 0; j < h.out.size(); ++j)
-            sb[j] = message_bytes(check_type(stypes[j], "sendtypes"), static_cast<int64_t>(scounts[j]));
+            snd.add(h.out, j, check_type(stypes[j], "sendtypes"),
+                    static_cast<int64_t>(scounts[j]), static_cast<int64_t>(sdispls[j]));
         for (size_t i = 0; i < h.in.size(); ++i)
-            rb[i] = message_bytes(check_type(rtypes[i], "recvtypes"), static_cast<int64_t>(rcounts[i]));
-        return launch(c, f, req, [&](Schedule& s) {
-            build(s, h,
-                  [&](size_t i) { return std::pair{cat(rbuf, static_cast<uint64_t>(rdispls[i])), rb[i]}; },
-                  [&](size_t j) { return std::pair{cat(sbuf, static_cast<uint64_t>(sdispls[j])), sb[j]}; });
-        });
+            rcv.add(h.in, i, check_type(rtypes[i], "recvtypes"),
+                    static_cast<int64_t>(rcounts[i]), static_cast<int64_t>(rdispls[i]));
+        return run(c, f, req, h, sbuf, snd, rbuf, rcv);
     });
 }
 

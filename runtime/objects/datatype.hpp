@@ -12,8 +12,8 @@
 // Communication moves count * extent bytes straight from the buffer for dense types and for
 // every predefined type (`direct()`: pair types such as MPI_DOUBLE_INT carry their padding on
 // the wire); other derived types travel packed: point-to-point through pack_range /
-// unpack_range piece by piece (runtime/api/staging.hpp, pml/stream.cpp), collectives packed
-// whole (runtime/api/coll.cpp).
+// unpack_range piece by piece (runtime/api/staging.hpp, pml/stream.cpp), collectives through
+// packed blocks of their schedule (runtime/api/coll_pack.hpp).
 #include <mpi.h>
 
 #include <cstdint>

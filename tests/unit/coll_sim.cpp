@@ -23,6 +23,8 @@ const char* kind_name(StepKind k) {
         return "copy";
     case StepKind::reduce:
         return "reduce";
+    case StepKind::convert:
+        return "convert";
     }
     return "?";
 }
@@ -371,6 +373,9 @@ std::string check_schedule(const Schedule& s, const std::vector<Region>& regions
                 if (!bad) bad = where(s, regions, st->dst, bytes, true);
                 break;
             }
+            case StepKind::convert:  // the runtime's (datatypes): no algorithm builds one
+                bad = "is a convert step, which no algorithm adds";
+                break;
             }
             if (bad) {
                 bool msg = st->kind == StepKind::send || st->kind == StepKind::recv;
