@@ -245,6 +245,32 @@ int coll_scan(const char* fn, Form f, bool exclusive, const void* sbuf, void* rb
     });
 }
 
+namespace {
+
+// Reduce_scatter(_block) once the per-rank counts (elements of dt) are known: holed buffers
+// packed by the schedule (the whole input; this rank's block of the output), then the
+// algorithm.
+int launch_reduce_scatter(rt::Comm* c, Form f, MPI_Request* req, const coll::Reduction& red,
+                          MPI_Datatype dt, const void* sbuf, void* rbuf,
+                          const std::vector<uint64_t>& counts) {
+    const rt::Datatype* d = rt::to_type(dt);
+    uint64_t total = 0;
+    for (uint64_t k : counts) total += k;
+    uint64_t mine = counts[static_cast<size_t>(c->rank)];
+    return launch(c, f, req, [&](Schedule& s) {
+        Packer pk(s);
+        pk.reduction(red, d, dt, total);
+        const void* in = in_place(sbuf) ? nullptr : pk.whole(d, sbuf, total, true, 0);
+        void* out = pk.whole(d, rbuf, in_place(sbuf) ? total : mine, in_place(sbuf), mine);
+        pk.begin();
+        if (c->inter) coll::build_inter_reduce_scatter(s, in, out, counts.data());
+        else coll::build_reduce_scatter(s, in, out, counts.data());
+        pk.end();
+    });
+}
+
+}  // namespace
+
 template <class I>
 int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rbuf, I count,
                               MPI_Datatype dt, MPI_Op op, MPI_Comm comm, MPI_Info info,
@@ -252,7 +278,6 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         coll::Reduction red = reduction(op, dt);
-        const rt::Datatype* d = rt::to_type(dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         uint64_t n = data_bytes(rbuf, count, dt, "datatype");
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
@@ -261,18 +286,7 @@ int coll_reduce_scatter_block(const char* fn, Form f, const void* sbuf, void* rb
             no_alias(sbuf, rbuf, n);
         }
         std::vector<uint64_t> counts(static_cast<size_t>(c->size), static_cast<uint64_t>(count));
-        return launch(c, f, req, [&](Schedule& s) {
-            Packer pk(s);
-            auto k = static_cast<uint64_t>(count);
-            uint64_t total = k * static_cast<uint64_t>(c->size);
-            pk.reduction(red, d, dt, total);
-            const void* in = in_place(sbuf) ? nullptr : pk.whole(d, sbuf, total, true, 0);
-            void* out = pk.whole(d, rbuf, in_place(sbuf) ? total : k, in_place(sbuf), k);
-            pk.begin();
-            if (c->inter) coll::build_inter_reduce_scatter(s, in, out, counts.data());
-            else coll::build_reduce_scatter(s, in, out, counts.data());
-            pk.end();
-        });
+        return launch_reduce_scatter(c, f, req, red, dt, sbuf, rbuf, counts);
     });
 }
 
@@ -283,7 +297,6 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         coll::Reduction red = reduction(op, dt);
-        const rt::Datatype* d = rt::to_type(dt);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         if (!counts) bad_arg("recvcounts array is NULL");
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
@@ -298,17 +311,7 @@ int coll_reduce_scatter(const char* fn, Form f, const void* sbuf, void* rbuf,
         data_bytes(rbuf, counts[c->rank], dt, "datatype");
         if (!in_place(sbuf)) data_bytes(sbuf, static_cast<int64_t>(total), dt, "datatype");
         else data_bytes(rbuf, static_cast<int64_t>(total), dt, "datatype");
-        return launch(c, f, req, [&](Schedule& s) {
-            Packer pk(s);
-            auto mine = static_cast<uint64_t>(counts[c->rank]);
-            pk.reduction(red, d, dt, total);
-            const void* in = in_place(sbuf) ? nullptr : pk.whole(d, sbuf, total, true, 0);
-            void* out = pk.whole(d, rbuf, in_place(sbuf) ? total : mine, in_place(sbuf), mine);
-            pk.begin();
-            if (c->inter) coll::build_inter_reduce_scatter(s, in, out, n.data());
-            else coll::build_reduce_scatter(s, in, out, n.data());
-            pk.end();
-        });
+        return launch_reduce_scatter(c, f, req, red, dt, sbuf, rbuf, n);
     });
 }
 
@@ -621,6 +624,30 @@ int coll_alltoall(const char* fn, Form f, const void* sbuf, I scount, MPI_Dataty
     });
 }
 
+namespace {
+
+// Alltoallv and Alltoallw once their blocks are known (per-peer type, count, displacement in
+// bytes): holed blocks packed by the schedule, then the direct exchange.
+int launch_alltoallv(rt::Comm* c, Form f, MPI_Request* req, const void* sbuf,
+                     const std::vector<UserBlock>& sb, void* rbuf, const std::vector<UserBlock>& rb) {
+    return launch(c, f, req, [&](Schedule& s) {
+        Packer pk(s);
+        Mapped in(pk, sbuf, sb, true, false);
+        Mapped out(pk, rbuf, rb, in_place(sbuf), true);
+        pk.begin();
+        if (c->inter)
+            coll::build_inter_alltoallv(s, in.base, in.bytes.data(), in.displs.data(),
+                                        out.base, out.bytes.data(), out.displs.data());
+        else
+            coll::build_alltoallv(s, in_place(sbuf) ? nullptr : in.base, in.bytes.data(),
+                                  in.displs.data(), out.base, out.bytes.data(),
+                                  out.displs.data());
+        pk.end();
+    });
+}
+
+}  // namespace
+
 template <class I, class D>
 int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
                    const D sdispls[], MPI_Datatype stype, void* rbuf, const I rcounts[],
@@ -634,20 +661,7 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
         if (!in_place(sbuf))
             v_blocks(*c, scounts, sdispls, stype, "sendtype", "sdispls", "sendcounts", sb);
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
-        return launch(c, f, req, [&](Schedule& s) {
-            Packer pk(s);
-            Mapped in(pk, sbuf, sb, true, false);
-            Mapped out(pk, rbuf, rb, in_place(sbuf), true);
-            pk.begin();
-            if (c->inter)
-                coll::build_inter_alltoallv(s, in.base, in.bytes.data(), in.displs.data(),
-                                            out.base, out.bytes.data(), out.displs.data());
-            else
-                coll::build_alltoallv(s, in_place(sbuf) ? nullptr : in.base, in.bytes.data(),
-                                      in.displs.data(), out.base, out.bytes.data(),
-                                      out.displs.data());
-            pk.end();
-        });
+        return launch_alltoallv(c, f, req, sbuf, sb, rbuf, rb);
     });
 }
 
@@ -676,20 +690,7 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
         convert(rcounts, rdispls, rtypes, rb, "recvtypes");
         if (!in_place(sbuf)) convert(scounts, sdispls, stypes, sb, "sendtypes");
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
-        return launch(c, f, req, [&](Schedule& s) {
-            Packer pk(s);
-            Mapped in(pk, sbuf, sb, true, false);
-            Mapped out(pk, rbuf, rb, in_place(sbuf), true);
-            pk.begin();
-            if (c->inter)
-                coll::build_inter_alltoallv(s, in.base, in.bytes.data(), in.displs.data(),
-                                            out.base, out.bytes.data(), out.displs.data());
-            else
-                coll::build_alltoallv(s, in_place(sbuf) ? nullptr : in.base, in.bytes.data(),
-                                      in.displs.data(), out.base, out.bytes.data(),
-                                      out.displs.data());
-            pk.end();
-        });
+        return launch_alltoallv(c, f, req, sbuf, sb, rbuf, rb);
     });
 }
 
