@@ -51,8 +51,9 @@ void fold_out(Schedule& s, const Fold& f, void* acc, uint64_t count);
 // Reduce-scatter by recursive halving among the p2 new ranks (commutative ops): chunks
 // [lo, hi) of `off` (element offsets) start as all p2; at each step partners keep opposite
 // halves and fold in the other's copy; new rank nr ends owning chunk nr. `tmp` holds half the
-// vector.
+// vector. `send` (optional): where the input still is, acc not filled yet (no fold): the first
+// step sends from it and receives straight into acc.
 void halving(Schedule& s, const Fold& f, const std::vector<uint64_t>& off, void* acc,
-             uint8_t* tmp, int& lo, int& hi);
+             uint8_t* tmp, int& lo, int& hi, const void* send = nullptr);
 
 }  // namespace efampi::coll::detail

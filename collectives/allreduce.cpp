@@ -39,7 +39,7 @@ void fold_out(Schedule& s, const Fold& f, void* acc, uint64_t count) {
 }
 
 void halving(Schedule& s, const Fold& f, const std::vector<uint64_t>& off, void* acc,
-             uint8_t* tmp, int& lo, int& hi) {
+             uint8_t* tmp, int& lo, int& hi, const void* send) {
     uint64_t ext = s.reduction.extent;
     auto o = [&](int c) { return off[static_cast<size_t>(c)]; };
     for (int mask = f.p2 / 2; mask >= 1; mask >>= 1) {
@@ -47,9 +47,21 @@ void halving(Schedule& s, const Fold& f, const std::vector<uint64_t>& off, void*
         int mid = lo + (hi - lo) / 2;
         int keep_lo = f.newrank < pn ? lo : mid, keep_hi = f.newrank < pn ? mid : hi;
         int give_lo = f.newrank < pn ? mid : lo, give_hi = f.newrank < pn ? hi : mid;
-        s.send(peer, at(acc, o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
-        s.recv(peer, tmp, (o(keep_hi) - o(keep_lo)) * ext);
-        s.reduce(tmp, at(acc, o(keep_lo) * ext), o(keep_hi) - o(keep_lo));
+        uint64_t keep = (o(keep_hi) - o(keep_lo)) * ext;
+        if (send) {
+            // First round with the input still in `send`: the peer's half lands in place and
+            // this rank's half is reduced into it (commutative ops), so acc is never filled
+            // by a copy of the input.
+            s.send(peer, at(const_cast<void*>(send), o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
+            s.recv(peer, at(acc, o(keep_lo) * ext), keep);
+            s.reduce(at(const_cast<void*>(send), o(keep_lo) * ext), at(acc, o(keep_lo) * ext),
+                     o(keep_hi) - o(keep_lo));
+            send = nullptr;
+        } else {
+            s.send(peer, at(acc, o(give_lo) * ext), (o(give_hi) - o(give_lo)) * ext);
+            s.recv(peer, tmp, keep);
+            s.reduce(tmp, at(acc, o(keep_lo) * ext), o(keep_hi) - o(keep_lo));
+        }
         s.end_round();
         lo = keep_lo;
         hi = keep_hi;
@@ -88,22 +100,30 @@ void recursive_doubling(Schedule& s, void* acc, uint64_t count) {
 }
 
 // Ring: reduce-scatter then allgather, p - 1 steps each; rank r ends the first phase owning
-// chunk r + 1. Commutative ops only (each chunk accumulates in rotated order).
-void ring(Schedule& s, void* acc, uint64_t count) {
+// chunk r + 1. Commutative ops only (each chunk accumulates in rotated order). With the input
+// in `send` (not in place) no copy of it is made: each chunk is received once in the first
+// phase, straight into `acc`, and this rank's part of it reduced from `send`.
+void ring(Schedule& s, const void* send, void* acc, uint64_t count) {
     const CommView& v = s.view();
     int p = v.size, r = v.rank;
     uint64_t ext = s.reduction.extent;
     std::vector<uint64_t> off = split(count, p);
     auto chunk = [&](int i) { return ((i % p) + p) % p; };
     auto ptr = [&](int c) { return at(acc, off[static_cast<size_t>(c)] * ext); };
+    auto in = [&](int c) { return at(const_cast<void*>(send), off[static_cast<size_t>(c)] * ext); };
     auto len = [&](int c) { return off[static_cast<size_t>(c) + 1] - off[static_cast<size_t>(c)]; };
-    uint8_t* tmp = s.scratch(len(0) * ext);
+    uint8_t* tmp = send ? nullptr : s.scratch(len(0) * ext);
     int right = (r + 1) % p, left = (r - 1 + p) % p;
     for (int st = 0; st < p - 1; ++st) {
         int sc = chunk(r - st), rc = chunk(r - st - 1);
-        s.send(right, ptr(sc), len(sc) * ext);
-        s.recv(left, tmp, len(rc) * ext);
-        s.reduce(tmp, ptr(rc), len(rc));
+        s.send(right, send && st == 0 ? in(sc) : ptr(sc), len(sc) * ext);
+        if (send) {
+            s.recv(left, ptr(rc), len(rc) * ext);
+            s.reduce(in(rc), ptr(rc), len(rc));
+        } else {
+            s.recv(left, tmp, len(rc) * ext);
+            s.reduce(tmp, ptr(rc), len(rc));
+        }
         s.end_round();
     }
     for (int st = 0; st < p - 1; ++st) {
@@ -115,17 +135,24 @@ void ring(Schedule& s, void* acc, uint64_t count) {
 }
 
 // Rabenseifner: fold, reduce-scatter by recursive halving, allgather by recursive doubling,
-// unfold. New rank nr ends the halving owning chunk nr of p2. Commutative ops only.
-void rabenseifner(Schedule& s, void* acc, uint64_t count) {
+// unfold. New rank nr ends the halving owning chunk nr of p2. Commutative ops only. With the
+// input in `send` and no fold (a power of two), the first halving round reads it there (see
+// halving) instead of a copy into `acc` first.
+void rabenseifner(Schedule& s, const void* send, void* acc, uint64_t count) {
     uint64_t ext = s.reduction.extent;
     Fold f = make_fold(s.view().rank, s.view().size);
     std::vector<uint64_t> off = split(count, f.p2);
     uint64_t half = off[static_cast<size_t>(f.p2 / 2)] * ext;  // the largest half
+    if (send && f.rem) {
+        s.copy(send, acc, count * ext);
+        s.end_round();
+        send = nullptr;
+    }
     uint8_t* tmp = s.scratch(count * ext > half ? count * ext : half);
     fold_in(s, f, acc, tmp, count);
     if (f.newrank >= 0) {
         int lo = 0, hi = f.p2;  // chunks this rank is responsible for
-        halving(s, f, off, acc, tmp, lo, hi);
+        halving(s, f, off, acc, tmp, lo, hi, send);
         for (int mask = 1; mask < f.p2; mask <<= 1) {
             int pn = f.newrank ^ mask, peer = f.real(pn);
             // My window [lo, hi) and the partner's, of equal chunk count, side by side.
@@ -146,15 +173,20 @@ void rabenseifner(Schedule& s, void* acc, uint64_t count) {
 
 void build_allreduce(Schedule& s, AllreduceAlg alg, const void* send, void* recv,
                      uint64_t count) {
-    if (send) s.copy(send, recv, count * s.reduction.extent);
-    s.end_round();
-    if (s.view().size == 1 || count == 0) return;
+    if (s.view().size == 1 || count == 0) {
+        if (send) s.copy(send, recv, count * s.reduction.extent);
+        s.end_round();
+        return;
+    }
     if (!s.reduction.commutative || count < static_cast<uint64_t>(s.view().size))
         alg = AllreduceAlg::recursive_doubling;  // the others need a chunk per rank, and order
     switch (alg) {
-    case AllreduceAlg::recursive_doubling: return recursive_doubling(s, recv, count);
-    case AllreduceAlg::ring: return ring(s, recv, count);
-    case AllreduceAlg::rabenseifner: return rabenseifner(s, recv, count);
+    case AllreduceAlg::recursive_doubling:
+        if (send) s.copy(send, recv, count * s.reduction.extent);
+        s.end_round();
+        return recursive_doubling(s, recv, count);
+    case AllreduceAlg::ring: return ring(s, send, recv, count);
+    case AllreduceAlg::rabenseifner: return rabenseifner(s, send, recv, count);
     }
 }
 

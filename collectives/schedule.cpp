@@ -24,38 +24,26 @@ void Schedule::reset(const CommView& view, int tag) {
     scratch_takes_ = 0;
 }
 
-uint8_t* Schedule::scratch(uint64_t bytes) {
-    // Kept between builds; a huge block is not kept for a small collective.
+uint8_t* Schedule::Kept::take(uint64_t n) {
     constexpr uint64_t keep_limit = uint64_t(64) << 20;
-    ++scratch_takes_;
-    if (bytes > scratch_bytes_ || (scratch_bytes_ > keep_limit && bytes < scratch_bytes_ / 4)) {
-        scratch_.reset();
-        scratch_.reset(new uint8_t[bytes ? bytes : 1]);
-        scratch_bytes_ = bytes;
+    if (n > bytes || (bytes > keep_limit && n < bytes / 4)) {
+        p.reset();
+        p.reset(new (std::align_val_t(4096)) uint8_t[n ? n : 1]);
+        bytes = n;
     }
-    return scratch_.get();
+    return p.get();
 }
 
-uint8_t* Schedule::aux(uint64_t bytes) {
-    constexpr uint64_t keep_limit = uint64_t(64) << 20;
-    if (bytes > aux_bytes_ || (aux_bytes_ > keep_limit && bytes < aux_bytes_ / 4)) {
-        aux_.reset();
-        aux_.reset(new uint8_t[bytes ? bytes : 1]);
-        aux_bytes_ = bytes;
-    }
-    return aux_.get();
+uint8_t* Schedule::scratch(uint64_t bytes) {
+    ++scratch_takes_;
+    return scratch_.take(bytes);
 }
+
+uint8_t* Schedule::aux(uint64_t bytes) { return aux_.take(bytes); }
 
 uint8_t* Schedule::block(uint64_t bytes) {
-    constexpr uint64_t keep_limit = uint64_t(64) << 20;
-    if (blocks_used_ == blocks_.size()) blocks_.push_back({nullptr, 0});
-    Block& b = blocks_[blocks_used_++];
-    if (bytes > b.bytes || (b.bytes > keep_limit && bytes < b.bytes / 4)) {
-        b.p.reset();
-        b.p.reset(new uint8_t[bytes ? bytes : 1]);
-        b.bytes = bytes;
-    }
-    return b.p.get();
+    if (blocks_used_ == blocks_.size()) blocks_.emplace_back();
+    return blocks_[blocks_used_++].take(bytes);
 }
 
 void Schedule::release_held_slow() {

@@ -17,6 +17,7 @@
 // its last): this layer never sees a datatype.
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "collectives/comm_view.hpp"
@@ -135,8 +136,8 @@ public:
     uint64_t bytes_sent() const;
     // For the simulation's checks: the scratch block, and how many times this build took it
     // (at most once: a second, larger call reallocates and leaves earlier steps dangling).
-    const uint8_t* scratch_data() const { return scratch_.get(); }
-    uint64_t scratch_size() const { return scratch_bytes_; }
+    const uint8_t* scratch_data() const { return scratch_.data(); }
+    uint64_t scratch_size() const { return scratch_.bytes; }
     int scratch_takes() const { return scratch_takes_; }
 
 private:
@@ -146,19 +147,27 @@ private:
     int tag_ = 0;
     std::vector<Step> steps_;
     std::vector<uint32_t> round_end_;
-    std::unique_ptr<uint8_t[]> scratch_;
-    uint64_t scratch_bytes_ = 0;
+    // A buffer kept between builds (a huge one is not kept for a small collective),
+    // page-aligned: the peers read these with process_vm_readv, whose copy is slow when the
+    // destination sits 1-31 bytes past the source modulo a page (pml Engine::cma_read), and
+    // user buffers are mostly page-aligned (posix_memalign) or page + 16 (large mallocs),
+    // both fine against a page-aligned buffer.
+    struct Kept {
+        struct Free {
+            void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(4096)); }
+        };
+        std::unique_ptr<uint8_t[], Free> p;
+        uint64_t bytes = 0;
+        uint8_t* take(uint64_t n);
+        uint8_t* data() const { return p.get(); }
+    };
+    Kept scratch_;
     int scratch_takes_ = 0;
     std::vector<int> world_;  // a copy of the rank map: the communicator may be freed first
     std::vector<int> remote_;  // same, of an intercommunicator's remote group
-    std::unique_ptr<uint8_t[]> aux_;
-    uint64_t aux_bytes_ = 0;
+    Kept aux_;
     std::vector<Convert> converts_;
-    struct Block {
-        std::unique_ptr<uint8_t[]> p;
-        uint64_t bytes;
-    };
-    std::vector<Block> blocks_;
+    std::vector<Kept> blocks_;
     size_t blocks_used_ = 0;
     struct Held {
         void (*release)(void*);

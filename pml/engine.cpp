@@ -323,6 +323,7 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
         }
         cma_ = all;
         if (!cma_) peer_pids_.clear();
+        else cma_bounce_.reset(new uint8_t[cma_bounce_bytes + 2 * 4096]);
     }
     if (!in_rings_.empty()) transports_ = "shm-ring" + (transports_.empty() ? "" : "," + transports_);
 }

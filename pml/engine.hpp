@@ -63,6 +63,10 @@ struct ReadOp {
     ReadOp* prev = nullptr;
 };
 
+// Rendezvous reads by process_vm_readv whose offsets make the kernel's copy slow go through a
+// bounce block in pieces of this size (Engine::cma_read).
+constexpr uint64_t cma_bounce_bytes = 64 * 1024;
+
 // Streamed rendezvous over libfabric (pml/stream.cpp): `slots` slots of `seg` bytes. Sender:
 // the packed segments the receiver reads (registered). Receiver: where segments land to be
 // unpacked (receives with holes), and per slot the segment being read.
@@ -369,6 +373,10 @@ private:
     // (whose first fi_getinfo costs ~0.15 s of CPU per process, docs/performance.md).
     bool cma_ = false;
     std::vector<int> peer_pids_;  // by job rank, when cma_
+    // A page-aligned block (cma_bounce_bytes + one page) for reads whose destination sits 1-31
+    // bytes past the source modulo a page: the kernel's copy runs 4-6x slower there
+    // (cma_read), so such reads go through this block placed half a page from both.
+    std::unique_ptr<uint8_t[]> cma_bounce_;
     RingShape ring_shape_;
     std::vector<int> local_ranks_;  // every rank of this host, ours included, in rank order
     std::unique_ptr<ShmSegment> own_seg_;

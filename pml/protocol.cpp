@@ -745,21 +745,54 @@ void Engine::on_read(ReadOp* op, int err) {
 // The rendezvous read from a ring peer's address space (process_vm_readv, verified at init):
 // one copy, done at once; the kernel may move less than asked, so it loops. A failed read (the
 // peer gone, its buffer unmapped) fails the receive, and the fin still releases the sender.
+//
+// The kernel copies with `rep movsb`, which on the CPUs measured here runs 4-6x slower when the
+// destination is 1-31 bytes past the source modulo 4096 (a receive buffer from malloc, at
+// page + 16, reading a page-aligned send buffer: 512 KiB in 300 us instead of 50-60 us; any
+// other offset is fast). Such reads go through a bounce block half a page away from both, in
+// cma_bounce_bytes pieces: a second copy that stays in cache, 85 us for the same 512 KiB.
+namespace {
+
+bool slow_relative_offset(const void* dst, uint64_t src) {
+    uint64_t rel = (reinterpret_cast<uintptr_t>(dst) - src) & 4095;
+    return rel != 0 && rel < 32;
+}
+
+// process_vm_readv of n bytes until done; false when the peer's memory cannot be read.
+bool read_all(pid_t pid, uint8_t* dst, uint64_t src, uint64_t n) {
+    uint64_t done = 0;
+    while (done < n) {
+        iovec here{dst + done, n - done};
+        iovec there{reinterpret_cast<void*>(src + done), n - done};
+        ssize_t got = process_vm_readv(pid, &here, 1, &there, 1, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        done += static_cast<uint64_t>(got);
+    }
+    return true;
+}
+
+}  // namespace
+
 void Engine::cma_read(Request* r, const Incoming& m) {
     uint64_t n = r->st_bytes;
     pid_t pid = static_cast<pid_t>(peer_pids_[static_cast<size_t>(m.peer)]);
-    uint64_t done = 0;
-    while (done < n) {
-        iovec here{static_cast<uint8_t*>(r->buf) + done, n - done};
-        iovec there{reinterpret_cast<void*>(m.addr + done), n - done};
-        ssize_t got = process_vm_readv(pid, &here, 1, &there, 1, 0);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            if (!r->err) r->err = err_other;
-            break;
+    auto* dst = static_cast<uint8_t*>(r->buf);
+    bool ok;
+    if (!slow_relative_offset(dst, m.addr)) {
+        ok = read_all(pid, dst, m.addr, n);
+    } else {
+        // The bounce block at the source's page offset plus half a page.
+        uintptr_t base = (reinterpret_cast<uintptr_t>(cma_bounce_.get()) + 4095) & ~uintptr_t(4095);
+        auto* bounce = reinterpret_cast<uint8_t*>(base + ((m.addr + 2048) & 4095));
+        ok = true;
+        for (uint64_t done = 0; ok && done < n; done += cma_bounce_bytes) {
+            uint64_t k = n - done < cma_bounce_bytes ? n - done : cma_bounce_bytes;
+            ok = read_all(pid, bounce, m.addr + done, k);
+            if (ok) std::memcpy(dst + done, bounce, k);
         }
-        done += static_cast<uint64_t>(got);
     }
+    if (!ok && !r->err) r->err = err_other;
     send_ctrl(m.peer, static_cast<uint8_t>(Kind::fin), m.cookie);
     complete(r);
 }
