@@ -4,13 +4,14 @@
 #include <cstring>
 
 #include "pml/engine.hpp"
+#include "runtime/base/copy.hpp"
 
 namespace efampi::coll {
 
 int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all, int tag) {
     auto* out = static_cast<uint8_t*>(all);
     auto block = [&](int r) { return out + static_cast<size_t>(r) * bytes; };
-    if (bytes) std::memmove(block(c.rank), mine, bytes);
+    if (bytes) move_bytes(block(c.rank), mine, bytes);
     pml::Engine& e = pml::engine();
     int right = (c.rank + 1) % c.size, left = (c.rank - 1 + c.size) % c.size;
     int err = 0;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "runtime/base/copy.hpp"
+
 namespace efampi::coll {
 
 void Schedule::reset(const CommView& view, int tag) {
@@ -54,7 +56,7 @@ void Schedule::release_held_slow() {
 void Schedule::run_local(size_t k) const {
     for (const Step* s = begin(k); s != end(k); ++s) {
         if (s->kind == StepKind::copy) {
-            std::memmove(s->dst, s->src, s->n);
+            move_bytes(s->dst, s->src, s->n);
         } else if (s->kind == StepKind::reduce) {
             reduction.apply(s->src, s->dst, s->n);
         } else if (s->kind == StepKind::convert) {

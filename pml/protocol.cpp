@@ -13,6 +13,7 @@
 #include "pml/engine.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
+#include "runtime/base/copy.hpp"
 
 namespace efampi::pml {
 
@@ -219,7 +220,7 @@ int Engine::send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_ra
     size_t len = sizeof h + bytes;
     if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
         std::memcpy(inject_scratch_, &h, sizeof h);
-        if (bytes) std::memcpy(inject_scratch_ + sizeof h, buf, bytes);
+        if (bytes) copy_bytes(inject_scratch_ + sizeof h, buf, bytes);
         ssize_t rc = p.ep->inject(inject_scratch_, len, p.addr);
         if (__builtin_expect(rc == 0, 1)) return 0;
     }
@@ -299,7 +300,7 @@ void Engine::send_spilled(const void* buf, uint64_t bytes, Peer& p, int src_rank
                           uint32_t ctx) {
     void* copy = std::malloc(bytes ? bytes : 1);
     if (!copy) fatal("out of memory copying a " + std::to_string(bytes) + "-byte send");
-    if (bytes) std::memcpy(copy, buf, bytes);
+    if (bytes) copy_bytes(copy, buf, bytes);
     Request* r = new_request();
     r->type = ReqType::send;
     r->buf = copy;
@@ -337,8 +338,8 @@ void Engine::post_packet(Peer& p, const void* a, size_t alen, const void* b, siz
         if (pending_sends_.empty() && p.ring->push(a, alen, b, blen)) return;
     } else if (len <= p.ep->inject_size() && len <= inject_scratch_bytes && pending_sends_.empty()) {
         uint8_t* tmp = inject_scratch_;  // a member, not a 4 KiB stack frame (stack probes)
-        std::memcpy(tmp, a, alen);
-        if (blen) std::memcpy(tmp + alen, b, blen);
+        copy_bytes(tmp, a, alen);
+        if (blen) copy_bytes(tmp + alen, b, blen);
         ssize_t rc = p.ep->inject(tmp, len, p.addr);
         if (rc == 0) return;
         if (rc != -FI_EAGAIN)
@@ -358,8 +359,8 @@ void Engine::queue_packet(Peer& p, const void* a, size_t alen, const void* b, si
     sb->dest = p.addr;
     sb->len = len;
     sb->data = static_cast<uint8_t*>(blocks_.get(len));
-    std::memcpy(sb->data, a, alen);
-    if (blen) std::memcpy(sb->data + alen, b, blen);
+    copy_bytes(sb->data, a, alen);
+    if (blen) copy_bytes(sb->data + alen, b, blen);
     ++sends_in_flight_;
     if (!pending_sends_.empty() || !post_send(sb)) pending_sends_.push_back(sb);
 }
@@ -417,7 +418,7 @@ void Engine::send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag
         if (bytes) {
             u->data = static_cast<uint8_t*>(blocks_.get(bytes));
             if (r->lay) r->lay->pack(r->lay, 0, bytes, u->data);
-            else std::memcpy(u->data, buf, bytes);
+            else copy_bytes(u->data, buf, bytes);
         }
         mq_.push_unexpected(u);
         complete(r);
@@ -602,7 +603,7 @@ bool Engine::deliver_eager_fast(const Header& h, const uint8_t* payload, size_t 
     if (__builtin_expect(r->lay != nullptr, 0)) {
         if (n) r->lay->unpack(r->lay, 0, n, payload);
     } else if (n) {
-        std::memcpy(r->buf, payload, n);
+        copy_bytes(r->buf, payload, n);
     }
     complete(r);
     consumed(h.src_world, plen);
@@ -624,7 +625,7 @@ Incoming* Engine::keep(const Incoming& m) {
     u->data = nullptr;
     if (m.kind == static_cast<uint8_t>(Kind::eager) && m.size) {
         u->data = static_cast<uint8_t*>(blocks_.get(m.size));
-        std::memcpy(u->data, m.data, m.size);
+        copy_bytes(u->data, m.data, m.size);
     }
     return u;
 }
@@ -680,7 +681,7 @@ void Engine::fill(Request* r, const Incoming& m, uint64_t n) {
         return;
     }
     if (r->lay) r->lay->unpack(r->lay, 0, n, m.data);
-    else std::memcpy(r->buf, m.data, n);
+    else copy_bytes(r->buf, m.data, n);
 }
 
 void Engine::start_read(Request* r, Incoming& m) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <new>
 
+#include "runtime/base/copy.hpp"
 #include "runtime/base/error.hpp"
 
 namespace efampi::pml {
@@ -56,8 +57,8 @@ bool OutRing::push(const void* a, size_t alen, const void* b, size_t blen) {
     size_t len = alen + blen;
     uint8_t* at = reserve(len);
     if (!at) return false;
-    std::memcpy(at, a, alen);
-    if (blen) std::memcpy(at + alen, b, blen);
+    copy_bytes(at, a, alen);
+    if (blen) copy_bytes(at + alen, b, blen);
     commit(len);
     return true;
 }

@@ -39,6 +39,7 @@
 #include "pml/engine.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
+#include "runtime/base/copy.hpp"
 
 namespace efampi::pml {
 
@@ -49,7 +50,7 @@ inline uint64_t request_cookie(Request* r) { return reinterpret_cast<uint64_t>(r
 // Packed bytes [off, off + len) of a send, from its layout or its contiguous buffer.
 inline void copy_out(const Request* r, uint64_t off, uint64_t len, void* out) {
     if (r->lay) r->lay->pack(r->lay, off, len, out);
-    else std::memcpy(out, static_cast<const uint8_t*>(r->buf) + off, len);
+    else copy_bytes(out, static_cast<const uint8_t*>(r->buf) + off, len);
 }
 
 inline void frag_header(uint8_t* at, const Request* r, int self, uint64_t off) {
@@ -145,7 +146,7 @@ void Engine::on_seg_data(const Header& h, const uint8_t* payload, size_t plen) {
         fatal("seg_data out of range (offset " + std::to_string(off) + ", " + std::to_string(len) +
               " bytes, message " + std::to_string(r->st_bytes) + ")");
     if (r->lay) r->lay->unpack(r->lay, off, len, data);
-    else std::memcpy(static_cast<uint8_t*>(r->buf) + off, data, len);
+    else copy_bytes(static_cast<uint8_t*>(r->buf) + off, data, len);
     r->seg_left -= len;
     if (r->seg_left == 0) complete(r);
 }

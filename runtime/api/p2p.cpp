@@ -11,6 +11,7 @@
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
 #include "runtime/api/staging.hpp"
+#include "runtime/base/copy.hpp"
 
 using namespace efampi;
 
@@ -599,7 +600,7 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
             copy = std::malloc(sbytes ? sbytes : 1);
             if (!copy) throw std::bad_alloc();
             if (spack) rt::pack(*sd, sbuf, static_cast<uint64_t>(scount), copy);
-            else if (sbytes) std::memcpy(copy, sbuf, sbytes);
+            else if (sbytes) copy_bytes(copy, sbuf, sbytes);
         }
         // The layouts live in stagings attached to the compound request, which outlives its
         // parts.

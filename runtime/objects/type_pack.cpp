@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/base/copy.hpp"
 #include "runtime/objects/datatype.hpp"
 
 namespace efampi::rt {
@@ -12,8 +13,8 @@ namespace {
 
 template <bool Pack>
 inline void copy_piece(uint8_t* m, uint8_t* io, size_t n) {
-    if (Pack) std::memcpy(io, m, n);
-    else std::memcpy(m, io, n);
+    if (Pack) copy_bytes(io, m, n);
+    else copy_bytes(m, io, n);
 }
 
 // `count` pieces of `len` bytes, `stride` apart in memory, back to back in the packed stream:
