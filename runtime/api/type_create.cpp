@@ -34,6 +34,15 @@ void check_array(const I* a, int64_t n, const char* what) {
     if (n > 0 && !a) throw Error(MPI_ERR_ARG, std::string(what) + " is NULL");
 }
 
+// A byte offset or size from counts and extents: past 2^63 bytes is refused, not wrapped.
+int64_t checked_mul(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r))
+        throw Error(MPI_ERR_COUNT, "the datatype would span more than 2^63 bytes (a count or "
+                                   "displacement times an extent overflows)");
+    return r;
+}
+
 int finish(MPI_Datatype* newtype, const std::vector<Block>& blocks, TypeArgs args,
            const int64_t* lb = nullptr, const int64_t* ub = nullptr) {
     if (!newtype) api::bad_arg("newtype pointer is NULL");
@@ -77,7 +86,8 @@ int vector(const char* fn, I count, I blocklen, S stride, bool stride_bytes, MPI
         nonneg(count, "count");
         nonneg(blocklen, "blocklength");
         const rt::Datatype* o = old_type(old);
-        int64_t step = stride_bytes ? static_cast<int64_t>(stride) : static_cast<int64_t>(stride) * o->extent;
+        int64_t step = stride_bytes ? static_cast<int64_t>(stride)
+                                    : checked_mul(static_cast<int64_t>(stride), o->extent);
         TypeArgs a = args_of<I>(stride_bytes ? MPI_COMBINER_HVECTOR : MPI_COMBINER_VECTOR);
         put(a, count);
         put(a, blocklen);
@@ -117,7 +127,8 @@ int indexed(const char* fn, int combiner, I count, const I* blens, I one_blen, c
             if (bl < 0)
                 throw Error(MPI_ERR_ARG, "array_of_blocklengths[" + std::to_string(i) + "] = " +
                                              std::to_string(bl) + " is negative");
-            int64_t disp = bytes ? static_cast<int64_t>(displs[i]) : static_cast<int64_t>(displs[i]) * o->extent;
+            int64_t disp = bytes ? static_cast<int64_t>(displs[i])
+                                 : checked_mul(static_cast<int64_t>(displs[i]), o->extent);
             b.push_back({disp, bl, old});
         }
         return finish(nt, b, std::move(a));
@@ -166,7 +177,7 @@ std::vector<Block> grid_blocks(const std::vector<int64_t>& sizes, const std::vec
     int64_t s = ext;
     for (size_t k = nd; k-- > 0;) {
         stride[dims[k]] = s;
-        s *= sizes[dims[k]];
+        s = checked_mul(s, sizes[dims[k]]);
     }
     MPI_Datatype inner = old;
     std::vector<Block> blocks;
@@ -176,9 +187,9 @@ std::vector<Block> grid_blocks(const std::vector<int64_t>& sizes, const std::vec
         bool fastest = k == nd - 1;
         for (auto [start, len] : runs[d]) {
             if (fastest) {
-                blocks.push_back({start * stride[d], len, inner});
+                blocks.push_back({checked_mul(start, stride[d]), len, inner});
             } else {
-                blocks.push_back({start * stride[d], 1, inner, len, stride[d]});
+                blocks.push_back({checked_mul(start, stride[d]), 1, inner, len, stride[d]});
             }
         }
         if (k > 0) {
@@ -197,7 +208,7 @@ int finish_grid(MPI_Datatype* nt, const std::vector<int64_t>& sizes, const std::
     std::vector<rt::Datatype*> temps;
     std::vector<Block> blocks = grid_blocks(sizes, runs, order, old, temps);
     int64_t total = rt::to_type(old)->extent;
-    for (int64_t x : sizes) total *= x;
+    for (int64_t x : sizes) total = checked_mul(total, x);
     int64_t lb = 0;
     int rc = finish(nt, blocks, std::move(a), &lb, &total);
     for (rt::Datatype* t : temps) rt::type_release(t);  // the new type holds its own references
@@ -319,7 +330,9 @@ int resized(const char* fn, MPI_Datatype old, I lb, I extent, MPI_Datatype* nt) 
         if (a.large) a.counts = {static_cast<MPI_Count>(lb), static_cast<MPI_Count>(extent)};
         else a.aints = {static_cast<MPI_Aint>(lb), static_cast<MPI_Aint>(extent)};
         a.kids = {old};
-        int64_t l = static_cast<int64_t>(lb), u = l + static_cast<int64_t>(extent);
+        int64_t l = static_cast<int64_t>(lb), u = 0;
+        if (__builtin_add_overflow(l, static_cast<int64_t>(extent), &u))
+            throw Error(MPI_ERR_ARG, "lb + extent overflows 2^63 bytes");
         return finish(nt, {Block{0, 1, old}}, std::move(a), &l, &u);
     });
 }

@@ -32,6 +32,28 @@ int64_t prim_size(MPI_Datatype t) { return to_type(t)->size; }
                                     "or regularly spaced blocks");
 }
 
+// Byte arithmetic of a type's layout, checked: a count times a stride past 2^63 is refused
+// instead of wrapping into a nonsense extent.
+[[noreturn]] void too_large() {
+    throw Error(MPI_ERR_COUNT, "the datatype would span more than 2^63 bytes (its counts times "
+                               "its strides or extents overflow)");
+}
+int64_t mul(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) too_large();
+    return r;
+}
+int64_t add(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) too_large();
+    return r;
+}
+int64_t sub(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r)) too_large();
+    return r;
+}
+
 // Appends a run to a list, merging it into the last run when it continues it: contiguous
 // (one longer piece) or the next pieces at the same stride (a longer run).
 void add_run(std::vector<Segment>& out, Segment s) {
@@ -97,8 +119,8 @@ void repeat(const std::vector<Run>& in, int64_t base, int64_t times, int64_t ste
             add_run(out, r);
             return;
         }
-        if (r.stride * r.count == step) {
-            r.count *= times;
+        if (mul(r.stride, r.count) == step) {
+            r.count = mul(r.count, times);
             add_run(out, r);
             return;
         }
@@ -169,16 +191,17 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, cons
         const Datatype& c = *to_type(b.type);
         int64_t ext = c.extent;
         // The origins of the extreme copies: over the reps and over the n copies of each.
-        int64_t step_last = (b.reps - 1) * b.rstride, copy_last = (b.n - 1) * ext;
-        for (int64_t o : {b.disp, b.disp + copy_last, b.disp + step_last, b.disp + step_last + copy_last}) {
-            lo = std::min(lo, o + c.lb);
-            hi = std::max(hi, o + c.lb + ext);
+        int64_t step_last = mul(b.reps - 1, b.rstride), copy_last = mul(b.n - 1, ext);
+        for (int64_t o : {b.disp, add(b.disp, copy_last), add(b.disp, step_last),
+                          add(add(b.disp, step_last), copy_last)}) {
+            lo = std::min(lo, add(o, c.lb));
+            hi = std::max(hi, add(add(o, c.lb), ext));
             if (c.size > 0) {
-                tlo = std::min(tlo, o + c.true_lb);
-                thi = std::max(thi, o + c.true_lb + c.true_extent);
+                tlo = std::min(tlo, add(o, c.true_lb));
+                thi = std::max(thi, add(add(o, c.true_lb), c.true_extent));
             }
         }
-        size += b.reps * b.n * c.size;
+        size = add(size, mul(mul(b.reps, b.n), c.size));
         for (const Prim& p : c.prims) align = std::max(align, align_of(p.type));
         segs1.clear();
         prims1.clear();
@@ -194,13 +217,13 @@ Datatype* type_from_blocks(const std::vector<Block>& blocks, TypeArgs args, cons
     if (!explicit_bounds && args.combiner == MPI_COMBINER_STRUCT) {
         // The standard's epsilon: the extent rounds up to the strictest alignment inside.
         int64_t ext = new_ub - new_lb;
-        if (ext % align) new_ub += align - ext % align;
+        if (ext % align) new_ub = add(new_ub, align - ext % align);
     }
     d->size = size;
     d->lb = new_lb;
-    d->extent = new_ub - new_lb;
+    d->extent = sub(new_ub, new_lb);
     d->true_lb = tlo;
-    d->true_extent = thi - tlo;
+    d->true_extent = sub(thi, tlo);
     d->dense = d->segs.size() == 1 && d->segs[0].count == 1 && d->segs[0].off == 0 &&
                d->segs[0].len == d->extent && d->lb == 0;
     if (d->segs.empty() && d->extent == 0) d->dense = true;  // nothing to move

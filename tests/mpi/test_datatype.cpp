@@ -799,6 +799,16 @@ TEST_F(Types, BadArguments) {
     EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_subarray(2, sizes, subs, starts, 77, MPI_INT, &t)));
     MPI_Datatype pre = MPI_INT;
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_free(&pre)));
+    // Layouts past 2^63 bytes are refused, not wrapped into a nonsense extent.
+    const MPI_Count big = MPI_Count(1) << 40;
+    EXPECT_EQ(MPI_ERR_COUNT, error_class(MPI_Type_vector_c(big, 1, big, MPI_DOUBLE, &t)));
+    EXPECT_EQ(MPI_ERR_COUNT, error_class(MPI_Type_contiguous_c(MPI_Count(1) << 62, MPI_DOUBLE, &t)));
+    EXPECT_EQ(MPI_ERR_COUNT, error_class(MPI_Type_create_hvector_c(4, 1, MPI_Count(1) << 62, MPI_DOUBLE, &t)));
+    MPI_Count bigsizes[3] = {big, big, 8}, bigsubs[3] = {1, 1, 1}, bigstarts[3] = {0, 0, 0};
+    EXPECT_EQ(MPI_ERR_COUNT, error_class(MPI_Type_create_subarray_c(3, bigsizes, bigsubs, bigstarts,
+                                                                    MPI_ORDER_C, MPI_DOUBLE, &t)));
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Type_create_resized_c(MPI_INT, MPI_Count(1) << 62,
+                                                                 MPI_Count(1) << 62, &t)));
     // Uncommitted types cannot travel.
     ASSERT_EQ(MPI_SUCCESS, MPI_Type_contiguous(2, MPI_INT, &t));
     int buf[2] = {1, 2};
