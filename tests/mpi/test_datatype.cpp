@@ -814,7 +814,7 @@ TEST_F(Types, BadArguments) {
     int buf[2] = {1, 2};
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Send(buf, 1, t, MPI_PROC_NULL, 0, MPI_COMM_WORLD)));
     MPI_Type_free(&t);
-    // (Derived types with holes in every collective form: test_dtcoll.cpp.)
+    // (Derived types with holes in every collective form: test_dtcoll*.cpp.)
     ASSERT_EQ(MPI_SUCCESS, MPI_Type_vector(2, 1, 2, MPI_INT, &t));
     MPI_Type_commit(&t);
     // Packing past the end of the buffer.

@@ -361,7 +361,7 @@ TEST(Stream, PersistentAndSendrecvStream) {
 }
 
 // Reductions with a predefined op on a vector of doubles with holes: the results land in the
-// data positions, the holes are left alone (every form: test_dtcoll.cpp).
+// data positions, the holes are left alone (every form: test_dtcoll_reduce.cpp).
 TEST(Stream, ReductionsOnTypesWithHoles) {
     ReturnErrors quiet;
     MPI_Datatype vec;  // 4 doubles at stride 2: 4 values, 4 holes
