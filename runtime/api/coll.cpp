@@ -35,9 +35,9 @@ void user_tramp(const void* ctx, const void* ctx2, const void* in, void* inout, 
     rt::reduce(r, in, inout, n);
 }
 
-// A reduction on a type with holes, which runs on packed elements (extent = size): a user op
-// through its wrapper (bound to the schedule by Packer::reduction); a predefined op on the
-// type's one predefined base type, `per` base elements per element.
+// A reduction on a derived type with holes, which runs on packed elements (extent = size): a
+// user op through its wrapper (bound to the schedule by Packer::reduction); a predefined op
+// on the type's one predefined base type, `per` base elements per element.
 coll::Reduction holes_reduction(MPI_Op op, const rt::Datatype* d) {
     rt::Op* o = check_op(op);
     coll::Reduction red;
@@ -70,7 +70,9 @@ coll::Reduction holes_reduction(MPI_Op op, const rt::Datatype* d) {
 
 coll::Reduction reduction(MPI_Op op, MPI_Datatype dt) {
     const rt::Datatype* d = check_type(dt);
-    if (has_holes(d)) return holes_reduction(op, d);
+    // A pair type with padding (MPI_DOUBLE_INT) is the same type on every rank of a reduction,
+    // so it is reduced as it lies, padding included (Packer::reduction: not packed either).
+    if (has_holes(d) && !d->predefined) return holes_reduction(op, d);
     rt::Reducer r = check_reduction(op, dt);
     coll::Reduction red;
     red.extent = static_cast<uint64_t>(d->extent);

@@ -114,9 +114,12 @@ void Packer::bind_user_op(const rt::Datatype* d, MPI_Datatype handle, uint64_t m
                                              max_count ? max_count : 1,
                                              (uint64_t(1) << 20) /
                                                  static_cast<uint64_t>(std::max<int64_t>(ext, 1))));
+    // Whole elements, bounds and data both: the function may read an element's padding (a C
+    // struct copied whole).
     int64_t last = static_cast<int64_t>(cap - 1) * ext;
-    int64_t lo = std::min<int64_t>(0, last) + d->true_lb;
-    int64_t hi = std::max<int64_t>(0, last) + d->true_lb + d->true_extent;
+    int64_t lo = std::min<int64_t>(0, last) + std::min(d->lb, d->true_lb);
+    int64_t hi = std::max<int64_t>(0, last) +
+                 std::max(d->lb + d->extent, d->true_lb + d->true_extent);
     auto span = static_cast<uint64_t>(hi - lo);
     uint8_t* in = s_.block(span) - lo;
     uint8_t* inout = s_.block(span) - lo;

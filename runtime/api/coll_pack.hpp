@@ -60,7 +60,7 @@ public:
     // first `store` elements are unpacked into `buf` at the end (an output; 0: none).
     void* whole(const rt::Datatype* d, const void* buf, uint64_t count, bool load,
                 uint64_t store) {
-        if (!has_holes(d) || !count) return const_cast<void*>(buf);
+        if (!has_holes(d) || !count || (same_type_ && d->predefined)) return const_cast<void*>(buf);
         return whole_slow(d, buf, count, load, store);
     }
     // The blocks of a v/w side (n of them): when none has holes, `buf` with bytes[i] and
@@ -82,8 +82,11 @@ public:
     // in the type's layout for up to `max_count` elements at a time (the wrapper unpacks the
     // packed `in` and `inout` into them, calls the user's function with the user's datatype,
     // and packs the result back).
+    // A reduction has one type on every rank: a pair type with padding (MPI_DOUBLE_INT) then
+    // travels as it lies, padding included, for its kernel (whole() does not pack it).
     void reduction(const coll::Reduction& red, const rt::Datatype* d, MPI_Datatype handle,
                    uint64_t max_count) {
+        same_type_ = true;
         s_.reduction = red;
         if (red.fn == user_op_on_packed) bind_user_op(d, handle, max_count);
     }
@@ -104,6 +107,7 @@ private:
         uint64_t n;
     };
     std::vector<Store> stores_;
+    bool same_type_ = false;  // a reduction (see reduction())
 };
 
 }  // namespace efampi::api

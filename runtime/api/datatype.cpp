@@ -44,8 +44,8 @@ int get_count(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* count)
         const rt::Datatype* d = api::check_type(dt);
         if (!st || !count) api::bad_arg("status or count pointer is NULL");
         uint64_t bytes = api::status_bytes(st);
-        // Messages carry count * extent bytes for predefined types, packed data otherwise.
-        uint64_t ext = static_cast<uint64_t>(d->predefined ? d->extent : d->size);
+        // Messages carry count * extent bytes for dense types, packed data otherwise.
+        uint64_t ext = static_cast<uint64_t>(d->direct() ? d->extent : d->size);
         if (ext == 0) {
             *count = 0;
         } else if (bytes % ext != 0 ||

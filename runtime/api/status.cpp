@@ -23,9 +23,8 @@ int set_elements(const char* fn, MPI_Status* status, MPI_Datatype dt, Count coun
         if (!status) api::bad_arg("status pointer is NULL");
         const rt::Datatype* d = api::check_type(dt);
         if (count < 0) api::bad_count(count, "count");
-        // Predefined types: count * extent, as their messages travel; derived: packed bytes.
-        uint64_t bytes = d->predefined ? api::message_bytes(d, count)
-                                       : rt::bytes_of_elements(*d, static_cast<uint64_t>(count));
+        // The packed bytes of `count` primitive elements (of a dense type too: the same).
+        uint64_t bytes = rt::bytes_of_elements(*d, static_cast<uint64_t>(count));
         status->MPI_internal[0] = static_cast<int>(bytes & 0xffffffffu);
         status->MPI_internal[1] = static_cast<int>(bytes >> 32);
         return MPI_SUCCESS;

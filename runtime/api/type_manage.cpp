@@ -86,10 +86,7 @@ int get_elements(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* cou
     return api::call(MPI_COMM_SELF, fn, [&] {
         const rt::Datatype* d = api::check_type(dt);
         if (!st || !count) api::bad_arg("status or count pointer is NULL");
-        uint64_t bytes = api::status_bytes(st);
-        // Predefined types travel with their padding (count * extent bytes).
-        if (d->predefined && d->extent != d->size && d->extent > 0)
-            bytes = bytes / static_cast<uint64_t>(d->extent) * static_cast<uint64_t>(d->size);
+        uint64_t bytes = api::status_bytes(st);  // packed data (or a dense type's bytes)
         int64_t n = rt::elements_in(*d, bytes);
         *count = n < 0 || n > static_cast<int64_t>(std::numeric_limits<Out>::max())
                      ? static_cast<Out>(MPI_UNDEFINED)

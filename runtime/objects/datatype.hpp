@@ -9,9 +9,10 @@
 //     what MPI_Pack/MPI_Unpack copy.
 // Packed data (MPI_Pack) is the concatenation of count elements' segments. When `dense` (one
 // segment filling the whole extent, at offset 0) memory and packed data coincide.
-// Communication moves count * extent bytes straight from the buffer for dense types and for
-// every predefined type (`direct()`: pair types such as MPI_DOUBLE_INT carry their padding on
-// the wire); other derived types travel packed: point-to-point through pack_range /
+// Communication moves count * extent bytes straight from the buffer for dense types
+// (`direct()`: every predefined type but the pair types with padding); the others travel
+// packed, pair types such as MPI_DOUBLE_INT included (their padding is not message data, so
+// they match a user's struct of the same signature): point-to-point through pack_range /
 // unpack_range piece by piece (runtime/api/staging.hpp, pml/stream.cpp), collectives through
 // packed blocks of their schedule (runtime/api/coll_pack.hpp).
 #include <mpi.h>
@@ -51,7 +52,7 @@ struct Datatype {
     bool predefined = false;
     bool committed = true;
     bool dense = true;    // see above: memory layout == packed layout
-    bool direct() const { return dense || predefined; }
+    bool direct() const { return dense; }
     int64_t true_lb = 0;  // bounds of the data, ignoring MPI_LB/UB-like resizing
     int64_t true_extent = 0;
     std::vector<Segment> segs;

@@ -48,6 +48,29 @@ void walk(const Datatype& d, uint8_t* mem, uint64_t off, uint64_t len, uint8_t* 
     }
     const uint64_t size = static_cast<uint64_t>(d.size);
     const size_t nrun = d.segs.size();
+    if (nrun == 1 && (d.segs[0].count == 1 || d.segs[0].count * d.segs[0].stride == d.extent)) {
+        // One run that the next element continues (a pair type with padding, a resized
+        // column, a vector whose extent is its last stride): the elements are one long run of
+        // pieces, copied in one tight loop however many elements the range spans.
+        const Segment& r = d.segs[0];
+        const uint64_t L = static_cast<uint64_t>(r.len);
+        const int64_t S = r.count == 1 ? d.extent : r.stride;
+        uint64_t j = off / L, within = off % L;
+        uint8_t* p = mem + r.off + static_cast<int64_t>(j) * S;
+        if (within) {
+            uint64_t n = L - within < len ? L - within : len;
+            copy_piece<Pack>(p + within, io, n);
+            io += n;
+            len -= n;
+            p += S;
+        }
+        uint64_t whole = len / L;
+        copy_blocks<Pack>(p, io, L, S, static_cast<size_t>(whole));
+        io += whole * L;
+        len -= whole * L;
+        if (len) copy_piece<Pack>(p + static_cast<int64_t>(whole) * S, io, len);
+        return;
+    }
     uint8_t* e = mem + static_cast<int64_t>(off / size) * d.extent;  // the element holding off
     uint64_t w = off % size;
     // The run holding w: the last one starting at or before it; then the piece within it.

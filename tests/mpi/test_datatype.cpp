@@ -789,6 +789,88 @@ TEST_F(Types, NonContiguousTypesInCollectives) {
     MPI_Type_free(&pt);
 }
 
+// A pair type's padding is not message data: MPI_DOUBLE_INT matches a user's struct {double;
+// int} (same layout, holes at the padding) and a packed {double, int} of extent 12, both ways,
+// blocking and nonblocking; Get_count/Get_elements count pairs and basic elements; MINLOC on
+// MPI_DOUBLE_INT in every collective form still works (on its layout).
+TEST_F(Types, PairTypesMatchUserTypesOfTheirSignature) {
+    int p, me;
+    MPI_Comm_size(MPI_COMM_WORLD, &p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &me);
+    int right = (me + 1) % p, left = (me - 1 + p) % p;
+    struct DI { double d; int i; };
+    int bl[2] = {1, 1};
+    MPI_Aint dis[2] = {offsetof(DI, d), offsetof(DI, i)};
+    MPI_Datatype ty[2] = {MPI_DOUBLE, MPI_INT}, st, packed12, tmp;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_struct(2, bl, dis, ty, &st));
+    st = keep(st);
+    MPI_Aint pdis[2] = {0, 8};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_struct(2, bl, pdis, ty, &tmp));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_create_resized(tmp, 0, 12, &packed12));
+    MPI_Type_free(&tmp);
+    packed12 = keep(packed12);
+    const int n = 5000;  // 60 KB of data: past the eager limits
+    std::vector<DI> out(n), in(n);
+    for (int k = 0; k < n; ++k) out[static_cast<size_t>(k)] = DI{me + 0.5 * k, me * 100000 + k};
+    // (send type, receive type, receive buffer stride in bytes)
+    struct Case { MPI_Datatype s, r; int rstride; const char* what; };
+    const Case cases[] = {{MPI_DOUBLE_INT, st, 16, "pair -> struct"},
+                          {st, MPI_DOUBLE_INT, 16, "struct -> pair"},
+                          {MPI_DOUBLE_INT, packed12, 12, "pair -> packed"},
+                          {MPI_DOUBLE_INT, MPI_DOUBLE_INT, 16, "pair -> pair"}};
+    for (const Case& c : cases) {
+        for (int count : {1, n}) {
+            std::vector<unsigned char> rb(static_cast<size_t>(count) * 16 + 16, 0xEE);
+            MPI_Request rq[2];
+            MPI_Status sts[2];
+            ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(rb.data(), count, c.r, left, 21, MPI_COMM_WORLD, &rq[0]));
+            ASSERT_EQ(MPI_SUCCESS, MPI_Isend(out.data(), count, c.s, right, 21, MPI_COMM_WORLD, &rq[1]));
+            ASSERT_EQ(MPI_SUCCESS, MPI_Waitall(2, rq, sts)) << c.what;
+            int got = -1, elems = -1;
+            MPI_Get_count(&sts[0], MPI_DOUBLE_INT, &got);
+            MPI_Get_elements(&sts[0], MPI_DOUBLE_INT, &elems);
+            EXPECT_EQ(count, got) << c.what;
+            EXPECT_EQ(2 * count, elems) << c.what;
+            for (int k = 0; k < count; ++k) {
+                double d;
+                int i;
+                std::memcpy(&d, rb.data() + k * c.rstride, 8);
+                std::memcpy(&i, rb.data() + k * c.rstride + 8, 4);
+                ASSERT_EQ(left + 0.5 * k, d) << c.what << " element " << k;
+                ASSERT_EQ(left * 100000 + k, i) << c.what << " element " << k;
+                if (c.rstride == 16) {  // the padding of the receive buffer is not written
+                    for (int b = 12; b < 16; ++b)
+                        ASSERT_EQ(0xEE, rb[static_cast<size_t>(k * 16 + b)]) << c.what;
+                }
+            }
+        }
+    }
+    // MINLOC on the pair type (packed in the collectives, reduced on its layout).
+    std::vector<DI> v(3), r(3);
+    for (int k = 0; k < 3; ++k) v[static_cast<size_t>(k)] = DI{static_cast<double>((me + k) % p), me};
+    MPI_Request q;
+    for (int form = 0; form < 3; ++form) {
+        for (DI& x : r) x = DI{-1, -1};
+        if (form == 0) {
+            ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce(v.data(), r.data(), 3, MPI_DOUBLE_INT, MPI_MINLOC, MPI_COMM_WORLD));
+        } else if (form == 1) {
+            ASSERT_EQ(MPI_SUCCESS, MPI_Iallreduce(v.data(), r.data(), 3, MPI_DOUBLE_INT, MPI_MINLOC, MPI_COMM_WORLD, &q));
+            ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&q, MPI_STATUS_IGNORE));
+        } else {
+            ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce_init(v.data(), r.data(), 3, MPI_DOUBLE_INT, MPI_MINLOC,
+                                                      MPI_COMM_WORLD, MPI_INFO_NULL, &q));
+            ASSERT_EQ(MPI_SUCCESS, MPI_Start(&q));
+            ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&q, MPI_STATUS_IGNORE));
+            MPI_Request_free(&q);
+        }
+        for (int k = 0; k < 3; ++k) {
+            // Value 0 is held by the rank r with (r + k) % p == 0: r = (p - k % p) % p.
+            EXPECT_EQ(0.0, r[static_cast<size_t>(k)].d) << "form " << form;
+            EXPECT_EQ((p - k % p) % p, r[static_cast<size_t>(k)].i) << "form " << form << " k " << k;
+        }
+    }
+}
+
 TEST_F(Types, BadArguments) {
     ReturnErrors errors;
     MPI_Datatype t;
