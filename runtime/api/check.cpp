@@ -59,10 +59,9 @@ void bad_size(int64_t count, const rt::Datatype* d) {
 }
 
 void not_direct(const rt::Datatype*) {
-    throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                "communication with a derived datatype that has holes (non-contiguous) is not "
-                "implemented yet (issue 4): pack it with MPI_Pack and send MPI_PACKED, or use a "
-                "contiguous type");
+    throw Error(MPI_ERR_INTERN,
+                "internal: a datatype with holes reached the contiguous message path "
+                "(it should have been packed)");
 }
 
 void set_status_empty(MPI_Status* st) {

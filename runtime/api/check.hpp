@@ -78,9 +78,9 @@ rt::Op* check_op(MPI_Op h);
 // type. Defined in op.cpp.
 rt::Reducer check_reduction(MPI_Op op, MPI_Datatype dt, bool one_sided = false);
 
-// The byte count of a message of `count` elements of `d` (predefined and dense derived types:
-// a derived type with holes cannot be communicated yet, MPI_ERR_UNSUPPORTED_OPERATION);
-// MPI_ERR_COUNT when it does not fit 63 bits.
+// The byte count of a message of `count` elements of a dense type `d` (callers send every
+// other type packed, through staging or the collectives' Packer: reaching here with one is an
+// internal error); MPI_ERR_COUNT when it does not fit 63 bits.
 inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
     if (__builtin_expect(!d->direct(), 0)) not_direct(d);
     uint64_t ext = static_cast<uint64_t>(d->extent);
@@ -90,33 +90,8 @@ inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
 }
 
 // The checks of every call that sends `count` elements of `dt` from `buf` to `dest` with
-// `tag` on `comm`: returns the communicator and sets *bytes to the message size.
-inline rt::Comm* check_send(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
-                            int dest, int tag, uint64_t* bytes) {
-    rt::Comm* c = check_comm(comm);
-    const rt::Datatype* d = check_type(dt);
-    check_data(buf, count);
-    check_dest(*c, dest);
-    check_send_tag(tag);
-    *bytes = message_bytes(d, count);
-    return c;
-}
-
-// The same for every call that receives into `buf` from `source` (wildcards allowed).
-inline rt::Comm* check_recv(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
-                            int source, int tag, uint64_t* bytes) {
-    rt::Comm* c = check_comm(comm);
-    const rt::Datatype* d = check_type(dt);
-    check_data(buf, count);
-    check_source(*c, source);
-    check_recv_tag(tag);
-    *bytes = message_bytes(d, count);
-    return c;
-}
-
-// The same checks for the calls that also take derived types with holes (they stage the data,
-// runtime/api/staging.hpp): *type is the datatype; no byte count (direct types: message_bytes,
-// others: count * size, packed).
+// `tag` (or receives from `source`): *type is the datatype; no byte count (dense types:
+// message_bytes; others travel packed, count * size: runtime/api/staging.hpp).
 inline rt::Comm* check_send_typed(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
                                   int dest, int tag, const rt::Datatype** type) {
     rt::Comm* c = check_comm(comm);

@@ -1,7 +1,7 @@
 // The collectives' bodies: argument checks (the standard's rules for roots, counts, buffers
 // and MPI_IN_PLACE), then a schedule built by the chosen algorithm (collectives/) and run
 // blocking, started nonblocking, or kept for MPI_Start (persistent). A count of elements is
-// count * extent bytes for predefined and dense types; a type with holes is packed and
+// count * extent bytes for dense types; any other (pair types included) is packed and
 // unpacked by steps of the schedule (coll_pack.hpp).
 #include "runtime/api/coll.hpp"
 #include "runtime/api/coll_inter.hpp"
