@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "pml/engine.hpp"
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 namespace efampi::coll {
 

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 namespace efampi::coll {
 

@@ -7,8 +7,8 @@
 
 #include "collectives/algo_util.hpp"
 #include "pml/engine.hpp"
-#include "runtime/base/error.hpp"
-#include "runtime/base/tunable.hpp"
+#include "base/error.hpp"
+#include "base/tunable.hpp"
 
 namespace efampi::coll {
 

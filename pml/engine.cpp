@@ -18,9 +18,9 @@
 
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
-#include "runtime/base/bootstrap.hpp"
-#include "runtime/base/error.hpp"
-#include "runtime/base/tunable.hpp"
+#include "base/bootstrap.hpp"
+#include "base/error.hpp"
+#include "base/tunable.hpp"
 
 namespace efampi::pml {
 

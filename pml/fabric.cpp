@@ -16,8 +16,8 @@
 #include <cstring>
 
 #include "pml/request.hpp"
-#include "runtime/base/error.hpp"
-#include "runtime/base/tunable.hpp"
+#include "base/error.hpp"
+#include "base/tunable.hpp"
 
 namespace efampi::pml {
 

@@ -13,7 +13,7 @@
 #include "pml/engine.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 namespace efampi::pml {
 

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <new>
 
-#include "runtime/base/copy.hpp"
-#include "runtime/base/error.hpp"
+#include "base/copy.hpp"
+#include "base/error.hpp"
 
 namespace efampi::pml {
 

@@ -39,7 +39,7 @@
 #include "pml/engine.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 namespace efampi::pml {
 

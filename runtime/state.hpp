@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "runtime/base/bootstrap.hpp"
+#include "base/bootstrap.hpp"
 
 namespace efampi::rt {
 

@@ -4,7 +4,7 @@
 // extern "C". MPI_X is a weak alias of PMPI_X so that profilers can interpose (EFAMPI_ALIAS).
 #include <mpi.h>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/state.hpp"
 
 namespace efampi::api {

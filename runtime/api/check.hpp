@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "pml/request.hpp"
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/objects/comm.hpp"
 #include "runtime/objects/datatype.hpp"
 #include "runtime/objects/op.hpp"

@@ -11,7 +11,7 @@
 #include "runtime/api/check.hpp"
 #include "runtime/api/request_handle.hpp"
 #include "runtime/api/staging.hpp"
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 using namespace efampi;
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "runtime/base/bootstrap.hpp"
+#include "base/bootstrap.hpp"
 
 namespace efampi::rt {
 

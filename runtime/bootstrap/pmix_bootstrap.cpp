@@ -10,7 +10,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
 
 namespace efampi::rt {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
 
 namespace efampi::rt {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/objects/comm.hpp"
 #include "runtime/state.hpp"
 

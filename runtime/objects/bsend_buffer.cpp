@@ -7,7 +7,7 @@
 #include <string>
 
 #include "pml/engine.hpp"
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 
 namespace efampi::rt {
 

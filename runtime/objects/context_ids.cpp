@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "collectives/allgather.hpp"
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 
 namespace efampi::rt {
 

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/objects/comm.hpp"
 
 namespace efampi::rt {

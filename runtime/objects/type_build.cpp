@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 #include "runtime/objects/datatype.hpp"
 
 namespace efampi::rt {

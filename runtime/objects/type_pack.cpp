@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 #include "runtime/objects/datatype.hpp"
 
 namespace efampi::rt {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "runtime/base/error.hpp"
-#include "runtime/base/tunable.hpp"
+#include "base/error.hpp"
+#include "base/tunable.hpp"
 
 using namespace efampi;
 

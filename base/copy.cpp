@@ -1,6 +1,6 @@
 // The vector copy behind copy_bytes (copy.hpp): 16-byte unaligned loads and stores, four per
 // step, which runs at memcpy's speed whatever the relative offset (SSE2: every x86-64 has it).
-#include "runtime/base/copy.hpp"
+#include "base/copy.hpp"
 
 #include <emmintrin.h>
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "runtime/base/tunable.hpp"
+#include "base/tunable.hpp"
 
 int main() {
     std::printf("efampi %s tunables (set them in the environment, or with mpirun -x):\n\n",

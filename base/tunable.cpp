@@ -1,9 +1,9 @@
-#include "runtime/base/tunable.hpp"
+#include "base/tunable.hpp"
 
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/base/error.hpp"
+#include "base/error.hpp"
 
 namespace efampi {
 
