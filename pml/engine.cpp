@@ -1,364 +1,25 @@
-// Engine setup, progress and teardown. The protocols (send, receive, match, rendezvous) are in
-// pml/protocol.cpp.
+// The engine's progress loop, completion dispatch, peer failures and teardown. Setup is in
+// pml/setup.cpp, the protocols in send.cpp, recv.cpp, rndv.cpp and stream.cpp.
 #include "pml/engine.hpp"
 
 #include <rdma/fi_errno.h>
 #include <sched.h>
-#include <dlfcn.h>
-#include <signal.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 
+#include "base/bootstrap.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
-#include "base/bootstrap.hpp"
-#include "base/error.hpp"
-#include "base/tunable.hpp"
 
 namespace efampi::pml {
-
-namespace {
-constexpr int err_other_cls = 16;
-const std::string key_local = "efampi.ep.local";
-const std::string key_net = "efampi.ep.net";
-const std::string key_ring = "efampi.shm.ring";
-const std::string key_cma_probe = "efampi.cma.probe";  // pid and the address of cma_canary
-const std::string key_cma_ok = "efampi.cma.ok";        // 1: this rank read every local peer
-// Read by the peers with process_vm_readv to learn whether cross-memory attach works here
-// (ptrace rules, seccomp, sandboxes may forbid it).
-constexpr uint64_t cma_magic = 0x65666d70692d636dULL;
-volatile uint64_t cma_canary = cma_magic;
-}  // namespace
-
-namespace {
-// libfabric links libpsm2 and libinfinipath, whose load-time constructors install handlers for
-// fatal signals that print a backtrace and exit(1): a rank killed by SIGSEGV would look to the
-// launcher like a plain exit. Handlers that live in those libraries are reset to the default;
-// an application's own handlers are left alone.
-void drop_foreign_fatal_handlers() {
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
-        struct sigaction sa;
-        if (sigaction(sig, nullptr, &sa) != 0) continue;
-        void* fn = (sa.sa_flags & SA_SIGINFO) ? reinterpret_cast<void*>(sa.sa_sigaction)
-                                               : reinterpret_cast<void*>(sa.sa_handler);
-        if (fn == reinterpret_cast<void*>(SIG_DFL) || fn == reinterpret_cast<void*>(SIG_IGN))
-            continue;
-        Dl_info info;
-        if (dladdr(fn, &info) == 0 || !info.dli_fname) continue;
-        if (std::strstr(info.dli_fname, "libpsm") || std::strstr(info.dli_fname, "infinipath"))
-            signal(sig, SIG_DFL);
-    }
-}
-}  // namespace
 
 Engine g_engine;
 
 Engine::Engine() = default;
 Engine::~Engine() = default;
-
-void Engine::init(Bootstrap& boot) {
-    boot_ = &boot;
-    rank_ = boot.rank();
-    size_ = boot.size();
-    eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_EAGER_LIMIT"));
-    rx_buffers_ = static_cast<int>(tunable_int("EFAMPI_RX_BUFFERS"));
-    spin_count_ = static_cast<int>(tunable_int("EFAMPI_SPIN_COUNT"));
-    {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        long here = 1;
-        for (int i = 0; i < size_; ++i)
-            if (i != rank_ && boot.is_local(i)) ++here;
-        oversubscribed_ = cores > 0 && here > cores;
-        if (oversubscribed_) oversubscription_ = static_cast<double>(here) / static_cast<double>(cores);
-    }
-    // auto: spin while every rank of this host has a core of its own; oversubscribed, yield
-    // almost at once, or a waiting rank burns the time slice its partner needs.
-    if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
-    chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
-    stream_seg_ = static_cast<uint64_t>(std::max<int64_t>(tunable_int("EFAMPI_STREAM_SEGMENT"), 4096));
-    stream_slots_ = static_cast<uint32_t>(
-        std::clamp<int64_t>(tunable_int("EFAMPI_STREAM_SLOTS"), 1, max_stream_slots));
-    if (rx_buffers_ < 1) rx_buffers_ = 1;
-    buf_bytes_ = sizeof(Header) + std::max<uint64_t>(eager_limit_, sizeof(SegReady));
-    buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
-    ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
-    if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
-    // Payload copies and bounce buffers come in size classes up to the largest eager message.
-    blocks_.init(std::max<size_t>(buf_bytes_, sizeof(Header) + ring_eager_limit_));
-    // Eager flow control: what one receiver may hold of unconsumed eager messages is split
-    // between its peers, with a floor of 64 full eager messages each.
-    int64_t limit = tunable_int("EFAMPI_UNEXPECTED_LIMIT");
-    int64_t floor = 64 * static_cast<int64_t>(eager_limit_ + credit_overhead);
-    credit_ = size_ > 1 ? limit / (size_ - 1) : limit;
-    if (credit_ < floor) credit_ = floor;
-    credit_return_ = static_cast<uint64_t>(credit_ / 4);
-    peers_.assign(static_cast<size_t>(size_), Peer{});
-    for (Peer& p : peers_) {
-        p.credit = credit_;
-        p.eager_limit = eager_limit_;
-    }
-    drop_foreign_fatal_handlers();
-    if (size_ > 1) open_transports(boot);
-    drop_foreign_fatal_handlers();  // in case a provider loaded more of them
-}
-
-void Engine::open_transports(Bootstrap& boot) {
-    bool any_local = false, any_remote = false;
-    for (int i = 0; i < size_; ++i) {
-        if (i == rank_) continue;
-        (boot.is_local(i) ? any_local : any_remote) = true;
-    }
-    // Native shared memory for local peers, over the libfabric shm endpoint (which still does
-    // the rendezvous reads) or, for a job entirely on this host, over cross-memory attach.
-    // auto: on unless FI_PROVIDER names the provider to use.
-    std::string ring = tunable_str("EFAMPI_SHM_RING");
-    bool ring_wanted = any_local && tunable_int("EFAMPI_NO_SHM") == 0 &&
-                       (ring == "1" || (ring == "auto" && !std::getenv("FI_PROVIDER")));
-    bool try_cma = ring_wanted && !any_remote && tunable_str("EFAMPI_SHM_CMA") != "0";
-    if (!try_cma) open_endpoints(boot, any_local, any_remote);
-    rings_ = ring_wanted && (try_cma || local_);
-    if (rings_) {
-        for (int i = 0; i < size_; ++i)
-            if (i == rank_ || boot.is_local(i)) local_ranks_.push_back(i);
-        // Each ring holds at least two of the largest records.
-        size_t largest = RingShape::record(sizeof(Header) + ring_eager_limit_);
-        uint64_t want = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_RING_BYTES"));
-        uint32_t b = 4096;
-        while ((b < want || b < 2 * largest) && b < (1u << 30)) b <<= 1;
-        ring_shape_.bytes = b;
-        // Streamed fragments: at most a quarter of the ring, so the sender packs the next
-        // while the receiver unpacks the previous ones.
-        uint64_t frag = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_FRAGMENT"));
-        uint64_t quarter = b / 4 - 128;
-        ring_frag_ = frag < 64 ? 64 : frag > quarter ? quarter : frag;
-        own_seg_ = std::make_unique<ShmSegment>();
-        std::string name = "/" + shm_region_name("ring");
-        own_seg_->create(name, local_ranks_.size() * ring_shape_.ring_bytes());
-        // The shape travels with the name: ranks started with different ring sizes or eager
-        // limits would otherwise misread each other's rings.
-        std::string value = name + " " + std::to_string(ring_shape_.bytes) + " " +
-                            std::to_string(ring_eager_limit_);
-        boot.put(key_ring, std::vector<uint8_t>(value.begin(), value.end()));
-        if (try_cma) {
-            uint64_t probe[2] = {static_cast<uint64_t>(getpid()),
-                                 reinterpret_cast<uint64_t>(&cma_canary)};
-            const auto* bytes = reinterpret_cast<const uint8_t*>(probe);
-            boot.put(key_cma_probe, std::vector<uint8_t>(bytes, bytes + sizeof probe));
-        }
-    }
-    boot.fence();
-    if (!try_cma) insert_peers(boot);
-    if (rings_) open_rings(boot, try_cma);
-    if (try_cma && !cma_) {
-        // Cross-memory attach is refused somewhere: the rendezvous reads go through
-        // libfabric's shm after all (the rings still carry every message).
-        open_endpoints(boot, any_local, any_remote);
-        boot.fence();
-        insert_peers(boot);
-    }
-    if (cma_) transports_ = "shm-ring,cma";
-    if (tunable_int("EFAMPI_VERBOSE") > 0) {
-        std::string s;
-        for (int i = 0; i < size_; ++i) {
-            const Peer& p = peers_[static_cast<size_t>(i)];
-            s += " " + std::to_string(i) + ":" +
-                 (p.ring ? std::string("shm-ring") : p.ep ? p.ep->provider() : std::string("self"));
-        }
-        Endpoint* ep = local_ ? local_.get() : net_.get();
-        std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
-                     rank_, transports_.c_str(), ep ? ep->inject_size() : size_t{0},
-                     ep && ep->multi_recv() ? 1 : 0, s.c_str());
-    }
-}
-
-void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
-    // A job on one host talks over loopback: tell the socket providers so, unless told
-    // otherwise. (Not FI_SOCKETS_IFACE: with it, sockets 1.17 refuses fi_av_open, EINVAL.)
-    if (!any_remote) {
-        setenv("FI_TCP_IFACE", "lo", 0);
-        setenv("FI_UDP_IFACE", "lo", 0);
-    }
-    std::string tried;
-    std::string multi = tunable_str("EFAMPI_MULTI_RECV");
-    if (any_local && tunable_int("EFAMPI_NO_SHM") == 0)
-        local_ = Endpoint::open(Scope::local, "", multi == "1", tried);
-    if (any_remote || (any_local && !local_))
-        net_ = Endpoint::open(Scope::network, tunable_str("EFAMPI_NET_PROVIDER"),
-                              multi == "1" || multi == "auto", tried, any_remote,
-                              any_remote ? tunable_str("EFAMPI_NET_IFACE") : std::string());
-    drop_foreign_fatal_handlers();  // in case a provider loaded more of them
-    // Multi-receive buffers are only safe when every message lands in one piece, so that the
-    // completion flagged "released" is the last one to touch the buffer. rxd (udp) splits
-    // messages into packets and flags the release early: it delivered into a reposted buffer
-    // under load. auto: only the ofi_rxm providers (measured faster on tcp) with messages no
-    // larger than rxm's default eager buffer (16 KiB).
-    if (net_ && net_->multi_recv()) {
-        const std::string& prov = net_->provider();
-        bool rxd = prov.find("rxd") != std::string::npos;
-        bool fits = buf_bytes_ <= 16384;
-        if (rxd || (multi == "auto" && (prov.find("rxm") == std::string::npos || !fits)))
-            net_->disable_multi_recv();
-    }
-    if ((any_remote || !local_) && !net_)
-        throw Error(err_other_cls, "no usable libfabric provider; tried " + tried);
-    for (Endpoint* ep : {local_.get(), net_.get()}) {
-        if (!ep) continue;
-        if (!ep->has_rma())
-            throw Error(err_other_cls, "provider " + ep->provider() + " offers no FI_RMA");
-        ep->enable(buf_bytes_);
-    }
-    if (local_) boot.put(key_local, local_->name());
-    if (net_) boot.put(key_net, net_->name());
-}
-
-void Engine::insert_peers(Bootstrap& boot) {
-    // Insert every peer an endpoint serves, in rank order (FI_AV_TABLE indices follow it).
-    for (Endpoint* ep : {local_.get(), net_.get()}) {
-        if (!ep) continue;
-        std::vector<int> ranks;
-        std::vector<std::vector<uint8_t>> addrs;
-        for (int i = 0; i < size_; ++i) {
-            if (i == rank_) continue;
-            bool local_peer = boot.is_local(i) && local_;
-            if ((ep == local_.get()) != local_peer) continue;
-            ranks.push_back(i);
-            addrs.push_back(boot.get(i, ep == local_.get() ? key_local : key_net));
-        }
-        std::vector<uint64_t> fa = ep->insert(addrs);
-        for (size_t k = 0; k < ranks.size(); ++k) {
-            peers_[static_cast<size_t>(ranks[k])].ep = ep;
-            peers_[static_cast<size_t>(ranks[k])].addr = fa[k];
-        }
-        post_recv_buffers(ep);
-        eps_[neps_++] = ep;
-        transports_ += (transports_.empty() ? "" : ",") + ep->provider();
-    }
-}
-
-// Maps every local peer's segment and points the peer at our ring in it; our own rings are
-// read by progress(). A peer that published no segment (EFAMPI_SHM_RING differs between the
-// ranks) keeps the libfabric path both ways. Once everyone has mapped, the names go.
-void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
-    auto index = [this](int r) {
-        for (size_t k = 0; k < local_ranks_.size(); ++k)
-            if (local_ranks_[k] == r) return k;
-        return size_t{0};
-    };
-    size_t ring_bytes = ring_shape_.ring_bytes();
-    size_t seg_bytes = local_ranks_.size() * ring_bytes;
-    out_rings_.resize(static_cast<size_t>(size_));
-    size_t me = index(rank_);
-    // Every local peer mapped and read through process_vm_readv. "refuse" (for tests) acts as
-    // a host that forbids it, to exercise the fallback.
-    bool cma_ok = probe_cma && tunable_str("EFAMPI_SHM_CMA") != "refuse";
-    if (probe_cma) peer_pids_.assign(static_cast<size_t>(size_), 0);
-    for (int r : local_ranks_) {
-        if (r == rank_) continue;
-        std::vector<uint8_t> name;
-        try {
-            name = boot.get(r, key_ring);
-        } catch (const Error&) {
-            cma_ok = false;
-            continue;
-        }
-        std::string value(name.begin(), name.end());
-        std::string mine = " " + std::to_string(ring_shape_.bytes) + " " +
-                           std::to_string(ring_eager_limit_);
-        size_t cut = value.find(' ');
-        if (cut == std::string::npos || value.substr(cut) != mine)
-            throw Error(err_other_cls,
-                        "rank " + std::to_string(r) + " sized its shared-memory rings differently "
-                        "(ring bytes and eager limit: " + (cut == std::string::npos ? "?" : value.substr(cut + 1)) +
-                        ", here:" + mine + "); EFAMPI_SHM_RING_BYTES, EFAMPI_SHM_EAGER_LIMIT and "
-                        "EFAMPI_EAGER_LIMIT must be the same on every rank");
-        auto seg = std::make_unique<ShmSegment>();
-        seg->attach(value.substr(0, cut), seg_bytes);
-        OutRing& out = out_rings_[static_cast<size_t>(r)];
-        out.attach(seg->base() + me * ring_bytes, ring_shape_);
-        peers_[static_cast<size_t>(r)].ring = &out;
-        peers_[static_cast<size_t>(r)].eager_limit = ring_eager_limit_;
-        in_rings_.emplace_back();
-        in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
-        peer_segs_.push_back(std::move(seg));
-        if (cma_ok) {
-            uint64_t probe[2] = {0, 0};
-            try {
-                std::vector<uint8_t> v = boot.get(r, key_cma_probe);
-                if (v.size() == sizeof probe) std::memcpy(probe, v.data(), sizeof probe);
-            } catch (const Error&) {
-            }
-            uint64_t seen = 0;
-            iovec here{&seen, sizeof seen};
-            iovec there{reinterpret_cast<void*>(probe[1]), sizeof seen};
-            pid_t pid = static_cast<pid_t>(probe[0]);
-            cma_ok = pid > 0 && process_vm_readv(pid, &here, 1, &there, 1, 0) ==
-                                    static_cast<ssize_t>(sizeof seen) && seen == cma_magic;
-            peer_pids_[static_cast<size_t>(r)] = pid;
-        }
-    }
-    if (probe_cma) boot.put(key_cma_ok, {static_cast<uint8_t>(cma_ok ? 1 : 0)});
-    // Only this host's ranks open rings; a rank alone on its host has none and must not be
-    // waited for (the job-wide fence here hung jobs with one rank on some host). The CMA
-    // verdicts read below are all this host's (CMA is probed only when the job is).
-    boot.fence_local();
-    own_seg_->unlink();
-    if (probe_cma) {
-        // Everyone reads every rank's verdict (all are on this host), so all decide alike.
-        bool all = cma_ok;
-        for (int r : local_ranks_) {
-            if (r == rank_ || !all) continue;
-            try {
-                std::vector<uint8_t> v = boot.get(r, key_cma_ok);
-                all = v.size() == 1 && v[0] == 1;
-            } catch (const Error&) {
-                all = false;
-            }
-        }
-        cma_ = all;
-        if (!cma_) peer_pids_.clear();
-        else cma_bounce_.reset(new uint8_t[cma_bounce_bytes + 2 * 4096]);
-    }
-    if (!in_rings_.empty()) transports_ = "shm-ring" + (transports_.empty() ? "" : "," + transports_);
-}
-
-// With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).
-// Without: rx_buffers_ buffers of one message each.
-void Engine::post_recv_buffers(Endpoint* ep) {
-    constexpr size_t multi_buffers = 4;
-    constexpr size_t messages_per_multi = 64;
-    bool multi = ep->multi_recv();
-    size_t count = multi ? multi_buffers : static_cast<size_t>(rx_buffers_);
-    size_t bytes = multi ? buf_bytes_ * messages_per_multi : buf_bytes_;
-    auto set = std::make_unique<RecvBuf[]>(count);
-    auto slab = std::make_unique<uint8_t[]>(bytes * count);
-    for (size_t i = 0; i < count; ++i) {
-        RecvBuf* rb = &set[i];
-        rb->op.type = OpType::recv_buf;
-        rb->ep = ep;
-        rb->data = slab.get() + bytes * i;
-        rb->size = bytes;
-        rb->multi = multi;
-        if (!repost(rb)) pending_recvs_.push_back(rb);
-    }
-    pending_recvs_.reserve(pending_recvs_.size() + count);
-    recvbuf_sets_.push_back(std::move(set));
-    slabs_.push_back(std::move(slab));
-}
-
-bool Engine::repost(RecvBuf* rb) {
-    ssize_t rc = rb->multi ? rb->ep->recv_multi(rb->data, rb->size, &rb->op)
-                           : rb->ep->recv(rb->data, rb->size, nullptr, &rb->op);
-    if (rc == -FI_EAGAIN) return false;
-    if (rc) fatal("fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
-    return true;
-}
 
 void Engine::progress() {
     try {
@@ -382,10 +43,18 @@ void Engine::progress_once() {
     }
     for (InRing& ring : in_rings_)
         ring.drain([this](const uint8_t* data, size_t len) { on_recv(data, len); }, 64);
+    if (loop_inbox_) {
+        for (int n = 0; n < 64 && !loop_inbox_->inbox.empty(); ++n) {
+            std::vector<uint8_t> m = std::move(loop_inbox_->inbox.front());
+            loop_inbox_->inbox.pop_front();
+            on_recv(m.data(), m.size());
+        }
+    }
     Completion c[16];
     for (int i = 0; i < neps_; ++i) {
         Endpoint* ep = eps_[i];
         int n = ep->poll(c, 16);
+        // The completion queue itself failed: nothing on this endpoint can complete again.
         if (n < 0) fatal("fi_cq_read on " + ep->provider() + ": " + fi_error(n));
         for (int k = 0; k < n; ++k) dispatch(c[k]);
     }
@@ -413,6 +82,8 @@ void Engine::dispatch(const Completion& c) {
         case OpType::recv_buf: {
             RecvBuf* rb = reinterpret_cast<RecvBuf*>(c.op);
             if (c.err == FI_ECANCELED) return;  // endpoint closing
+            // A receive buffer serves every peer of its endpoint and its failure names none
+            // (the sender is only known from the header): nothing can be failed selectively.
             if (c.err)
                 fatal("receive on " + rb->ep->provider() + " failed: " + fi_error(c.err) +
                       (c.err == FI_ETRUNC ? " (is EFAMPI_EAGER_LIMIT the same on every rank?)"
@@ -428,16 +99,25 @@ void Engine::dispatch(const Completion& c) {
         }
         case OpType::send_buf: {
             SendBuf* sb = reinterpret_cast<SendBuf*>(c.op);
-            if (c.err) fatal("send on " + sb->ep->provider() + " failed: " + fi_error(c.err));
-            --sb->ep->inflight;
+            sb->t->sent();
+            int peer = sb->peer;
             blocks_.put(sb->data, sb->len);
             sendbufs_.put(sb);
             --sends_in_flight_;
+            if (c.err)
+                fail_peer(peer, "send on " + peers_[static_cast<size_t>(peer)].t.name() +
+                                    " failed: " + fi_error(c.err));
             return;
         }
-        case OpType::read:
-            on_read(reinterpret_cast<ReadOp*>(c.op), c.err);
+        case OpType::read: {
+            ReadOp* op = reinterpret_cast<ReadOp*>(c.op);
+            op->t->read_done();
+            --op->req->reads_posted;
+            if (c.err)
+                note_failure(op->req->peer, "read on " + op->t->name() + " failed: " + fi_error(c.err));
+            on_read(op, c.err);
             return;
+        }
     }
 }
 
@@ -448,8 +128,58 @@ void Engine::fatal(const std::string& msg) {
     std::_Exit(1);
 }
 
+void Engine::fail_peer(int peer, const std::string& why) {
+    Peer& p = peers_[static_cast<size_t>(peer)];
+    if (p.failed) return;
+    p.failed = true;
+    p.failure = "communication with rank " + std::to_string(peer) + " failed: " + why;
+    // Its backlog goes: messages that can no longer be sent, reads that will not be posted.
+    for (SendBuf* sb = pending_sends_.front(); sb;) {
+        SendBuf* next = sb->next;
+        if (sb->peer == peer) {
+            pending_sends_.erase(sb);
+            blocks_.put(sb->data, sb->len);
+            sendbufs_.put(sb);
+            --sends_in_flight_;
+        }
+        sb = next;
+    }
+    for (ReadOp* op = pending_reads_.front(); op;) {
+        ReadOp* next = op->next;
+        if (op->t == &p.t) {
+            pending_reads_.erase(op);
+            reads_.put(op);
+        }
+        op = next;
+    }
+    // Streamed sends to it stop being pumped.
+    size_t keep = 0;
+    for (Request* r : streams_)
+        if (r->peer != peer) streams_[keep++] = r;
+    streams_.resize(keep);
+    // Every request waiting on it fails; one with reads still posted finishes when the last
+    // comes back (its buffer is the provider's until then).
+    while (Request* r = p.waiting.pop_front()) {
+        r->waits = false;
+        r->err = err_other;
+        if (r->mr) {
+            p.t.unexpose(r->mr);
+            r->mr = nullptr;
+        }
+        if (r->reads_posted > 0) {
+            r->aborted = true;
+            continue;
+        }
+        if (r->stage) free_stage(r);
+        complete(r);
+    }
+}
+
 void Engine::finalize() {
-    if (!boot_) return;
+    if (!boot_) {
+        loop_inbox_ = nullptr;
+        return;
+    }
     // Our own sends must leave before the transports close; peers may still need our acks and
     // fins, so keep progressing through the closing fence as well.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -465,7 +195,7 @@ void Engine::finalize() {
     if (size_ > 1) boot_->fence([this] { progress(); });
     in_rings_.clear();
     for (Peer& p : peers_) {
-        p.ring = nullptr;
+        p.t = Transport::self();
         p.eager_limit = eager_limit_;
     }
     peer_segs_.clear();

@@ -18,7 +18,10 @@
 #include "pml/match_queue.hpp"
 #include "pml/pool.hpp"
 #include "pml/request.hpp"
+#include "pml/ops.hpp"
+#include "pml/protocol_choice.hpp"
 #include "pml/shm_ring.hpp"
+#include "pml/transport.hpp"
 
 namespace efampi {
 class Bootstrap;
@@ -29,46 +32,8 @@ namespace efampi::pml {
 class Endpoint;
 struct Header;
 
-struct RecvBuf {
-    OpCtx op;
-    Endpoint* ep = nullptr;
-    uint8_t* data = nullptr;
-    size_t size = 0;
-    bool multi = false;  // a multi-receive buffer (many messages, released by the provider)
-    RecvBuf* next = nullptr;
-};
-
-struct SendBuf {
-    OpCtx op;
-    Endpoint* ep = nullptr;
-    OutRing* ring = nullptr;  // native shared memory: copied into this ring instead
-    uint64_t dest = 0;
-    size_t len = 0;
-    uint8_t* data = nullptr;  // points into a slab owned by the engine
-    SendBuf* next = nullptr;
-    SendBuf* prev = nullptr;
-};
-
-struct ReadOp {
-    OpCtx op;
-    Request* req = nullptr;
-    Endpoint* ep = nullptr;
-    uint64_t src = 0;
-    uint8_t* buf = nullptr;
-    size_t len = 0;
-    uint64_t raddr = 0;
-    uint64_t key = 0;
-    uint32_t slot = 0;  // a streamed segment's read: the slot it belongs to
-    ReadOp* next = nullptr;
-    ReadOp* prev = nullptr;
-};
-
-// Rendezvous reads by process_vm_readv whose offsets make the kernel's copy slow go through a
-// bounce block in pieces of this size (Engine::cma_read).
-constexpr uint64_t cma_bounce_bytes = 64 * 1024;
-
 // Streamed rendezvous over libfabric (pml/stream.cpp): `slots` slots of `seg` bytes. Sender:
-// the packed segments the receiver reads (registered). Receiver: where segments land to be
+// the packed segments the receiver reads (exposed). Receiver: where segments land to be
 // unpacked (receives with holes), and per slot the segment being read.
 constexpr uint32_t max_stream_slots = 16;
 struct SegStage {
@@ -76,8 +41,8 @@ struct SegStage {
     size_t cap = 0;
     uint64_t seg = 0;
     uint32_t slots = 0;
-    void* mr = nullptr;     // sender: struct fid_mr* of buf
-    uint64_t key = 0;       // sender: its key; receiver of a plain rts: the sender's key
+    Exposed mem;            // sender: buf exposed to the receiver's reads
+    uint64_t key = 0;       // receiver of a plain rts: the sender's key
     uint64_t raddr = 0;     // receiver of a plain rts: the sender's buffer
     uint64_t cursor = 0;    // next segment to pack (sender) or read (plain rts receiver)
     uint64_t nseg = 0;
@@ -89,16 +54,20 @@ struct SegStage {
     SegStage* next = nullptr;
 };
 
+// What the engine knows of one peer (a job rank), ourselves included.
 struct Peer {
-    Endpoint* ep = nullptr;   // null for self
-    OutRing* ring = nullptr;  // same host, native shared memory: messages go here (ep: reads)
+    Transport t;               // how to reach it (Transport::self() for ourselves)
+    bool failed = false;       // its transport failed: `failure` says how
     uint64_t eager_limit = 0;  // largest eager payload to this peer (rings take larger ones)
-    uint64_t addr = 0;        // fi_addr_t on ep
     uint32_t send_seq = 0;
     uint32_t recv_seq = 0;
     IntrusiveList<Incoming> ooo;  // arrived ahead of recv_seq, sorted by seq
     int64_t credit = 0;     // sending: eager bytes we may still have unconsumed at this peer
     uint64_t returned = 0;  // receiving: eager bytes consumed, not yet given back as credit
+    // Requests that can only complete through this peer (a sync send's ack, a rendezvous
+    // fin, reads of its memory, a stream): failed together if the peer's transport fails.
+    IntrusiveList<Request> waiting;
+    std::string failure;  // what failed: names the peer, the operation and the provider's error
 };
 
 class Engine {
@@ -247,7 +216,24 @@ public:
     int64_t credit_per_peer() const { return credit_; }
     size_t active_streams() const { return streams_.size(); }
 
+    // What failed on the way to `peer` (empty while nothing has): the text the runtime gives
+    // its error handler for a request that failed there.
+    const std::string& failure(int peer) const { return peers_[static_cast<size_t>(peer)].failure; }
+    // The failure behind a request's error class, or null (truncation, or no peer failed).
+    const char* failure_of(const Request* r) const {
+        if (r->peer < 0 || r->peer >= size_) return nullptr;
+        const Peer& p = peers_[static_cast<size_t>(r->peer)];
+        return p.failure.empty() ? nullptr : p.failure.c_str();
+    }
+
+    // Tests: an engine connected to the other engines of this process by loopback transports
+    // (links[k]: towards rank k, null for ourselves); `inbox` is what they push to us. No
+    // bootstrap, no fabric; progress() drains the inbox.
+    void init_loopback(int rank, int size, Loopback* inbox, const std::vector<LoopLink*>& links);
+
 private:
+    void read_tunables(int rank, int size);
+    // Setup (pml/setup.cpp).
     void open_transports(Bootstrap& boot);
     // libfabric: opens the endpoints this job needs and publishes their names (before a fence).
     void open_endpoints(Bootstrap& boot, bool any_local, bool any_remote);
@@ -255,32 +241,42 @@ private:
     void insert_peers(Bootstrap& boot);
     // After the rings' fence: map the peers' segments; with `probe_cma`, also agree on cma_.
     void open_rings(Bootstrap& boot, bool probe_cma);
+    // Once every endpoint and ring is open: each peer's Transport.
+    void make_transports();
     void post_recv_buffers(Endpoint* ep);
     bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
 
+    // Sending (pml/send.cpp).
+    Protocol protocol_for(const Peer& p, int dst, uint64_t bytes, bool sync, const Layout* lay) const {
+        return choose_protocol({bytes, sync, lay == nullptr, dst == rank_, p.eager_limit, p.credit});
+    }
+    void start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
+                    uint32_t ctx, bool sync, Request* r);
+    void start_send_with(Protocol proto, Peer& p, const void* buf, uint64_t bytes, int dst,
+                         int src_rank, int tag, uint32_t ctx, bool sync, Request* r);
+    int send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                        uint32_t ctx);
+    void send_eager(Peer& p, Header& h, const void* payload, uint64_t bytes, Request* r);
+    void start_rndv(Peer& p, Header& h, const void* buf, uint64_t bytes, Request* r);
+    // A copy of an eager-sized send over its credit; returns an error class (0 when sent).
+    int send_spilled(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
+                     uint32_t ctx);
+    void consumed(int peer, uint64_t bytes);  // an eager message's credit goes back
+    void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
+                      bool sync, Request* r);
+    // One message to a peer: handed to its transport, else bounced into the backlog. False
+    // when the peer has failed (the message is dropped; the failure is recorded).
+    bool post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
+    bool queue_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
+    bool post_send(SendBuf* sb);  // false: keep it in the backlog (retry)
+    void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
+
+    // Receiving, sequencing, matching (pml/recv.cpp).
     Request& begin_blocking_recv();  // blocking_recv_, reset for one more blocking receive
     void post_recv(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
                    uint32_t ctx);
     void post_recv_once(Request& r, void* buf, uint64_t capacity, int src_rank, int tag,
                         uint32_t ctx);
-
-    // Sending.
-    Request* start_send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag,
-                        uint32_t ctx, bool sync, Request* r);
-    int send_eager_fast(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
-                        uint32_t ctx);
-    void start_rndv(Peer& p, Header& h, const void* buf, uint64_t bytes, Request* r);
-    void send_spilled(const void* buf, uint64_t bytes, Peer& p, int src_rank, int tag,
-                      uint32_t ctx);
-    void consumed(int peer, uint64_t bytes);  // an eager message's credit goes back
-    void send_to_self(const void* buf, uint64_t bytes, int src_rank, int tag, uint32_t ctx,
-                      bool sync, Request* r);
-    void post_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
-    void queue_packet(Peer& p, const void* a, size_t alen, const void* b, size_t blen);
-    bool post_send(SendBuf* sb);  // false: queued on the backlog
-    void send_ctrl(int peer, uint8_t kind, uint64_t cookie);
-
-    // Receiving.
     void on_recv(const uint8_t* data, size_t len);
     void arrive(const Header& h, const uint8_t* payload, size_t plen);
     void deliver(Incoming& m);
@@ -288,37 +284,73 @@ private:
     void match(Request* r, Incoming& m);
     Incoming* keep(const Incoming& m);  // copies the payload into a pooled block
     void drop(Incoming* m);
-    void start_read(Request* r, Incoming& m);
-    void cma_read(Request* r, const Incoming& m);  // rendezvous read with process_vm_readv
     void fill(Request* r, const Incoming& m, uint64_t n);  // eager or self: data into r
 
+    // Rendezvous reads and their completion (pml/rndv.cpp).
+    void start_read(Request* r, Incoming& m);
+    // Posts the reads of [0, len) at raddr into dst in the transport's chunks.
+    void read_chunks(Request* r, Peer& p, uint8_t* dst, uint64_t len, uint64_t raddr,
+                     uint64_t key, uint32_t slot);
+    bool post_read(ReadOp* op);  // false: keep it in the backlog
+    void on_read(ReadOp* op, int err);
+    void on_fin(const Header& h);
+
     // Streamed rendezvous (pml/stream.cpp).
-    void send_small_layout(Peer& p, Header& h, Request* r);
+    void send_small_layout(Peer& p, Header& h, Request* r, Protocol proto);
     void start_seg_send(Peer& p, Header& h, Request* r);
     void start_seg_recv(Request* r, Incoming& m);
     void on_seg_go(const Header& h, const uint8_t* payload, size_t plen);
     void on_seg_data(const Header& h, const uint8_t* payload, size_t plen);
     void pump_streams();
     bool pump_stream(Request* r);  // true when the stream is finished
-    // Over libfabric: segments packed into registered slots and read by the receiver.
+    // Over libfabric: segments packed into exposed slots and read by the receiver.
     void start_net_stream(Request* r);
     void announce_segment(Request* r, uint64_t k);
     void on_seg_ready(const Header& h, const uint8_t* payload, size_t plen);
     void on_seg_ack(const Header& h, const uint8_t* payload, size_t plen);
+    void on_nack(const Header& h);
     void start_plain_pull(Request* r, Incoming& m);  // a plain rts into a receive with holes
-    void read_segment(Request* r, uint64_t off, uint64_t len, uint64_t raddr, uint64_t key,
-                      uint32_t slot);
+    void pull_segment(Request* r, uint64_t k, uint32_t slot);
     void on_segment_read(Request* r, uint32_t slot);
     SegStage* new_stage(uint64_t seg, uint32_t slots);
     // Slots for streaming `bytes` in the engine's segment size (at most its slot count).
     SegStage* stage_for(uint64_t bytes);
     void free_stage(Request* r);
-    bool post_read(ReadOp* op);
-    void on_read(ReadOp* op, int err);
 
+    // Progress, completion, failures (pml/engine.cpp).
     void progress_once();
     void dispatch(const struct Completion& c);
+    // A broken internal invariant, or an endpoint that can no longer receive: ends the job.
     [[noreturn]] void fatal(const std::string& msg);
+    // The transport to `peer` failed: every request waiting on it fails with err_other, its
+    // backlog is dropped, and later operations with it fail at once. `why` names the operation
+    // and the provider's error; the runtime's error handler decides what happens next.
+    void fail_peer(int peer, const std::string& why);
+    // Records what failed with `peer` for failure_of() without cutting the peer off (a
+    // registration or a read that failed one request only).
+    void note_failure(int peer, const std::string& why) {
+        Peer& p = peers_[static_cast<size_t>(peer)];
+        if (!p.failed) p.failure = "communication with rank " + std::to_string(peer) + " failed: " + why;
+    }
+    // r waits for something from `peer` (ack, fin, reads, stream); until done_waiting().
+    void await_peer(Request* r, int peer) {
+        r->peer = peer;
+        r->waits = true;
+        peers_[static_cast<size_t>(peer)].waiting.push_back(r);
+    }
+    void done_waiting(Request* r) {
+        if (r->waits) {
+            peers_[static_cast<size_t>(r->peer)].waiting.erase(r);
+            r->waits = false;
+        }
+        complete(r);
+    }
+    // A request that could not start because its peer failed: complete, with the error.
+    void fail_now(Request* r, int peer) {
+        r->peer = peer;
+        r->err = err_other;
+        complete(r);
+    }
     void complete(Request* r) {
         r->done = true;
         if (__builtin_expect(r->parent != nullptr, 0)) return part_done(r);
@@ -337,7 +369,7 @@ private:
     bool oversubscribed_ = false;
     double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
-    uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment over a ring
+    uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment in place
     uint64_t stream_seg_ = 0;     // over libfabric: bytes per segment
     uint32_t stream_slots_ = 0;   // and segments staged at once
     Pool<SegStage> stages_;
@@ -360,12 +392,13 @@ private:
     uint64_t credit_return_ = 0;  // consumed bytes that trigger a credit message
     std::vector<std::unique_ptr<RecvBuf[]>> recvbuf_sets_;
     std::vector<std::unique_ptr<uint8_t[]>> slabs_;
-    IntrusiveList<SendBuf> pending_sends_;  // -FI_EAGAIN: retried by progress()
+    IntrusiveList<SendBuf> pending_sends_;  // retry: posted again by progress(), in order
     IntrusiveList<ReadOp> pending_reads_;
     std::vector<RecvBuf*> pending_recvs_;  // consumed or refused: reposted by progress()
     size_t sends_in_flight_ = 0;
     Request blocking_recv_;
     Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
+    int neps_ = 0;
     // Native shared memory (shm_ring.hpp): our segment (a ring per local sender), the peers'.
     bool rings_ = false;
     // Rendezvous reads between ring peers with process_vm_readv (cross-memory attach) instead of
@@ -373,9 +406,7 @@ private:
     // (whose first fi_getinfo costs ~0.15 s of CPU per process, docs/performance.md).
     bool cma_ = false;
     std::vector<int> peer_pids_;  // by job rank, when cma_
-    // A page-aligned block (cma_bounce_bytes + one page) for reads whose destination sits 1-31
-    // bytes past the source modulo a page: the kernel's copy runs 4-6x slower there
-    // (cma_read), so such reads go through this block placed half a page from both.
+    // A block (cma_bounce_bytes + two pages) for reads at slow page offsets (transport.cpp).
     std::unique_ptr<uint8_t[]> cma_bounce_;
     RingShape ring_shape_;
     std::vector<int> local_ranks_;  // every rank of this host, ours included, in rank order
@@ -383,11 +414,16 @@ private:
     std::vector<std::unique_ptr<ShmSegment>> peer_segs_;
     std::vector<OutRing> out_rings_;
     std::vector<InRing> in_rings_;
-    int neps_ = 0;
+    Loopback* loop_inbox_ = nullptr;  // tests: messages from loopback peers
+    // While the transports are being opened: what each peer will be reached through.
+    struct PeerSetup {
+        Endpoint* ep = nullptr;
+        uint64_t addr = 0;
+        OutRing* ring = nullptr;
+    };
+    std::vector<PeerSetup> setup_;
     Hook hook_ = nullptr;
     ReleaseHook release_hook_ = nullptr;
-    static constexpr size_t inject_scratch_bytes = 4096;
-    alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];
 };
 
 // The process's engine (a plain global: no guard on the hot path).

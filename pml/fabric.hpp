@@ -89,6 +89,10 @@ public:
     size_t inflight = 0;
     bool virt_addr() const { return virt_addr_; }  // remote addresses are virtual addresses
     bool has_rma() const { return has_rma_; }
+    // Where a message is assembled for fi_inject (a member, not a 4 KiB stack frame: stack
+    // probes); messages larger than this go through a bounce buffer.
+    static constexpr size_t inject_scratch_bytes = 4096;
+    uint8_t* inject_scratch() { return inject_scratch_; }
 
 private:
     Endpoint() = default;
@@ -109,6 +113,7 @@ private:
     bool virt_addr_ = false;
     bool multi_recv_ = false;
     bool has_rma_ = false;
+    alignas(64) uint8_t inject_scratch_[inject_scratch_bytes];
 };
 
 std::string fi_error(int rc);  // fi_strerror of a (positive or negative) libfabric code

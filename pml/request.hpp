@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/errclass.hpp"
+
 namespace efampi::pml {
 
 constexpr int any_source = -1;  // same values as MPI_ANY_SOURCE / MPI_ANY_TAG in the ABI
@@ -29,9 +31,9 @@ struct Layout {
     void (*unpack)(const Layout* l, uint64_t off, uint64_t len, const void* in);
 };
 
-// Error classes the pml reports in Request::err (values of the MPI standard ABI).
-constexpr int err_truncate = 15;
-constexpr int err_other = 16;
+// Error classes the pml reports in Request::err.
+constexpr int err_truncate = errc::truncate;
+constexpr int err_other = errc::other;
 
 struct Request {
     ReqType type = ReqType::send;
@@ -47,6 +49,8 @@ struct Request {
     bool buffered = false;   // persistent buffered send: the runtime copies, the pml sends
     bool proc_null = false;  // persistent, peer MPI_PROC_NULL: every start completes at once
     bool spill = false;      // an eager send over its credit: buf is our malloc'd copy (freed)
+    bool waits = false;      // in its peer's `waiting` list (Engine::await_peer)
+    bool aborted = false;    // its peer failed while reads were posted: completes with the last
     int err = 0;           // MPI error class of the completed operation, 0 when fine
     // Status of a completed receive.
     int st_source = 0;
@@ -61,7 +65,8 @@ struct Request {
     // Rendezvous state.
     uint32_t pending = 0;      // receive: fi_read chunks outstanding; compound: parts
     uint64_t remote_cookie = 0;
-    int peer = -1;             // receive: the sender's job rank, for the fin
+    int peer = -1;             // the job rank it waits on (receive: the sender, for the fin)
+    uint32_t reads_posted = 0; // reads handed to a transport whose completion has not come
     int dst = -1;              // persistent send: destination job rank
     void* mr = nullptr;        // send: struct fid_mr* registered for the peer's read
     void* owner = nullptr;     // the runtime's object (communicator) for error handlers

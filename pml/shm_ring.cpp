@@ -11,15 +11,15 @@
 #include <new>
 
 #include "base/copy.hpp"
+#include "base/errclass.hpp"
 #include "base/error.hpp"
 
 namespace efampi::pml {
 
 namespace {
-constexpr int err_other_cls = 16;  // MPI_ERR_OTHER in the standard ABI
 
 [[noreturn]] void fail(const std::string& what, const std::string& name, int err) {
-    throw Error(err_other_cls, what + " " + name + ": " + std::strerror(err) +
+    throw Error(errc::other, what + " " + name + ": " + std::strerror(err) +
                                    " (set EFAMPI_SHM_RING=0 to go through libfabric's shm)");
 }
 }  // namespace

@@ -30,14 +30,10 @@
 // providers allow a few per operation (shm 4, EFA 1-2: fi_info tx_attr->rma_iov_limit), so a
 // read per few KiB; and a contiguous receive of a non-contiguous send would still need the
 // sender to pack. Streaming costs each side one pass over its data.
-#include <rdma/fi_domain.h>
-#include <rdma/fi_errno.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include "pml/engine.hpp"
-#include "pml/fabric.hpp"
 #include "pml/wire.hpp"
 #include "base/copy.hpp"
 
@@ -64,34 +60,20 @@ inline void frag_header(uint8_t* at, const Request* r, int self, uint64_t off) {
 }  // namespace
 
 // An eager-sized send with a layout: packed into a pooled block, then sent like any eager
-// message (or, over the credit, copied and offered by rendezvous: `sync` sends never get here
-// without credit). `h` has ctx, src, tag and src_world set.
-void Engine::send_small_layout(Peer& p, Header& h, Request* r) {
+// message, or (Protocol::spill) copied and offered by rendezvous. `h` has ctx, src, tag and
+// src_world set.
+void Engine::send_small_layout(Peer& p, Header& h, Request* r, Protocol proto) {
     uint64_t bytes = r->bytes;
     uint8_t* tmp = bytes ? static_cast<uint8_t*>(blocks_.get(bytes)) : nullptr;
     if (bytes) r->lay->pack(r->lay, 0, bytes, tmp);
-    int64_t charge = static_cast<int64_t>(bytes + credit_overhead);
-    if (p.credit >= charge) {
-        p.credit -= charge;
-        h.seq = p.send_seq++;
-        h.kind = Kind::eager;
-        if (r->sync) {
-            h.flags = flag_sync;
-            h.cookie = request_cookie(r);
-        }
-        post_packet(p, &h, sizeof h, tmp, bytes);  // copies
-        if (tmp) blocks_.put(tmp, bytes);
-        if (!r->sync) complete(r);
-        return;
-    }
-    try {
-        send_spilled(tmp, bytes, p, h.src, h.tag, h.ctx);
-    } catch (...) {
-        if (tmp) blocks_.put(tmp, bytes);
-        throw;
+    if (proto == Protocol::eager) {
+        send_eager(p, h, tmp, bytes, r);  // copies
+    } else {
+        int err = send_spilled(tmp, bytes, p, h.src, h.tag, h.ctx);
+        if (err) fail_now(r, r->peer);
+        else complete(r);
     }
     if (tmp) blocks_.put(tmp, bytes);
-    complete(r);
 }
 
 void Engine::start_seg_send(Peer& p, Header& h, Request* r) {
@@ -99,27 +81,28 @@ void Engine::start_seg_send(Peer& p, Header& h, Request* r) {
     h.kind = Kind::rts;
     h.flags = flag_seg;
     h.cookie = request_cookie(r);
+    await_peer(r, r->peer);
     RtsExt ext{r->bytes, 0, 0};
-    post_packet(p, &h, sizeof h, &ext, sizeof ext);
+    post_packet(p, &h, sizeof h, &ext, sizeof ext);  // failure: r failed with its peer
 }
 
 // Receive r matched rts m and takes r->st_bytes of it. A plain rts (contiguous sender) from a
 // libfabric peer is read by the receiver alone, segment by segment; otherwise ask the sender
 // to stream.
 void Engine::start_seg_recv(Request* r, Incoming& m) {
-    r->peer = m.peer;
     r->remote_cookie = m.cookie;
+    await_peer(r, m.peer);
     uint64_t n = r->st_bytes;
     r->seg_left = n;
     Peer& p = peers_[static_cast<size_t>(m.peer)];
-    if (!(m.flags & flag_seg) && !p.ring) return start_plain_pull(r, m);
+    if (!(m.flags & flag_seg) && !p.t.records_in_place()) return start_plain_pull(r, m);
     SegGo go{request_cookie(r), n};
     Header h{};
     h.kind = Kind::seg_go;
     h.src_world = rank_;
     h.cookie = m.cookie;
-    post_packet(p, &h, sizeof h, &go, sizeof go);
-    if (n == 0) complete(r);  // truncated to nothing (or an empty message): nothing comes
+    if (!post_packet(p, &h, sizeof h, &go, sizeof go)) return;  // failed with its peer
+    if (n == 0) done_waiting(r);  // truncated to nothing (or an empty message): nothing comes
 }
 
 void Engine::on_seg_go(const Header& h, const uint8_t* payload, size_t plen) {
@@ -131,7 +114,7 @@ void Engine::on_seg_go(const Header& h, const uint8_t* payload, size_t plen) {
     r->peer = h.src_world;
     r->seg_off = 0;
     r->seg_left = std::min<uint64_t>(go.bytes, r->bytes);  // the end of what we push
-    if (!peers_[static_cast<size_t>(h.src_world)].ring) return start_net_stream(r);
+    if (!peers_[static_cast<size_t>(h.src_world)].t.records_in_place()) return start_net_stream(r);
     if (!pump_stream(r)) streams_.push_back(r);
 }
 
@@ -148,7 +131,7 @@ void Engine::on_seg_data(const Header& h, const uint8_t* payload, size_t plen) {
     if (r->lay) r->lay->unpack(r->lay, off, len, data);
     else copy_bytes(static_cast<uint8_t*>(r->buf) + off, data, len);
     r->seg_left -= len;
-    if (r->seg_left == 0) complete(r);
+    if (r->seg_left == 0) done_waiting(r);
 }
 
 // Ring peers: pushes what fits of stream r; true when it is finished (and r completed).
@@ -158,19 +141,18 @@ bool Engine::pump_stream(Request* r) {
     while (r->seg_off < end) {
         uint64_t off = r->seg_off;
         uint64_t len = std::min(ring_frag_, end - off);
-        uint8_t* at = p.ring->reserve(seg_data_bytes + len);
+        uint8_t* at = p.t.reserve(seg_data_bytes + len);
         if (!at) return false;  // full: progress() tries again
         frag_header(at, r, rank_, off);
         copy_out(r, off, len, at + seg_data_bytes);
-        p.ring->commit(seg_data_bytes + len);
+        p.t.commit(seg_data_bytes + len);
         r->seg_off += len;
     }
     if (r->mr) {  // a plain rts streamed because the receiver has holes
-        MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
-        p.ep->dereg(m);
+        p.t.unexpose(r->mr);
         r->mr = nullptr;
     }
-    complete(r);
+    done_waiting(r);
     return true;
 }
 
@@ -213,10 +195,7 @@ SegStage* Engine::new_stage(uint64_t seg, uint32_t slots) {
 void Engine::free_stage(Request* r) {
     auto* st = static_cast<SegStage*>(r->stage);
     r->stage = nullptr;
-    if (st->mr) {
-        MemReg m{static_cast<fid_mr*>(st->mr), nullptr, 0};
-        peers_[static_cast<size_t>(r->peer)].ep->dereg(m);
-    }
+    if (st->mem.mr) peers_[static_cast<size_t>(r->peer)].t.unexpose(st->mem);
     if (st->buf) {
         constexpr size_t keep = 4;  // a few slot buffers wait for the next large message
         if (stage_bufs_.size() < keep) stage_bufs_.push_back({st->buf, st->cap});
@@ -229,25 +208,35 @@ void Engine::free_stage(Request* r) {
 // announces each; every seg_ack frees a slot for the next one.
 void Engine::start_net_stream(Request* r) {
     uint64_t end = r->seg_left;
+    Peer& p = peers_[static_cast<size_t>(r->peer)];
     if (end == 0) {
         if (r->mr) {
-            MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
-            peers_[static_cast<size_t>(r->peer)].ep->dereg(m);
+            p.t.unexpose(r->mr);
             r->mr = nullptr;
         }
-        complete(r);
+        done_waiting(r);
         return;
     }
     SegStage* st = stage_for(end);
-    Endpoint* ep = peers_[static_cast<size_t>(r->peer)].ep;
-    try {
-        MemReg m = ep->reg(st->buf, st->cap, FI_REMOTE_READ);
-        st->mr = m.mr;
-        st->key = m.key;
-    } catch (const std::exception& e) {
-        fatal(std::string("registering stream slots: ") + e.what());
-    }
     r->stage = st;
+    if (p.t.expose(st->buf, st->cap, st->mem) != Status::done) {
+        // The receiver waits for segments: tell it, and fail both sides' requests.
+        note_failure(r->peer, p.t.error_message() + " (exposing " + std::to_string(st->cap) +
+                                  " bytes of stream slots)");
+        Header h{};
+        h.kind = Kind::nack;
+        h.src_world = rank_;
+        h.cookie = r->remote_cookie;
+        post_packet(p, &h, sizeof h, nullptr, 0);
+        free_stage(r);
+        r->err = err_other;
+        if (r->mr) {
+            p.t.unexpose(r->mr);
+            r->mr = nullptr;
+        }
+        done_waiting(r);
+        return;
+    }
     for (uint64_t k = 0; k < st->slots; ++k) announce_segment(r, k);
     st->cursor = st->slots;
 }
@@ -260,9 +249,7 @@ void Engine::announce_segment(Request* r, uint64_t k) {
     uint8_t* at = st->buf + slot * st->seg;
     copy_out(r, off, len, at);
     Peer& p = peers_[static_cast<size_t>(r->peer)];
-    SegReady ready{off, len,
-                   p.ep->virt_addr() ? reinterpret_cast<uint64_t>(at) : slot * st->seg, st->key,
-                   st->seg, slot, st->slots};
+    SegReady ready{off, len, st->mem.addr + slot * st->seg, st->mem.key, st->seg, slot, st->slots};
     Header h{};
     h.kind = Kind::seg_ready;
     h.src_world = rank_;
@@ -281,11 +268,10 @@ void Engine::on_seg_ack(const Header& h, const uint8_t* payload, size_t plen) {
     if (++st->done < st->nseg) return;
     free_stage(r);
     if (r->mr) {  // (a plain rts never gets here: its receiver pulls and answers fin)
-        MemReg m{static_cast<fid_mr*>(r->mr), nullptr, 0};
-        peers_[static_cast<size_t>(r->peer)].ep->dereg(m);
+        peers_[static_cast<size_t>(r->peer)].t.unexpose(r->mr);
         r->mr = nullptr;
     }
-    complete(r);
+    done_waiting(r);
 }
 
 // The receiver: a segment is ready in the sender's slot; read it into place (a contiguous
@@ -304,34 +290,11 @@ void Engine::on_seg_ready(const Header& h, const uint8_t* payload, size_t plen) 
         st->slots = sr.slots;
         r->stage = st;
     }
-    read_segment(r, sr.off, sr.len, sr.addr, sr.key, sr.slot);
-}
-
-// Posts the reads of one segment (chunks of at most max_msg_size).
-void Engine::read_segment(Request* r, uint64_t off, uint64_t len, uint64_t raddr, uint64_t key,
-                          uint32_t slot) {
     auto* st = static_cast<SegStage*>(r->stage);
-    Peer& p = peers_[static_cast<size_t>(r->peer)];
-    uint8_t* dst = r->lay ? st->buf + slot * st->seg : static_cast<uint8_t*>(r->buf) + off;
-    uint64_t chunk = p.ep->max_msg_size();
-    if (chunk_limit_ && chunk_limit_ < chunk) chunk = chunk_limit_;
-    if (chunk == 0) chunk = len ? len : 1;
-    st->slot_off[slot] = off;
-    st->slot_len[slot] = len;
-    st->slot_pending[slot] = static_cast<uint32_t>(len / chunk + (len % chunk != 0));
-    for (uint64_t o = 0; o < len; o += chunk) {
-        ReadOp* op = reads_.get();
-        op->op.type = OpType::read;
-        op->req = r;
-        op->ep = p.ep;
-        op->src = p.addr;
-        op->buf = dst + o;
-        op->len = std::min(chunk, len - o);
-        op->raddr = raddr + o;
-        op->key = key;
-        op->slot = slot;
-        if (!pending_reads_.empty() || !post_read(op)) pending_reads_.push_back(op);
-    }
+    uint8_t* dst = r->lay ? st->buf + sr.slot * st->seg : static_cast<uint8_t*>(r->buf) + sr.off;
+    st->slot_off[sr.slot] = sr.off;
+    st->slot_len[sr.slot] = sr.len;
+    read_chunks(r, peers_[static_cast<size_t>(r->peer)], dst, sr.len, sr.addr, sr.key, sr.slot);
 }
 
 void Engine::on_segment_read(Request* r, uint32_t slot) {
@@ -342,26 +305,22 @@ void Engine::on_segment_read(Request* r, uint32_t slot) {
     if (r->lay && r->err != err_other) r->lay->unpack(r->lay, off, len, st->buf + slot * st->seg);
     r->seg_left -= len;
     if (st->pull) {  // pulling a plain rts: read on, fin at the end
-        if (st->cursor < st->nseg) {
-            uint64_t k = st->cursor++;
-            uint64_t o = k * st->seg;
-            read_segment(r, o, std::min(st->seg, r->st_bytes - o), st->raddr + o, st->key,
-                         slot);
-        }
+        if (st->cursor < st->nseg) pull_segment(r, st->cursor++, slot);
         if (r->seg_left != 0) return;
         free_stage(r);
         send_ctrl(r->peer, static_cast<uint8_t>(Kind::fin), r->remote_cookie);
-        complete(r);
+        done_waiting(r);
         return;
     }
     Header h{};
     h.kind = Kind::seg_ack;
     h.src_world = rank_;
     h.cookie = r->remote_cookie;
-    post_packet(peers_[static_cast<size_t>(r->peer)], &h, sizeof h, &off, sizeof off);
+    if (!post_packet(peers_[static_cast<size_t>(r->peer)], &h, sizeof h, &off, sizeof off))
+        return;  // failed with its peer
     if (r->seg_left != 0) return;
     free_stage(r);
-    complete(r);
+    done_waiting(r);
 }
 
 // A plain rts (the sender's contiguous, registered buffer) into a receive with holes, from a
@@ -370,7 +329,7 @@ void Engine::start_plain_pull(Request* r, Incoming& m) {
     uint64_t n = r->st_bytes;
     if (n == 0) {
         send_ctrl(m.peer, static_cast<uint8_t>(Kind::fin), m.cookie);
-        complete(r);
+        done_waiting(r);
         return;
     }
     SegStage* st = stage_for(n);
@@ -379,11 +338,29 @@ void Engine::start_plain_pull(Request* r, Incoming& m) {
     st->key = m.key;
     r->stage = st;
     st->cursor = st->slots;
-    for (uint64_t k = 0; k < st->slots; ++k) {
-        uint64_t o = k * st->seg;
-        read_segment(r, o, std::min(st->seg, n - o), st->raddr + o, st->key,
-                     static_cast<uint32_t>(k));
-    }
+    for (uint32_t k = 0; k < st->slots && !r->done; ++k) pull_segment(r, k, k);
+}
+
+// Pulling a plain rts: segment k of the sender's buffer into our slot `slot`.
+void Engine::pull_segment(Request* r, uint64_t k, uint32_t slot) {
+    auto* st = static_cast<SegStage*>(r->stage);
+    uint64_t o = k * st->seg;
+    uint64_t len = std::min(st->seg, r->st_bytes - o);
+    st->slot_off[slot] = o;
+    st->slot_len[slot] = len;
+    read_chunks(r, peers_[static_cast<size_t>(r->peer)], st->buf + slot * st->seg, len,
+                st->raddr + o, st->key, slot);
+}
+
+// The sender could not stream what it announced: the receive fails (reads it may have
+// posted cannot exist yet: segments are announced only after the slots were exposed).
+void Engine::on_nack(const Header& h) {
+    Request* r = cookie_request(h.cookie);
+    note_failure(h.src_world, "rank " + std::to_string(h.src_world) +
+                                  " could not send the message it announced");
+    r->err = err_other;
+    if (r->stage) free_stage(r);
+    done_waiting(r);
 }
 
 }  // namespace efampi::pml

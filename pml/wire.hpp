@@ -23,6 +23,8 @@ enum class Kind : uint8_t {
                     // request; payload SegReady
     seg_ack = 9,    // receiver -> sender: the segment at offset (payload u64) was read, its slot
                     // is free; cookie = sender's request
+    nack = 10,      // sender -> receiver: the sender could not stream the message it announced
+                    // (exposing its slots failed); cookie = receiver's request, which fails
 };
 
 constexpr uint8_t flag_sync = 0x1;  // eager: the sender waits for an ack once matched

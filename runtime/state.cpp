@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/errclass.hpp"
 #include "collectives/executor.hpp"
 #include "pml/engine.hpp"
 #include "runtime/api/staging.hpp"
@@ -15,6 +16,13 @@
 #include "runtime/objects/group.hpp"
 #include "runtime/objects/info.hpp"
 #include "runtime/objects/op.hpp"
+
+// The error classes the lower layers raise by name (base/errclass.hpp) are the ABI's.
+static_assert(efampi::errc::success == MPI_SUCCESS && efampi::errc::arg == MPI_ERR_ARG &&
+              efampi::errc::truncate == MPI_ERR_TRUNCATE && efampi::errc::other == MPI_ERR_OTHER &&
+              efampi::errc::intern == MPI_ERR_INTERN && efampi::errc::no_mem == MPI_ERR_NO_MEM &&
+              efampi::errc::unsupported_operation == MPI_ERR_UNSUPPORTED_OPERATION,
+              "base/errclass.hpp disagrees with include/mpi.h");
 
 namespace efampi::rt {
 

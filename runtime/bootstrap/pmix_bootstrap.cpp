@@ -10,6 +10,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "base/errclass.hpp"
 #include "base/error.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
 
@@ -17,7 +18,7 @@ namespace efampi::rt {
 
 namespace {
 
-constexpr int err_other = 16;  // MPI_ERR_OTHER
+constexpr int err_other = errc::other;
 
 std::string pmix_error(pmix_status_t rc) { return PMIx_Error_string(rc); }
 
