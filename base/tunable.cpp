@@ -61,6 +61,9 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_TX_DEPTH", "0",
          "Most sends and reads in flight per endpoint; 0 means the provider's tx queue size."},
         {"EFAMPI_VERBOSE", "0", "1: each rank prints its transports and peers at MPI_Init."},
+        {"EFAMPI_FAULT_SEND", "",
+         "Testing: R:P:N makes rank R's transport to rank P fail after N more messages, as a "
+         "broken provider would (tests/programs: what the error handlers then do)."},
         {"EFAMPI_RNDV_CHUNK", "0",
          "Largest single fi_read (bytes); 0 means the provider's max_msg_size."},
         {"EFAMPI_STREAM_FRAGMENT", "64K",

@@ -133,6 +133,7 @@ void Engine::fail_peer(int peer, const std::string& why) {
     if (p.failed) return;
     p.failed = true;
     p.failure = "communication with rank " + std::to_string(peer) + " failed: " + why;
+    last_failure_ = p.failure;
     // Its backlog goes: messages that can no longer be sent, reads that will not be posted.
     for (SendBuf* sb = pending_sends_.front(); sb;) {
         SendBuf* next = sb->next;

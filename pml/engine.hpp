@@ -226,6 +226,13 @@ public:
         return p.failure.empty() ? nullptr : p.failure.c_str();
     }
 
+    // The most recent failure noted with any peer (empty while none): what the runtime says
+    // when an operation failed and it no longer has the request (a blocking send).
+    const std::string& last_failure() const { return last_failure_; }
+
+    // Testing: the transport to `peer` fails after `after` more messages (EFAMPI_FAULT_SEND).
+    void inject_fault(int peer, int after) { peers_[static_cast<size_t>(peer)].t.inject_fault(after); }
+
     // Tests: an engine connected to the other engines of this process by loopback transports
     // (links[k]: towards rank k, null for ourselves); `inbox` is what they push to us. No
     // bootstrap, no fabric; progress() drains the inbox.
@@ -330,7 +337,9 @@ private:
     // registration or a read that failed one request only).
     void note_failure(int peer, const std::string& why) {
         Peer& p = peers_[static_cast<size_t>(peer)];
-        if (!p.failed) p.failure = "communication with rank " + std::to_string(peer) + " failed: " + why;
+        if (p.failed) return;
+        p.failure = "communication with rank " + std::to_string(peer) + " failed: " + why;
+        last_failure_ = p.failure;
     }
     // r waits for something from `peer` (ack, fin, reads, stream); until done_waiting().
     void await_peer(Request* r, int peer) {
@@ -415,6 +424,7 @@ private:
     std::vector<OutRing> out_rings_;
     std::vector<InRing> in_rings_;
     Loopback* loop_inbox_ = nullptr;  // tests: messages from loopback peers
+    std::string last_failure_;
     // While the transports are being opened: what each peer will be reached through.
     struct PeerSetup {
         Endpoint* ep = nullptr;

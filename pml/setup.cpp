@@ -353,6 +353,13 @@ void Engine::make_transports() {
         else throw Error(errc::intern, "no transport to rank " + std::to_string(i));
     }
     setup_.clear();
+    // Testing: "R:P:N", a fault on our transport to P after N messages when we are R.
+    std::string fault = tunable_str("EFAMPI_FAULT_SEND");
+    int r = -1, p = -1, n = -1;
+    if (!fault.empty() && (std::sscanf(fault.c_str(), "%d:%d:%d", &r, &p, &n) != 3 || p < 0 ||
+                           p >= size_ || n < 0))
+        throw Error(errc::arg, "EFAMPI_FAULT_SEND=" + fault + " is not RANK:PEER:MESSAGES");
+    if (r == rank_ && p != rank_) peers_[static_cast<size_t>(p)].t.inject_fault(n);
 }
 
 // With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).

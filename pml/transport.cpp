@@ -44,14 +44,6 @@ Transport Transport::loopback(LoopLink* link) {
 }
 
 namespace {
-// Loopback: the injected failure, if its count has run out.
-bool loop_fails(LoopLink* l) {
-    if (l->fail_after < 0) return false;
-    if (l->fail_after == 0) return true;
-    --l->fail_after;
-    return false;
-}
-
 void loop_deliver(LoopLink* l, const void* a, size_t alen, const void* b, size_t blen) {
     std::vector<uint8_t> m(alen + blen);
     if (alen) std::memcpy(m.data(), a, alen);
@@ -61,6 +53,7 @@ void loop_deliver(LoopLink* l, const void* a, size_t alen, const void* b, size_t
 }  // namespace
 
 Status Transport::push(const void* a, size_t alen, const void* b, size_t blen) noexcept {
+    if (__builtin_expect(fault_after_ >= 0, 0) && faulty()) return fail("send", -1);
     switch (kind_) {
         case Kind::ring:
             return ring_->push(a, alen, b, blen) ? Status::done : Status::retry;
@@ -77,7 +70,6 @@ Status Transport::push(const void* a, size_t alen, const void* b, size_t blen) n
             return fail("fi_inject", static_cast<int>(-rc));
         }
         case Kind::loopback:
-            if (loop_fails(link_)) return fail("loopback send", -1);
             loop_deliver(link_, a, alen, b, blen);
             return Status::done;
         case Kind::self:
@@ -87,6 +79,7 @@ Status Transport::push(const void* a, size_t alen, const void* b, size_t blen) n
 }
 
 Status Transport::post(SendBuf* sb) noexcept {
+    if (__builtin_expect(fault_after_ >= 0, 0) && faulty()) return fail("send", -1);
     switch (kind_) {
         case Kind::ring:  // a full ring earlier: copied in now, or still full
             return ring_->push(sb->data, sb->len, nullptr, 0) ? Status::done : Status::retry;
@@ -101,7 +94,8 @@ Status Transport::post(SendBuf* sb) noexcept {
             return fail("fi_send", static_cast<int>(-rc));
         }
         case Kind::loopback:
-            return push(sb->data, sb->len, nullptr, 0);
+            loop_deliver(link_, sb->data, sb->len, nullptr, 0);
+            return Status::done;
         case Kind::self:
             break;
     }
@@ -251,7 +245,7 @@ std::string Transport::name() const {
 
 std::string Transport::error_message() const {
     std::string m = std::string(err_what_ ? err_what_ : "operation") + " on " + name();
-    if (err_code_ < 0) return m + " failed (injected)";
+    if (err_code_ < 0) return m + " failed (an injected fault)";
     if (err_what_ && std::strcmp(err_what_, "process_vm_readv") == 0)
         return m + ": " + std::strerror(err_code_);
     return m + ": " + fi_error(err_code_);

@@ -64,7 +64,6 @@ struct Loopback {
 // One direction between two loopback engines, with the failures a test injects.
 struct LoopLink {
     Loopback* to = nullptr;
-    int fail_after = -1;       // pushes/posts that succeed before every further one fails
     bool fail_reads = false;   // every read fails
     bool fail_expose = false;  // every registration fails
     // In-place records, as the rings have (streams push fragments); false: as libfabric
@@ -103,6 +102,10 @@ public:
     Status read(ReadOp* op) noexcept;
     void read_done() noexcept;  // a posted read's completion came back
 
+    // Testing (EFAMPI_FAULT_SEND, Engine::inject_fault): after `after` more messages, every
+    // push and post fails as a broken provider's would.
+    void inject_fault(int after) { fault_after_ = after; }
+
     // What the last `error` was: the operation, the transport and the provider's words.
     std::string error_message() const;
     std::string name() const;  // "shm-ring", "loopback", or the provider's name
@@ -115,6 +118,11 @@ private:
         return Status::error;
     }
     Status cma_read(ReadOp* op) noexcept;
+    bool faulty() noexcept {  // an injected fault: counts down, then fails everything
+        if (fault_after_ == 0) return true;
+        --fault_after_;
+        return false;
+    }
 
     Kind kind_ = Kind::self;
     OutRing* ring_ = nullptr;
@@ -125,6 +133,7 @@ private:
     LoopLink* link_ = nullptr;
     const char* err_what_ = nullptr;
     int err_code_ = 0;        // positive FI_E* (fabric), errno (cma), or -1 (injected)
+    int fault_after_ = -1;    // < 0: no fault injected
 };
 
 }  // namespace efampi::pml

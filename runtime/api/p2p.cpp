@@ -68,7 +68,7 @@ int send_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, int
             err = r->err;
             e.release(r);
         }
-        return err ? api::raise(comm, fn, err, "send failed") : MPI_SUCCESS;
+        return err ? api::raise(comm, fn, err, api::failure_text("send failed")) : MPI_SUCCESS;
     });
 }
 
@@ -192,7 +192,7 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
         }
         if (!rr) {
             api::set_status_empty(status);
-            return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
+            return serr ? api::raise(comm, fn, serr, api::failure_text("send failed")) : MPI_SUCCESS;
         }
         e.wait(rr);
         api::set_status(status, rr);
@@ -200,7 +200,7 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
         uint64_t got = rr->st_bytes;
         e.release(rr);
         if (err) return api::raise_request_error(comm, fn, err, got, rcap);
-        return serr ? api::raise(comm, fn, serr, "send failed") : MPI_SUCCESS;
+        return serr ? api::raise(comm, fn, serr, api::failure_text("send failed")) : MPI_SUCCESS;
     });
 }
 

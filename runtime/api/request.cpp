@@ -35,7 +35,12 @@ int raise_request_error(MPI_Comm comm, const char* fn, int err, uint64_t got, ui
                         std::to_string(got) + " bytes delivered)";
         return raise(comm, fn, err, m.c_str());
     }
-    return raise(comm, fn, err, "communication failed");
+    return raise(comm, fn, err, failure_text("communication failed"));
+}
+
+const char* failure_text(const char* fallback) {
+    const std::string& why = pml::engine().last_failure();
+    return why.empty() ? fallback : why.c_str();
 }
 
 }  // namespace efampi::api

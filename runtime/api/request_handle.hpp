@@ -26,5 +26,8 @@ pml::Request* proc_null_request();
 
 // Raises the error a completed operation carries, with a message saying what happened.
 int raise_request_error(MPI_Comm comm, const char* fn, int err, uint64_t got, uint64_t capacity);
+// What the pml said of the most recent transport failure (naming the peer and the provider's
+// error), else `fallback`: the message of an error class other than truncation.
+const char* failure_text(const char* fallback);
 
 }  // namespace efampi::api

@@ -65,6 +65,31 @@ int main(int argc, char** argv) {
         MPI_Comm_set_attr(MPI_COMM_SELF, second, (void*)"set-second");
     } else if (strcmp(what, "bad_rank") == 0) {
         MPI_Send(&x, 1, MPI_INT, size + 5, 0, MPI_COMM_WORLD); /* ERRORS_ARE_FATAL */
+    } else if (strcmp(what, "fault") == 0 || strcmp(what, "faultreturn") == 0) {
+        /* Run with EFAMPI_FAULT_SEND=0:1:3: rank 0's transport to rank 1 breaks after three
+           messages. With MPI_ERRORS_RETURN the failed send returns its error; with the default
+           handler the job ends with it. Eager messages only, never received: rank 1 goes
+           straight to MPI_Finalize (a rendezvous would wait for it forever). */
+        if (strcmp(what, "faultreturn") == 0)
+            MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+        if (rank == 0) {
+            for (int i = 0; i < 10; ++i) {
+                /* A message the transport could not take at once waits in the backlog, which
+                   only progress retries: probe so that the failure is seen. */
+                int flag = 0;
+                MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+                int rc = MPI_Send(&i, 1, MPI_INT, 1, i, MPI_COMM_WORLD);
+                if (rc != MPI_SUCCESS) {
+                    char msg[MPI_MAX_ERROR_STRING];
+                    int len = 0, cls = 0;
+                    MPI_Error_class(rc, &cls);
+                    MPI_Error_string(rc, msg, &len);
+                    printf("rank 0: send %d returned class %d (%s): %s\n", i, cls,
+                           cls == MPI_ERR_OTHER ? "MPI_ERR_OTHER" : "?", msg);
+                    break;
+                }
+            }
+        }
     } else if (strcmp(what, "truncate") == 0) {
         int big[100] = {0};
         int right = (rank + 1) % size, left = (rank - 1 + size) % size;
