@@ -4,7 +4,9 @@
 // receiver's segment. A message (header + eager payload, or a control message) is one record:
 // the sender copies it in and publishes the tail, the receiver handles it in place and
 // publishes the head. Large payloads do not go through the rings: rendezvous reads them with
-// the libfabric shm endpoint (fi_read). See README.md, "Native shared memory".
+// process_vm_readv, or with the libfabric shm endpoint (fi_read) where cross-memory attach is
+// refused; streamed fragments are written into a record in place. The engine reaches the rings
+// through the ring kind of pml/transport.hpp. See README.md, "Native shared memory".
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

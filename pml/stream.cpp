@@ -2,7 +2,7 @@
 // copy of the whole message anywhere.
 //
 // Small messages (up to the peer's eager limit) are packed into a pooled block and go eager;
-// a receive unpacks an eager payload straight from the receive buffer (protocol.cpp).
+// a receive unpacks an eager payload straight from the receive buffer (recv.cpp).
 //
 // Larger ones use the streamed rendezvous: the sender announces the message with an rts
 // flagged `flag_seg` (no registration); once the receive matches, the receiver answers
