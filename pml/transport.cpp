@@ -188,8 +188,8 @@ void Transport::read_done() noexcept {
 // done at once; the kernel may move less than asked, so it loops.
 //
 // The kernel copies with `rep movsb`, which on the CPUs measured here runs 4-6x slower when
-// the destination is 1-31 bytes past the source modulo 4096 (docs/performance.md, "Page
-// offsets"). Such reads go through a bounce block half a page away from both, in
+// the destination is 1-31 bytes past the source modulo 4096 (docs/performance.md, "Copies
+// and page offsets"). Such reads go through a bounce block half a page away from both, in
 // cma_bounce_bytes pieces: a second copy that stays in cache.
 namespace {
 

@@ -221,7 +221,7 @@ TEST(Loopback, FailedLinkFailsRequestsToThatPeerOnly) {
     // A rendezvous under way to rank 1 (its rts is out; the fin will never come back).
     Request* pending = w[0].isend(big.data(), big.size(), 1, 0, 9, 1, false);
     EXPECT_FALSE(pending->done);
-    w.link(0, 1).fail_after = 0;  // every further message from 0 to 1 fails
+    w[0].inject_fault(1, 0);  // every further message from 0 to 1 fails
     int v = 42;
     Request* s = w[0].isend(&v, sizeof v, 1, 0, 1, 1, false);
     ASSERT_TRUE(s->done);
@@ -230,7 +230,7 @@ TEST(Loopback, FailedLinkFailsRequestsToThatPeerOnly) {
     ASSERT_NE(why, nullptr);
     EXPECT_NE(std::string(why).find("rank 1"), std::string::npos) << why;
     EXPECT_NE(std::string(why).find("loopback"), std::string::npos) << why;
-    EXPECT_NE(std::string(why).find("injected"), std::string::npos) << why;
+    EXPECT_NE(std::string(why).find("injected fault"), std::string::npos) << why;
     // The rendezvous waiting on rank 1 failed with it, and later sends fail at once.
     EXPECT_TRUE(pending->done);
     EXPECT_EQ(pending->err, err_other);
