@@ -52,7 +52,7 @@ void loop_deliver(LoopLink* l, const void* a, size_t alen, const void* b, size_t
 }
 }  // namespace
 
-Status Transport::push(const void* a, size_t alen, const void* b, size_t blen) noexcept {
+Status Transport::push_other(const void* a, size_t alen, const void* b, size_t blen) noexcept {
     if (__builtin_expect(fault_after_ >= 0, 0) && faulty()) return fail("send", -1);
     switch (kind_) {
         case Kind::ring:

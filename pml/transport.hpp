@@ -36,10 +36,11 @@
 #include <string>
 #include <vector>
 
+#include "pml/shm_ring.hpp"
+
 namespace efampi::pml {
 
 class Endpoint;
-class OutRing;
 struct ReadOp;
 struct SendBuf;
 
@@ -82,7 +83,12 @@ public:
     static Transport fabric(Endpoint* ep, uint64_t addr);
     static Transport loopback(LoopLink* link);
 
-    Status push(const void* a, size_t alen, const void* b, size_t blen) noexcept;
+    // The ring's case is inline: it is the one a message between ranks of a host takes.
+    Status push(const void* a, size_t alen, const void* b, size_t blen) noexcept {
+        if (__builtin_expect(kind_ == Kind::ring && fault_after_ < 0, 1))
+            return ring_->push(a, alen, b, blen) ? Status::done : Status::retry;
+        return push_other(a, alen, b, blen);
+    }
     Status post(SendBuf* sb) noexcept;
     void sent() noexcept;  // a posted bounce buffer's completion came back
     bool records_in_place() const {
@@ -117,6 +123,7 @@ private:
         err_code_ = code;
         return Status::error;
     }
+    Status push_other(const void* a, size_t alen, const void* b, size_t blen) noexcept;
     Status cma_read(ReadOp* op) noexcept;
     bool faulty() noexcept {  // an injected fault: counts down, then fails everything
         if (fault_after_ == 0) return true;
