@@ -18,8 +18,6 @@
 
 namespace efampi::rt {
 
-State g_state;
-
 int initialize(int required) {
     State& s = state();
     s.boot = make_bootstrap();
