@@ -2,6 +2,7 @@
 // ops, large vectors). Also the fold of non-power-of-two sizes shared with reduce.
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -178,8 +179,9 @@ void build_allreduce(Schedule& s, AllreduceAlg alg, const void* send, void* recv
         s.end_round();
         return;
     }
-    if (!s.reduction.commutative || count < static_cast<uint64_t>(s.view().size))
-        alg = AllreduceAlg::recursive_doubling;  // the others need a chunk per rank, and order
+    // The others need a chunk per rank, and reorder the operands.
+    alg = resolve(allreduce_table(), alg, Query{s.view().size, count * s.reduction.extent,
+                                                s.reduction.commutative, count});
     switch (alg) {
     case AllreduceAlg::recursive_doubling:
         if (send) s.copy(send, recv, count * s.reduction.extent);

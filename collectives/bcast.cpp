@@ -2,6 +2,7 @@
 // Geijn), which sends about 2n bytes per rank instead of n log p.
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -57,7 +58,7 @@ void scatter_allgather(Schedule& s, void* buf, uint64_t bytes, int root) {
 
 void build_bcast(Schedule& s, BcastAlg alg, void* buf, uint64_t bytes, int root) {
     if (s.view().size == 1) return;
-    if (alg == BcastAlg::scatter_allgather && bytes >= static_cast<uint64_t>(s.view().size))
+    if (resolve(bcast_table(), alg, Query{s.view().size, bytes}) == BcastAlg::scatter_allgather)
         scatter_allgather(s, buf, bytes, root);
     else
         binomial(s, buf, bytes, root);

@@ -2,6 +2,7 @@
 // by recursive halving, then every chunk straight to the root).
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -95,8 +96,8 @@ void build_reduce(Schedule& s, ReduceAlg alg, const void* send, void* recv, uint
         return;
     }
     if (count == 0) return;
-    if (!s.reduction.commutative || count < static_cast<uint64_t>(s.view().size))
-        alg = ReduceAlg::binomial;
+    alg = resolve(reduce_table(), alg, Query{s.view().size, count * s.reduction.extent,
+                                             s.reduction.commutative, count});
     if (alg == ReduceAlg::rabenseifner) rabenseifner(s, send, recv, count, root);
     else binomial(s, send, recv, count, root);
 }

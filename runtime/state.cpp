@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "collectives/executor.hpp"
+#include "collectives/select.hpp"
 #include "pml/engine.hpp"
 #include "runtime/api/staging.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
@@ -24,6 +25,9 @@ int initialize(int required) {
     comms_init(s.boot->rank(), s.boot->size());
     pml::engine().init(*s.boot);
     pml::engine().set_release_hook(api::release_staging);  // derived-type staging buffers
+    // Collective selection reads no engine: it is told what the pml found of this host.
+    const pml::Engine& e = pml::engine();
+    coll::set_machine({e.oversubscribed(), e.oversubscription(), e.local_eager_limit()});
     // The library keeps no per-thread state and takes no locks: calls from one thread at a
     // time are safe (SERIALIZED); concurrent calls are not, so MULTIPLE is never granted.
     s.thread_level = required > MPI_THREAD_SERIALIZED ? MPI_THREAD_SERIALIZED : required;
