@@ -72,7 +72,7 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_STREAM_SLOTS", "4",
          "Non-contiguous rendezvous over libfabric: segments staged at once per message (1-16); "
          "slots x segment bounds each side's scratch memory."},
-        // The algorithms' names are in the collectives' tables (collectives/select.cpp), which
+        // The algorithms' names are in the collectives' tables (collectives/select.hpp), which
         // efampi_info prints under these; a forced one that does not apply gives way to the
         // collective's general algorithm.
         {"EFAMPI_COLL_BCAST", "auto", "MPI_Bcast / Ibcast / Bcast_init algorithm."},

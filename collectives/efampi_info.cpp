@@ -1,6 +1,6 @@
 // efampi_info: prints the library's tunables (name, default, current value, help), so users
 // can see what EFAMPI_* variables exist without reading the source; under each EFAMPI_COLL_*
-// that forces an algorithm, its choices from the collective's table (collectives/select.cpp).
+// that forces an algorithm, its choices from the collective's table (select.hpp).
 // It is built here, not in base/, because the collectives are the lowest layer that knows
 // both the tunables and the algorithm tables.
 #include <cstdio>

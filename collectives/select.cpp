@@ -1,131 +1,16 @@
 #include "collectives/select.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cmath>
 #include <string>
 
 #include "base/error.hpp"
 #include "base/tunable.hpp"
-#include "collectives/algo_util.hpp"
 
 namespace efampi::coll {
 
 namespace {
 
 constexpr int err_arg = 13;  // MPI_ERR_ARG in the standard ABI
-
-double lg(int p) { return detail::ceil_log2(p); }
-bool pow2(int p) { return (p & (p - 1)) == 0; }
-// Ring and Rabenseifner cut the vector into a chunk per rank and reorder the operands.
-bool chunked(const Query& q) { return q.commutative && q.count >= static_cast<uint64_t>(q.p); }
-
-// One round whose messages are `bytes` each: a latency, plus two more trips (rts, fin) when
-// they go by rendezvous; the posting overhead.
-double round_cost(const CostModel& m, double bytes) {
-    double trips = bytes > static_cast<double>(m.eager) ? 3.0 : 1.0;
-    return trips * m.alpha + m.msg;
-}
-
-// The non-power-of-two fold of recursive doubling and Rabenseifner (allreduce: out and back).
-double fold(const CostModel& m, const Query& q) {
-    double n = static_cast<double>(q.bytes);
-    return pow2(q.p) ? 0 : 2 * (round_cost(m, n) + n * m.beta) + n * m.gamma;
-}
-
-// Rows in the order that breaks ties: on equal cost the earlier one wins.
-constexpr std::array<Algorithm<BcastAlg>, 2> bcast_rows{{
-    {BcastAlg::binomial, "binomial", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes);
-         return lg(q.p) * (round_cost(m, n) + n * m.beta);
-     }},
-    // Scatter, then a ring allgather of the pieces (van de Geijn).
-    {BcastAlg::scatter_allgather, "scatter_allgather", "messages of at least one byte per rank",
-     [](const Query& q) { return q.bytes >= static_cast<uint64_t>(q.p); },
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes), p = q.p;
-         return (lg(q.p) + p - 1) * round_cost(m, n / p) + 2.0 * n * (p - 1) / p * m.beta;
-     }},
-}};
-
-constexpr std::array<Algorithm<ReduceAlg>, 2> reduce_rows{{
-    {ReduceAlg::binomial, "binomial", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes);
-         return lg(q.p) * (round_cost(m, n) + n * (m.beta + m.gamma));
-     }},
-    // Halving (messages n/2, n/4, ...) then every chunk to the root in one round.
-    {ReduceAlg::rabenseifner, "rabenseifner", "commutative ops, count >= size", chunked,
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes), p = q.p;
-         double r = lg(q.p) * round_cost(m, n / 2.0) + round_cost(m, n / p) + (p - 1) * m.msg +
-                    n * (p - 1.0) / p * (2 * m.beta + m.gamma);
-         if (!pow2(q.p)) r += round_cost(m, n) + n * (m.beta + m.gamma);  // the fold
-         return r;
-     }},
-}};
-
-constexpr std::array<Algorithm<AllreduceAlg>, 3> allreduce_rows{{
-    {AllreduceAlg::recursive_doubling, "recursive_doubling", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes);
-         return std::floor(std::log2(q.p)) * (round_cost(m, n) + n * (m.beta + m.gamma)) +
-                fold(m, q);
-     }},
-    {AllreduceAlg::rabenseifner, "rabenseifner", "commutative ops, count >= size", chunked,
-     [](const CostModel& m, const Query& q) {  // halves shrink from n/2: each round at n/2
-         double n = static_cast<double>(q.bytes), p = q.p;
-         return 2 * std::floor(std::log2(q.p)) * round_cost(m, n / 2.0) +
-                n * (p - 1.0) / p * (2 * m.beta + m.gamma) + fold(m, q);
-     }},
-    {AllreduceAlg::ring, "ring", "commutative ops, count >= size", chunked,
-     [](const CostModel& m, const Query& q) {
-         double n = static_cast<double>(q.bytes), p = q.p;
-         return 2 * (p - 1) * round_cost(m, n / p) + n * (p - 1.0) / p * (2 * m.beta + m.gamma);
-     }},
-}};
-
-// `bytes` is one rank's block; the doubling algorithms' largest message is half the result.
-constexpr std::array<Algorithm<AllgatherAlg>, 3> allgather_rows{{
-    {AllgatherAlg::recursive_doubling, "recursive_doubling", "power-of-two sizes",
-     [](const Query& q) { return pow2(q.p); },
-     [](const CostModel& m, const Query& q) {
-         double b = static_cast<double>(q.bytes);
-         return lg(q.p) * round_cost(m, b * q.p / 2.0) + (q.p - 1.0) * b * m.beta;
-     }},
-    {AllgatherAlg::ring, "ring", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double b = static_cast<double>(q.bytes);
-         return (q.p - 1) * round_cost(m, b) + (q.p - 1.0) * b * m.beta;
-     }},
-    {AllgatherAlg::bruck, "bruck", "", nullptr,
-     [](const CostModel& m, const Query& q) {  // + the final rotation
-         double b = static_cast<double>(q.bytes);
-         return lg(q.p) * round_cost(m, b * q.p / 2.0) + (q.p - 1.0) * b * m.beta +
-                2.0 * q.p * b * m.beta / 4;
-     }},
-}};
-
-constexpr std::array<Algorithm<AlltoallAlg>, 3> alltoall_rows{{
-    {AlltoallAlg::pairwise, "pairwise", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double b = static_cast<double>(q.bytes);
-         return (q.p - 1) * (round_cost(m, b) + b * m.beta);
-     }},
-    // Every message at once: one latency, but the flows share the link.
-    {AlltoallAlg::linear, "linear", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double b = static_cast<double>(q.bytes);
-         return round_cost(m, b) + (q.p - 1) * (m.msg + 1.5 * b * m.beta);
-     }},
-    // Half the blocks travel at each of log p rounds, packed and unpacked.
-    {AlltoallAlg::bruck, "bruck", "", nullptr,
-     [](const CostModel& m, const Query& q) {
-         double half = q.p / 2.0 * static_cast<double>(q.bytes);
-         return lg(q.p) * (round_cost(m, half) + half * (m.beta + m.beta / 2));
-     }},
-}};
 
 // The process's selection: its model and forced choices (reload_selection) and the machine.
 struct Selection {
@@ -146,27 +31,6 @@ const Selection& selection() {
 }
 
 }  // namespace
-
-const Table<BcastAlg>& bcast_table() {
-    static const Table<BcastAlg> t{"bcast", "EFAMPI_COLL_BCAST", bcast_rows};
-    return t;
-}
-const Table<ReduceAlg>& reduce_table() {
-    static const Table<ReduceAlg> t{"reduce", "EFAMPI_COLL_REDUCE", reduce_rows};
-    return t;
-}
-const Table<AllreduceAlg>& allreduce_table() {
-    static const Table<AllreduceAlg> t{"allreduce", "EFAMPI_COLL_ALLREDUCE", allreduce_rows};
-    return t;
-}
-const Table<AllgatherAlg>& allgather_table() {
-    static const Table<AllgatherAlg> t{"allgather", "EFAMPI_COLL_ALLGATHER", allgather_rows};
-    return t;
-}
-const Table<AlltoallAlg>& alltoall_table() {
-    static const Table<AlltoallAlg> t{"alltoall", "EFAMPI_COLL_ALLTOALL", alltoall_rows};
-    return t;
-}
 
 template <class Alg>
 std::optional<Alg> parse(const Table<Alg>& t, std::string_view v) {

@@ -1,8 +1,9 @@
 #pragma once
-// Algorithm selection. Each collective with a choice has one table (select.cpp): per algorithm
-// its name (EFAMPI_COLL_<X>=<name>), when it applies, and its cost; the builders of
-// algorithms.hpp take the table's ids. The table is the only place the names are written: the
-// EFAMPI_COLL_* parser, `efampi_info` and the simulator's tests read it.
+// Algorithm selection. Each collective with a choice has one table, in the collective's own
+// file (bcast.cpp, reduce.cpp, allreduce.cpp, allgather.cpp, alltoall.cpp): per algorithm its
+// name (EFAMPI_COLL_<X>=<name>), when it applies, its cost and its builder; build_<x>
+// (algorithms.hpp) runs the row its id names. The table is the only place the names are
+// written: the EFAMPI_COLL_* parser, `efampi_info` and the simulator's tests read it.
 //
 // The cost model: a latency term (alpha per round, three times that when the round's messages
 // exceed the eager limit: rts, read, fin), a per-message overhead, a bandwidth term (beta per
@@ -46,6 +47,31 @@ struct Query {
     uint64_t count = UINT64_MAX;
 };
 
+// A row's builder takes the collective's arguments of build_<x> (algorithms.hpp), after the
+// cases every algorithm shares (one rank, nothing to move) were handled there.
+template <class Alg>
+struct Builder;
+template <>
+struct Builder<BcastAlg> {
+    using type = void (*)(Schedule&, void* buf, uint64_t bytes, int root);
+};
+template <>
+struct Builder<ReduceAlg> {
+    using type = void (*)(Schedule&, const void* send, void* recv, uint64_t count, int root);
+};
+template <>
+struct Builder<AllreduceAlg> {
+    using type = void (*)(Schedule&, const void* send, void* recv, uint64_t count);
+};
+template <>
+struct Builder<AllgatherAlg> {
+    using type = void (*)(Schedule&, const void* send, void* recv, uint64_t bytes);
+};
+template <>
+struct Builder<AlltoallAlg> {
+    using type = void (*)(Schedule&, const void* send, void* recv, uint64_t bytes);
+};
+
 template <class Alg>
 struct Algorithm {
     Alg id;
@@ -53,6 +79,7 @@ struct Algorithm {
     const char* when;                                // when it applies, in words; "" always
     bool (*applies)(const Query&);                   // null: always
     double (*cost)(const CostModel&, const Query&);  // microseconds
+    typename Builder<Alg>::type build;
 };
 
 template <class Alg>

@@ -235,7 +235,7 @@ Reduction reduction(OpKind k) {
 }
 
 const char* name(OpKind k) { return k == OpKind::sum ? "sum" : "matmul"; }
-// The names are the tables' (collectives/select.cpp), the ones EFAMPI_COLL_* takes.
+// The names are the tables' (collectives/select.hpp), the ones EFAMPI_COLL_* takes.
 const char* name(BcastAlg a) { return coll::name(bcast_table(), a); }
 const char* name(ReduceAlg a) { return coll::name(reduce_table(), a); }
 const char* name(AllreduceAlg a) { return coll::name(allreduce_table(), a); }

@@ -38,6 +38,7 @@ void check_table(const Table<Alg>& t) {
         EXPECT_TRUE(names.insert(a.name).second) << "name twice: " << a.name;
         EXPECT_TRUE(ids.insert(static_cast<int>(a.id)).second) << "id twice: " << a.name;
         EXPECT_NE(nullptr, a.cost) << a.name;
+        EXPECT_NE(nullptr, a.build) << a.name;  // which one: coll_sim's counts tell
         EXPECT_EQ(a.applies == nullptr, a.when[0] == '\0') << a.name << ": says when or not";
         general |= a.applies == nullptr;
         // Every name parses to its own row, whatever the enum's order.
