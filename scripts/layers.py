@@ -73,10 +73,18 @@ def root_name(layer):
 
 def make_roots(src, out):
     """OUT/<layer>/ holds a symlink per allowed folder (runtime/objects as runtime/objects),
-    so "pml/engine.hpp" resolves in the roots of pml and above and nowhere else."""
+    so "pml/engine.hpp" resolves in the roots of pml and above and nowhere else. Links the
+    table no longer names are removed, so a narrowed row takes effect without a fresh build
+    directory."""
     src = os.path.abspath(src)
     for layer in LIBRARY_LAYERS:
         root = os.path.join(out, root_name(layer))
+        wanted = {os.path.join(root, f) for f in MAY_INCLUDE[layer]}
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in dirnames + filenames:
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path) and path not in wanted:
+                    os.remove(path)
         for folder in MAY_INCLUDE[layer]:
             link = os.path.join(root, folder)
             os.makedirs(os.path.dirname(link), exist_ok=True)
