@@ -1,7 +1,8 @@
 #pragma once
 // The bootstrap seam: who am I, how many are we, who shares my host, and a key-value exchange
-// with a collective fence. Implemented over PMIx (runtime/bootstrap/pmix_bootstrap.cpp), as a
-// singleton, and in-process for tests. Setup path only: virtual calls are fine here.
+// with a collective fence. Implemented over PMIx (runtime/bootstrap/pmix_bootstrap.cpp) and for
+// a process started without a launcher (runtime/bootstrap/singleton.cpp). Setup path only:
+// virtual calls are fine here.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -1,10 +1,10 @@
 #pragma once
-// Byte copies of message data. glibc's memcpy copies 2 KiB - 1 MiB with `rep movsb`, which on
-// the AMD EPYC CPUs measured here (and the ones of EFA's hpc6a/hpc7a instances are AMD too) runs
-// ~20x slower when the destination sits 1-31 bytes past the source modulo 4096: 32 KiB in
-// 14.6 us instead of 0.76 (docs/performance.md, "Copies"). A receive buffer from malloc (at
-// page + 16) against a page-aligned send buffer, or a ring slot against a user buffer, lands
-// there. copy_bytes takes a vector loop in that window and memcpy elsewhere.
+// Byte copies of message data. glibc's memcpy is slow at some relative page offsets of
+// destination and source (docs/performance.md, "Copies and page offsets", has the measurement
+// and its figures), and message copies meet those offsets often. copy_bytes takes a vector
+// loop from 2 KiB up when the destination is 1-63 bytes past the source modulo a page, and
+// memcpy elsewhere: the window is twice the measured slow one (1-31) as a margin, which costs
+// nothing since the loop runs at memcpy's speed at any offset.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

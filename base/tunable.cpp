@@ -75,18 +75,14 @@ const std::vector<TunableInfo>& tunables() {
         {"EFAMPI_STREAM_SLOTS", "4",
          "Non-contiguous rendezvous over libfabric: segments staged at once per message (1-16); "
          "slots x segment bounds each side's scratch memory."},
-        {"EFAMPI_COLL_BCAST", "auto",
-         "MPI_Bcast / Ibcast / Bcast_init algorithm: auto (cost model), binomial, "
-         "scatter_allgather."},
-        {"EFAMPI_COLL_REDUCE", "auto",
-         "MPI_Reduce algorithm: auto, binomial, rabenseifner (commutative ops, count >= size)."},
-        {"EFAMPI_COLL_ALLREDUCE", "auto",
-         "MPI_Allreduce algorithm: auto, recursive_doubling, ring, rabenseifner (the last two: "
-         "commutative ops, count >= size)."},
-        {"EFAMPI_COLL_ALLGATHER", "auto",
-         "MPI_Allgather algorithm: auto, recursive_doubling (power-of-two sizes), bruck, ring."},
-        {"EFAMPI_COLL_ALLTOALL", "auto",
-         "MPI_Alltoall algorithm: auto, pairwise, bruck, linear."},
+        // The algorithms' names are in the collectives' tables (collectives/select.hpp), which
+        // efampi_info prints under these; a forced one that does not apply gives way to the
+        // collective's general algorithm.
+        {"EFAMPI_COLL_BCAST", "auto", "MPI_Bcast / Ibcast / Bcast_init algorithm."},
+        {"EFAMPI_COLL_REDUCE", "auto", "MPI_Reduce / Ireduce / Reduce_init algorithm."},
+        {"EFAMPI_COLL_ALLREDUCE", "auto", "MPI_Allreduce / Iallreduce / Allreduce_init algorithm."},
+        {"EFAMPI_COLL_ALLGATHER", "auto", "MPI_Allgather / Iallgather / Allgather_init algorithm."},
+        {"EFAMPI_COLL_ALLTOALL", "auto", "MPI_Alltoall / Ialltoall / Alltoall_init algorithm."},
         {"EFAMPI_COLL_ALPHA_NS", "1000",
          "Collective cost model: latency of one round (ns)."},
         {"EFAMPI_COLL_ALPHA_OVERSUB_NS", "100000",

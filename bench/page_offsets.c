@@ -1,11 +1,10 @@
-/* Transfers between buffers at different offsets within their pages. On AMD EPYC (this host;
- * also EFA's hpc6a/hpc7a instances) the CPU's `rep movsb`, which glibc's memcpy and the
- * kernel's process_vm_readv use from 2 KiB up, is ~20x slower when the destination sits 1-31
- * bytes past the source modulo 4096. A receive buffer from malloc (page + 16) and a send
- * buffer from posix_memalign (page + 0) are exactly that. Prints, for receive buffers at page
- * + 0 and page + 16 (send buffers page-aligned): MPI_Sendrecv to self (one rank: the library's
- * own copies) and, with 2 ranks, the one-way time of a ping-pong (eager and rendezvous sizes).
- * Best of 5 batches. Usage: page_offsets (1 or 2 ranks). */
+/* Transfers between buffers at different offsets within their pages: the measurement of
+ * docs/performance.md, "Copies and page offsets", which says why the offsets matter and has
+ * the figures. A receive buffer from malloc sits at page + 16, a send buffer from
+ * posix_memalign at page + 0. Prints, for receive buffers at page + 0 and page + 16 (send
+ * buffers page-aligned): MPI_Sendrecv to self (one rank: the library's own copies) and, with
+ * 2 ranks, the one-way time of a ping-pong (eager and rendezvous sizes). Best of 5 batches.
+ * Usage: page_offsets (1 or 2 ranks). */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
 #include <mpi.h>
 #include <stdio.h>

@@ -1,39 +1,11 @@
-#include "collectives/allgather.hpp"
-
+// Allgather schedules (MPI_Allgather, MPI_Allgatherv): recursive doubling, Bruck, ring.
 #include <cstdint>
-#include <cstring>
-
-#include "pml/engine.hpp"
-#include "base/copy.hpp"
-
-namespace efampi::coll {
-
-int allgather_bytes(const CommView& c, const void* mine, size_t bytes, void* all, int tag) {
-    auto* out = static_cast<uint8_t*>(all);
-    auto block = [&](int r) { return out + static_cast<size_t>(r) * bytes; };
-    if (bytes) move_bytes(block(c.rank), mine, bytes);
-    pml::Engine& e = pml::engine();
-    int right = (c.rank + 1) % c.size, left = (c.rank - 1 + c.size) % c.size;
-    int err = 0;
-    for (int s = 0; s < c.size - 1; ++s) {
-        int send_block = (c.rank - s + c.size) % c.size;
-        int recv_block = (c.rank - s - 1 + c.size) % c.size;
-        pml::Request* r = e.irecv(block(recv_block), bytes, left, tag, c.ctx);
-        int serr = e.send(block(send_block), bytes, c.to_world(right), c.rank, tag,
-                          c.ctx, false);
-        e.wait(r);
-        if (!err) err = serr ? serr : r->err;
-        e.release(r);
-    }
-    return err;
-}
-
-}  // namespace efampi::coll
-
-// ---- Schedules (MPI_Allgather, MPI_Allgatherv) ----
+#include <vector>
 
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/cost.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -88,25 +60,73 @@ void ring(Schedule& s, void* recv, const uint64_t* bytes, const uint64_t* displs
     }
 }
 
+uint8_t* own_block(Schedule& s, void* recv, uint64_t bytes) {
+    return at(recv, static_cast<uint64_t>(s.view().rank) * bytes);
+}
+
+// The row builders (one block per rank, at least two ranks and one byte). Recursive doubling
+// and the ring work in recv: this rank's block is copied there first; Bruck builds from its
+// own block wherever it is.
+void doubling_row(Schedule& s, const void* send, void* recv, uint64_t bytes) {
+    if (send) s.copy(send, own_block(s, recv, bytes), bytes);
+    s.end_round();
+    recursive_doubling(s, recv, bytes);
+}
+void ring_row(Schedule& s, const void* send, void* recv, uint64_t bytes) {
+    if (send) s.copy(send, own_block(s, recv, bytes), bytes);
+    s.end_round();
+    size_t p = static_cast<size_t>(s.view().size);
+    std::vector<uint64_t> b(p, bytes), d(p);
+    for (size_t i = 0; i < p; ++i) d[i] = i * bytes;
+    ring(s, recv, b.data(), d.data());
+}
+void bruck_row(Schedule& s, const void* send, void* recv, uint64_t bytes) {
+    bruck(s, send ? send : own_block(s, recv, bytes), recv, bytes);
+}
+
+using namespace cost;
+
+// Rows in the order that breaks ties (select.hpp): on equal cost the earlier one wins.
+// `bytes` is one rank's block; the doubling algorithms' largest message is half the result.
+constexpr Algorithm<AllgatherAlg> rows[] = {
+    {AllgatherAlg::recursive_doubling, "recursive_doubling", "power-of-two sizes",
+     [](const Query& q) { return pow2(q.p); },
+     [](const CostModel& m, const Query& q) {
+         double b = static_cast<double>(q.bytes);
+         return lg(q.p) * round_cost(m, b * q.p / 2.0) + (q.p - 1.0) * b * m.beta;
+     },
+     doubling_row},
+    {AllgatherAlg::ring, "ring", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double b = static_cast<double>(q.bytes);
+         return (q.p - 1) * round_cost(m, b) + (q.p - 1.0) * b * m.beta;
+     },
+     ring_row},
+    {AllgatherAlg::bruck, "bruck", "", nullptr,
+     [](const CostModel& m, const Query& q) {  // + the final rotation
+         double b = static_cast<double>(q.bytes);
+         return lg(q.p) * round_cost(m, b * q.p / 2.0) + (q.p - 1.0) * b * m.beta +
+                2.0 * q.p * b * m.beta / 4;
+     },
+     bruck_row},
+};
+
 }  // namespace
+
+const Table<AllgatherAlg>& allgather_table() {
+    static const Table<AllgatherAlg> t{"allgather", "EFAMPI_COLL_ALLGATHER", rows};
+    return t;
+}
 
 void build_allgather(Schedule& s, AllgatherAlg alg, const void* send, void* recv,
                      uint64_t bytes) {
-    const CommView& c = s.view();
-    int p = c.size;
-    uint8_t* own = at(recv, static_cast<uint64_t>(c.rank) * bytes);
-    if (alg == AllgatherAlg::bruck) {
-        if (p > 1 && bytes) return bruck(s, send ? send : own, recv, bytes);
-        alg = AllgatherAlg::ring;
+    if (s.view().size == 1 || bytes == 0) {
+        if (send) s.copy(send, own_block(s, recv, bytes), bytes);
+        s.end_round();
+        return;
     }
-    if (send) s.copy(send, own, bytes);
-    s.end_round();
-    if (p == 1 || bytes == 0) return;
-    if (alg == AllgatherAlg::recursive_doubling && (p & (p - 1)) == 0)
-        return recursive_doubling(s, recv, bytes);
-    std::vector<uint64_t> b(static_cast<size_t>(p), bytes), d(static_cast<size_t>(p));
-    for (int i = 0; i < p; ++i) d[static_cast<size_t>(i)] = static_cast<uint64_t>(i) * bytes;
-    ring(s, recv, b.data(), d.data());
+    const auto& t = allgather_table();
+    entry(t, resolve(t, alg, Query{s.view().size, bytes})).build(s, send, recv, bytes);
 }
 
 void build_allgatherv(Schedule& s, const void* send, void* recv, const uint64_t* bytes,

@@ -1,7 +1,11 @@
 // Allreduce: recursive doubling (any op, small vectors), ring and Rabenseifner (commutative
 // ops, large vectors). Also the fold of non-power-of-two sizes shared with reduce.
+#include <cmath>
+
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/cost.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -169,7 +173,52 @@ void rabenseifner(Schedule& s, const void* send, void* acc, uint64_t count) {
     fold_out(s, f, acc, count);
 }
 
+// Recursive doubling works in place: the input is copied into the result first.
+void doubling_from(Schedule& s, const void* send, void* recv, uint64_t count) {
+    if (send) s.copy(send, recv, count * s.reduction.extent);
+    s.end_round();
+    recursive_doubling(s, recv, count);
+}
+
+using namespace cost;
+
+// The non-power-of-two fold of recursive doubling and Rabenseifner: out and back.
+double fold_cost(const CostModel& m, const Query& q) {
+    double n = static_cast<double>(q.bytes);
+    return pow2(q.p) ? 0 : 2 * (round_cost(m, n) + n * m.beta) + n * m.gamma;
+}
+
+// Rows in the order that breaks ties (select.hpp): on equal cost the earlier one wins.
+// Ring and Rabenseifner need a chunk per rank, and reorder the operands.
+constexpr Algorithm<AllreduceAlg> rows[] = {
+    {AllreduceAlg::recursive_doubling, "recursive_doubling", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes);
+         return std::floor(std::log2(q.p)) * (round_cost(m, n) + n * (m.beta + m.gamma)) +
+                fold_cost(m, q);
+     },
+     doubling_from},
+    {AllreduceAlg::rabenseifner, "rabenseifner", "commutative ops, count >= size", chunked,
+     [](const CostModel& m, const Query& q) {  // halves shrink from n/2: each round at n/2
+         double n = static_cast<double>(q.bytes), p = q.p;
+         return 2 * std::floor(std::log2(q.p)) * round_cost(m, n / 2.0) +
+                n * (p - 1.0) / p * (2 * m.beta + m.gamma) + fold_cost(m, q);
+     },
+     rabenseifner},
+    {AllreduceAlg::ring, "ring", "commutative ops, count >= size", chunked,
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes), p = q.p;
+         return 2 * (p - 1) * round_cost(m, n / p) + n * (p - 1.0) / p * (2 * m.beta + m.gamma);
+     },
+     ring},
+};
+
 }  // namespace
+
+const Table<AllreduceAlg>& allreduce_table() {
+    static const Table<AllreduceAlg> t{"allreduce", "EFAMPI_COLL_ALLREDUCE", rows};
+    return t;
+}
 
 void build_allreduce(Schedule& s, AllreduceAlg alg, const void* send, void* recv,
                      uint64_t count) {
@@ -178,16 +227,9 @@ void build_allreduce(Schedule& s, AllreduceAlg alg, const void* send, void* recv
         s.end_round();
         return;
     }
-    if (!s.reduction.commutative || count < static_cast<uint64_t>(s.view().size))
-        alg = AllreduceAlg::recursive_doubling;  // the others need a chunk per rank, and order
-    switch (alg) {
-    case AllreduceAlg::recursive_doubling:
-        if (send) s.copy(send, recv, count * s.reduction.extent);
-        s.end_round();
-        return recursive_doubling(s, recv, count);
-    case AllreduceAlg::ring: return ring(s, send, recv, count);
-    case AllreduceAlg::rabenseifner: return rabenseifner(s, send, recv, count);
-    }
+    const auto& t = allreduce_table();
+    Query q{s.view().size, count * s.reduction.extent, s.reduction.commutative, count};
+    entry(t, resolve(t, alg, q)).build(s, send, recv, count);
 }
 
 }  // namespace efampi::coll

@@ -5,6 +5,8 @@
 
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/cost.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -75,7 +77,38 @@ void bruck(Schedule& s, const void* send, void* recv, uint64_t bytes) {
     s.end_round();
 }
 
+using namespace cost;
+
+// Rows in the order that breaks ties (select.hpp): on equal cost the earlier one wins.
+constexpr Algorithm<AlltoallAlg> rows[] = {
+    {AlltoallAlg::pairwise, "pairwise", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double b = static_cast<double>(q.bytes);
+         return (q.p - 1) * (round_cost(m, b) + b * m.beta);
+     },
+     pairwise},
+    // Every message at once: one latency, but the flows share the link.
+    {AlltoallAlg::linear, "linear", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double b = static_cast<double>(q.bytes);
+         return round_cost(m, b) + (q.p - 1) * (m.msg + 1.5 * b * m.beta);
+     },
+     linear},
+    // Half the blocks travel at each of log p rounds, packed and unpacked.
+    {AlltoallAlg::bruck, "bruck", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double half = q.p / 2.0 * static_cast<double>(q.bytes);
+         return lg(q.p) * (round_cost(m, half) + half * (m.beta + m.beta / 2));
+     },
+     bruck},
+};
+
 }  // namespace
+
+const Table<AlltoallAlg>& alltoall_table() {
+    static const Table<AlltoallAlg> t{"alltoall", "EFAMPI_COLL_ALLTOALL", rows};
+    return t;
+}
 
 void build_alltoall(Schedule& s, AlltoallAlg alg, const void* send, void* recv,
                     uint64_t bytes) {
@@ -93,11 +126,7 @@ void build_alltoall(Schedule& s, AlltoallAlg alg, const void* send, void* recv,
         s.end_round();
         return;
     }
-    switch (alg) {
-    case AlltoallAlg::pairwise: return pairwise(s, send, recv, bytes);
-    case AlltoallAlg::bruck: return bruck(s, send, recv, bytes);
-    case AlltoallAlg::linear: return linear(s, send, recv, bytes);
-    }
+    entry(alltoall_table(), alg).build(s, send, recv, bytes);
 }
 
 void build_alltoallv(Schedule& s, const void* send, const uint64_t* sbytes,

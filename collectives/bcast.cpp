@@ -2,6 +2,8 @@
 // Geijn), which sends about 2n bytes per rank instead of n log p.
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/cost.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -53,14 +55,36 @@ void scatter_allgather(Schedule& s, void* buf, uint64_t bytes, int root) {
     }
 }
 
+using namespace cost;
+
+// Rows in the order that breaks ties (select.hpp): on equal cost the earlier one wins.
+constexpr Algorithm<BcastAlg> rows[] = {
+    {BcastAlg::binomial, "binomial", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes);
+         return lg(q.p) * (round_cost(m, n) + n * m.beta);
+     },
+     binomial},
+    {BcastAlg::scatter_allgather, "scatter_allgather", "messages of at least one byte per rank",
+     [](const Query& q) { return q.bytes >= static_cast<uint64_t>(q.p); },
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes), p = q.p;
+         return (lg(q.p) + p - 1) * round_cost(m, n / p) + 2.0 * n * (p - 1) / p * m.beta;
+     },
+     scatter_allgather},
+};
+
 }  // namespace
+
+const Table<BcastAlg>& bcast_table() {
+    static const Table<BcastAlg> t{"bcast", "EFAMPI_COLL_BCAST", rows};
+    return t;
+}
 
 void build_bcast(Schedule& s, BcastAlg alg, void* buf, uint64_t bytes, int root) {
     if (s.view().size == 1) return;
-    if (alg == BcastAlg::scatter_allgather && bytes >= static_cast<uint64_t>(s.view().size))
-        scatter_allgather(s, buf, bytes, root);
-    else
-        binomial(s, buf, bytes, root);
+    const auto& t = bcast_table();
+    entry(t, resolve(t, alg, Query{s.view().size, bytes})).build(s, buf, bytes, root);
 }
 
 }  // namespace efampi::coll

@@ -2,6 +2,8 @@
 // by recursive halving, then every chunk straight to the root).
 #include "collectives/algo_util.hpp"
 #include "collectives/algorithms.hpp"
+#include "collectives/cost.hpp"
+#include "collectives/select.hpp"
 
 namespace efampi::coll {
 
@@ -85,7 +87,34 @@ void rabenseifner(Schedule& s, const void* send, void* recv, uint64_t count, int
     s.end_round();
 }
 
+using namespace cost;
+
+// Rows in the order that breaks ties (select.hpp): on equal cost the earlier one wins.
+constexpr Algorithm<ReduceAlg> rows[] = {
+    {ReduceAlg::binomial, "binomial", "", nullptr,
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes);
+         return lg(q.p) * (round_cost(m, n) + n * (m.beta + m.gamma));
+     },
+     binomial},
+    // Halving (messages n/2, n/4, ...) then every chunk to the root in one round.
+    {ReduceAlg::rabenseifner, "rabenseifner", "commutative ops, count >= size", chunked,
+     [](const CostModel& m, const Query& q) {
+         double n = static_cast<double>(q.bytes), p = q.p;
+         double r = lg(q.p) * round_cost(m, n / 2.0) + round_cost(m, n / p) + (p - 1) * m.msg +
+                    n * (p - 1.0) / p * (2 * m.beta + m.gamma);
+         if (!pow2(q.p)) r += round_cost(m, n) + n * (m.beta + m.gamma);  // the fold
+         return r;
+     },
+     rabenseifner},
+};
+
 }  // namespace
+
+const Table<ReduceAlg>& reduce_table() {
+    static const Table<ReduceAlg> t{"reduce", "EFAMPI_COLL_REDUCE", rows};
+    return t;
+}
 
 void build_reduce(Schedule& s, ReduceAlg alg, const void* send, void* recv, uint64_t count,
                   int root) {
@@ -95,10 +124,9 @@ void build_reduce(Schedule& s, ReduceAlg alg, const void* send, void* recv, uint
         return;
     }
     if (count == 0) return;
-    if (!s.reduction.commutative || count < static_cast<uint64_t>(s.view().size))
-        alg = ReduceAlg::binomial;
-    if (alg == ReduceAlg::rabenseifner) rabenseifner(s, send, recv, count, root);
-    else binomial(s, send, recv, count, root);
+    const auto& t = reduce_table();
+    Query q{s.view().size, count * s.reduction.extent, s.reduction.commutative, count};
+    entry(t, resolve(t, alg, q)).build(s, send, recv, count, root);
 }
 
 }  // namespace efampi::coll

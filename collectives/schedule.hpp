@@ -148,10 +148,9 @@ private:
     std::vector<Step> steps_;
     std::vector<uint32_t> round_end_;
     // A buffer kept between builds (a huge one is not kept for a small collective),
-    // page-aligned: the peers read these with process_vm_readv, whose copy is slow when the
-    // destination sits 1-31 bytes past the source modulo a page (pml Engine::cma_read), and
-    // user buffers are mostly page-aligned (posix_memalign) or page + 16 (large mallocs),
-    // both fine against a page-aligned buffer.
+    // page-aligned: the peers read these with process_vm_readv, whose copy is slow at some
+    // relative page offsets that user buffers often have against an unaligned one, and fast
+    // against a page-aligned one (docs/performance.md, "Copies and page offsets").
     struct Kept {
         struct Free {
             void operator()(uint8_t* p) const { ::operator delete[](p, std::align_val_t(4096)); }

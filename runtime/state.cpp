@@ -8,6 +8,7 @@
 
 #include "base/errclass.hpp"
 #include "collectives/executor.hpp"
+#include "collectives/select.hpp"
 #include "pml/engine.hpp"
 #include "runtime/api/staging.hpp"
 #include "runtime/bootstrap/bootstrap_factory.hpp"
@@ -26,14 +27,15 @@ static_assert(efampi::errc::success == MPI_SUCCESS && efampi::errc::arg == MPI_E
 
 namespace efampi::rt {
 
-State g_state;
-
 int initialize(int required) {
     State& s = state();
     s.boot = make_bootstrap();
     comms_init(s.boot->rank(), s.boot->size());
     pml::engine().init(*s.boot);
     pml::engine().set_release_hook(api::release_staging);  // derived-type staging buffers
+    // Collective selection reads no engine: it is told what the pml found of this host.
+    const pml::Engine& e = pml::engine();
+    coll::set_machine({e.oversubscribed(), e.oversubscription(), e.local_eager_limit()});
     // The library keeps no per-thread state and takes no locks: calls from one thread at a
     // time are safe (SERIALIZED); concurrent calls are not, so MULTIPLE is never granted.
     s.thread_level = required > MPI_THREAD_SERIALIZED ? MPI_THREAD_SERIALIZED : required;

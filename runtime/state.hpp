@@ -1,25 +1,10 @@
 #pragma once
-// The process-wide state of the library: where it is in its life, the thread level granted,
-// and the bootstrap. One instance; touched on setup paths and by the phase checks.
-#include <pthread.h>
-
-#include <memory>
-
-#include "base/bootstrap.hpp"
+// MPI_Init's and MPI_Finalize's work over every layer. The process state they move
+// (rt::state(): phase, thread level, bootstrap) is in runtime/objects/process.hpp, so the MPI
+// objects can read it without including this layer.
+#include "runtime/objects/process.hpp"
 
 namespace efampi::rt {
-
-enum class Phase { before_init, running, finalized };
-
-struct State {
-    Phase phase = Phase::before_init;
-    int thread_level = 0;
-    pthread_t main_thread{};
-    std::unique_ptr<Bootstrap> boot;
-};
-
-extern State g_state;  // one per process; a plain global so the phase check costs one load
-inline State& state() { return g_state; }
 
 // MPI_Init's work; `required` is the thread level asked for; returns the level provided.
 int initialize(int required);

@@ -5,7 +5,6 @@
 
 #include "base/error.hpp"
 #include "runtime/objects/comm.hpp"
-#include "runtime/state.hpp"
 
 namespace efampi::api {
 int last_used_code() noexcept;  // runtime/api/errors.cpp

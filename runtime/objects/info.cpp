@@ -8,7 +8,7 @@
 #include <iterator>
 
 #include "runtime/objects/comm.hpp"
-#include "runtime/state.hpp"
+#include "runtime/objects/process.hpp"
 
 namespace efampi::rt {
 

@@ -46,10 +46,10 @@ TEST(P2P, RingAllProtocolSizes) {
     }
 }
 
-// Rendezvous sizes between buffers at every kind of relative page offset: the same-host read
-// goes through a bounce block when the receive buffer sits 1-31 bytes past the send buffer
-// modulo a page (pml Engine::cma_read), in 64 KiB pieces; the data must arrive whole, nothing
-// written around it.
+// Rendezvous sizes between buffers at every kind of relative page offset: at the offsets where
+// the kernel's copy is slow (docs/performance.md, "Copies and page offsets") the same-host read
+// goes through a bounce block (pml Engine::cma_read), in 64 KiB pieces; the data must arrive
+// whole, nothing written around it.
 TEST(P2P, RendezvousAtEveryRelativePageOffset) {
     const size_t page = 4096, pad = 64;
     for (size_t n : {size_t(40000), size_t(3 * 65536 + 5), size_t((1 << 20) + 3)}) {

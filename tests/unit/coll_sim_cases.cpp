@@ -235,41 +235,12 @@ Reduction reduction(OpKind k) {
 }
 
 const char* name(OpKind k) { return k == OpKind::sum ? "sum" : "matmul"; }
-const char* name(BcastAlg a) { return a == BcastAlg::binomial ? "binomial" : "scatter_allgather"; }
-const char* name(ReduceAlg a) { return a == ReduceAlg::binomial ? "binomial" : "rabenseifner"; }
-const char* name(AllreduceAlg a) {
-    switch (a) {
-    case AllreduceAlg::recursive_doubling:
-        return "recursive_doubling";
-    case AllreduceAlg::ring:
-        return "ring";
-    case AllreduceAlg::rabenseifner:
-        return "rabenseifner";
-    }
-    return "?";
-}
-const char* name(AllgatherAlg a) {
-    switch (a) {
-    case AllgatherAlg::recursive_doubling:
-        return "recursive_doubling";
-    case AllgatherAlg::bruck:
-        return "bruck";
-    case AllgatherAlg::ring:
-        return "ring";
-    }
-    return "?";
-}
-const char* name(AlltoallAlg a) {
-    switch (a) {
-    case AlltoallAlg::pairwise:
-        return "pairwise";
-    case AlltoallAlg::bruck:
-        return "bruck";
-    case AlltoallAlg::linear:
-        return "linear";
-    }
-    return "?";
-}
+// The names are the tables' (collectives/select.hpp), the ones EFAMPI_COLL_* takes.
+const char* name(BcastAlg a) { return coll::name(bcast_table(), a); }
+const char* name(ReduceAlg a) { return coll::name(reduce_table(), a); }
+const char* name(AllreduceAlg a) { return coll::name(allreduce_table(), a); }
+const char* name(AllgatherAlg a) { return coll::name(allgather_table(), a); }
+const char* name(AlltoallAlg a) { return coll::name(alltoall_table(), a); }
 
 bool check_barrier(const Case& c) {
     Sim sim(c, describe(c, "barrier"));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/select.hpp"
 #include "tests/unit/coll_sim.hpp"
 
 namespace efampi::coll::sim {
