@@ -1,16 +1,19 @@
-// The engine's progress loop, completion dispatch, peer failures and teardown. Setup is in
-// pml/setup.cpp, the protocols in send.cpp, recv.cpp, rndv.cpp and stream.cpp.
+// The engine's setup from the tunables, its progress loop, completion dispatch, peer failures
+// and teardown. The transports are opened and polled by pml/transport_set.cpp, the protocols
+// run in send.cpp, recv.cpp, rndv.cpp and stream.cpp.
 #include "pml/engine.hpp"
 
-#include <rdma/fi_errno.h>
 #include <sched.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 
 #include "base/bootstrap.hpp"
+#include "base/tunable.hpp"
 #include "pml/fabric.hpp"
 #include "pml/wire.hpp"
 
@@ -20,6 +23,72 @@ Engine g_engine;
 
 Engine::Engine() = default;
 Engine::~Engine() = default;
+
+void Engine::init(Bootstrap& boot) {
+    boot_ = &boot;
+    read_tunables(boot.rank(), boot.size());
+    {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        long here = 1;
+        for (int i = 0; i < size_; ++i)
+            if (i != rank_ && boot.is_local(i)) ++here;
+        oversubscribed_ = cores > 0 && here > cores;
+        if (oversubscribed_) oversubscription_ = static_cast<double>(here) / static_cast<double>(cores);
+    }
+    // auto: spin while every rank of this host has a core of its own; oversubscribed, yield
+    // almost at once, or a waiting rank burns the time slice its partner needs.
+    if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
+    set_.open(boot, TransportSet::Limits{ring_eager_limit_, buf_bytes_, rx_buffers_});
+    adopt_links();
+}
+
+void Engine::init_loopback(int rank, int size, Loopback* inbox, const std::vector<LoopLink*>& links) {
+    read_tunables(rank, size);
+    if (spin_count_ < 0) spin_count_ = 20;
+    set_.open_loopback(rank, inbox, links);
+    adopt_links();
+}
+
+// Every peer's transport from the set (a ring peer takes the rings' larger eager limit).
+void Engine::adopt_links() {
+    const std::vector<TransportSet::Link>& links = set_.links();
+    for (size_t i = 0; i < links.size(); ++i) {
+        peers_[i].t = links[i].t;
+        if (links[i].ring) peers_[i].eager_limit = ring_eager_limit_;
+    }
+}
+
+// Everything the engine reads from the tunables, and the state that follows from them.
+void Engine::read_tunables(int rank, int size) {
+    rank_ = rank;
+    size_ = size;
+    eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_EAGER_LIMIT"));
+    rx_buffers_ = static_cast<int>(tunable_int("EFAMPI_RX_BUFFERS"));
+    spin_count_ = static_cast<int>(tunable_int("EFAMPI_SPIN_COUNT"));
+    chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
+    stream_seg_ = static_cast<uint64_t>(std::max<int64_t>(tunable_int("EFAMPI_STREAM_SEGMENT"), 4096));
+    stream_slots_ = static_cast<uint32_t>(
+        std::clamp<int64_t>(tunable_int("EFAMPI_STREAM_SLOTS"), 1, max_stream_slots));
+    if (rx_buffers_ < 1) rx_buffers_ = 1;
+    buf_bytes_ = sizeof(Header) + std::max<uint64_t>(eager_limit_, sizeof(SegReady));
+    buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
+    ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
+    if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
+    // Payload copies and bounce buffers come in size classes up to the largest eager message.
+    blocks_.init(std::max<size_t>(buf_bytes_, sizeof(Header) + ring_eager_limit_));
+    // Eager flow control: what one receiver may hold of unconsumed eager messages is split
+    // between its peers, with a floor of 64 full eager messages each.
+    int64_t limit = tunable_int("EFAMPI_UNEXPECTED_LIMIT");
+    int64_t floor = 64 * static_cast<int64_t>(eager_limit_ + credit_overhead);
+    credit_ = size_ > 1 ? limit / (size_ - 1) : limit;
+    if (credit_ < floor) credit_ = floor;
+    credit_return_ = static_cast<uint64_t>(credit_ / 4);
+    peers_.assign(static_cast<size_t>(size_), Peer{});
+    for (Peer& p : peers_) {
+        p.credit = credit_;
+        p.eager_limit = eager_limit_;
+    }
+}
 
 void Engine::progress() {
     try {
@@ -32,32 +101,8 @@ void Engine::progress() {
 }
 
 void Engine::progress_once() {
-    // Receive buffers consumed by the previous round go back first. Reposting here rather than
-    // right after a message is handled keeps fi_recv off the critical path: a rank that just
-    // got its message returns to the application at once, and reposts while it next waits.
-    if (!pending_recvs_.empty()) {
-        size_t keep = 0;
-        for (RecvBuf* rb : pending_recvs_)
-            if (!repost(rb)) pending_recvs_[keep++] = rb;  // -FI_EAGAIN: next round
-        pending_recvs_.resize(keep);
-    }
-    for (InRing& ring : in_rings_)
-        ring.drain([this](const uint8_t* data, size_t len) { on_recv(data, len); }, 64);
-    if (loop_inbox_) {
-        for (int n = 0; n < 64 && !loop_inbox_->inbox.empty(); ++n) {
-            std::vector<uint8_t> m = std::move(loop_inbox_->inbox.front());
-            loop_inbox_->inbox.pop_front();
-            on_recv(m.data(), m.size());
-        }
-    }
-    Completion c[16];
-    for (int i = 0; i < neps_; ++i) {
-        Endpoint* ep = eps_[i];
-        int n = ep->poll(c, 16);
-        // The completion queue itself failed: nothing on this endpoint can complete again.
-        if (n < 0) fatal("fi_cq_read on " + ep->provider() + ": " + fi_error(n));
-        for (int k = 0; k < n; ++k) dispatch(c[k]);
-    }
+    set_.poll([this](const uint8_t* data, size_t len) { on_recv(data, len); },
+              [this](const Completion& c) { dispatch(c); });
     // Oldest first; stop at the first refusal (the rest would be refused too). An operation
     // leaves the list before it is posted: a failing read is recycled at once.
     while (SendBuf* sb = pending_sends_.pop_front()) {
@@ -79,24 +124,8 @@ void Engine::progress_once() {
 void Engine::dispatch(const Completion& c) {
     if (!c.op) fatal("completion without context" + (c.err ? ": " + fi_error(c.err) : ""));
     switch (c.op->type) {
-        case OpType::recv_buf: {
-            RecvBuf* rb = reinterpret_cast<RecvBuf*>(c.op);
-            if (c.err == FI_ECANCELED) return;  // endpoint closing
-            // A receive buffer serves every peer of its endpoint and its failure names none
-            // (the sender is only known from the header): nothing can be failed selectively.
-            if (c.err)
-                fatal("receive on " + rb->ep->provider() + " failed: " + fi_error(c.err) +
-                      (c.err == FI_ETRUNC ? " (is EFAMPI_EAGER_LIMIT the same on every rank?)"
-                                          : ""));
-            if (!rb->multi) {
-                on_recv(rb->data, c.len);
-                pending_recvs_.push_back(rb);  // reposted at the start of the next progress
-                return;
-            }
-            if (c.len) on_recv(static_cast<const uint8_t*>(c.buf), c.len);
-            if (c.released) pending_recvs_.push_back(rb);
-            return;
-        }
+        case OpType::recv_buf:  // (the transport set handles its receive buffers itself)
+            break;
         case OpType::send_buf: {
             SendBuf* sb = reinterpret_cast<SendBuf*>(c.op);
             sb->t->sent();
@@ -121,12 +150,7 @@ void Engine::dispatch(const Completion& c) {
     }
 }
 
-void Engine::fatal(const std::string& msg) {
-    std::fprintf(stderr, "efampi: rank %d: %s\n", rank_, msg.c_str());
-    std::fflush(stderr);
-    if (boot_) boot_->abort(1, msg);
-    std::_Exit(1);
-}
+void Engine::fatal(const std::string& msg) { fatal_error(boot_, rank_, msg); }
 
 void Engine::fail_peer(int peer, const std::string& why) {
     Peer& p = peers_[static_cast<size_t>(peer)];
@@ -178,7 +202,7 @@ void Engine::fail_peer(int peer, const std::string& why) {
 
 void Engine::finalize() {
     if (!boot_) {
-        loop_inbox_ = nullptr;
+        set_.close();
         return;
     }
     // Our own sends must leave before the transports close; peers may still need our acks and
@@ -194,18 +218,11 @@ void Engine::finalize() {
         }
     }
     if (size_ > 1) boot_->fence([this] { progress(); });
-    in_rings_.clear();
     for (Peer& p : peers_) {
         p.t = Transport::self();
         p.eager_limit = eager_limit_;
     }
-    peer_segs_.clear();
-    own_seg_.reset();
-    neps_ = 0;
-    local_.reset();
-    net_.reset();
-    recvbuf_sets_.clear();
-    slabs_.clear();
+    set_.close();
     for (auto& b : stage_bufs_) std::free(b.first);
     stage_bufs_.clear();
     boot_ = nullptr;

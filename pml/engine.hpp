@@ -22,6 +22,7 @@
 #include "pml/protocol_choice.hpp"
 #include "pml/shm_ring.hpp"
 #include "pml/transport.hpp"
+#include "pml/transport_set.hpp"
 
 namespace efampi {
 class Bootstrap;
@@ -87,9 +88,9 @@ public:
     // Ranks on this host per online core (1 when they fit): the share of a core each rank gets.
     double oversubscription() const { return oversubscription_; }
     // Largest message sent eagerly to a peer on this host (larger ones go by rendezvous).
-    uint64_t local_eager_limit() const { return rings_ ? ring_eager_limit_ : eager_limit_; }
+    uint64_t local_eager_limit() const { return set_.rings() ? ring_eager_limit_ : eager_limit_; }
     int size() const { return size_; }
-    const std::string& transports() const { return transports_; }
+    const std::string& transports() const { return set_.names(); }
 
     // Blocking standard/synchronous send; returns 0 or an MPI error class.
     int send(const void* buf, uint64_t bytes, int dst, int src_rank, int tag, uint32_t ctx,
@@ -239,19 +240,9 @@ public:
     void init_loopback(int rank, int size, Loopback* inbox, const std::vector<LoopLink*>& links);
 
 private:
+    // Setup (pml/engine.cpp).
     void read_tunables(int rank, int size);
-    // Setup (pml/setup.cpp).
-    void open_transports(Bootstrap& boot);
-    // libfabric: opens the endpoints this job needs and publishes their names (before a fence).
-    void open_endpoints(Bootstrap& boot, bool any_local, bool any_remote);
-    // After that fence: every peer into its endpoint's address vector, receive buffers posted.
-    void insert_peers(Bootstrap& boot);
-    // After the rings' fence: map the peers' segments; with `probe_cma`, also agree on cma_.
-    void open_rings(Bootstrap& boot, bool probe_cma);
-    // Once every endpoint and ring is open: each peer's Transport.
-    void make_transports();
-    void post_recv_buffers(Endpoint* ep);
-    bool repost(RecvBuf* rb);  // false: -FI_EAGAIN, try again later
+    void adopt_links();
 
     // Sending (pml/send.cpp).
     Protocol protocol_for(const Peer& p, int dst, uint64_t bytes, bool sync, const Layout* lay) const {
@@ -378,17 +369,13 @@ private:
     bool oversubscribed_ = false;
     double oversubscription_ = 1.0;
     uint64_t chunk_limit_ = 0;
-    uint64_t ring_frag_ = 0;      // streamed rendezvous: data bytes per fragment in place
     uint64_t stream_seg_ = 0;     // over libfabric: bytes per segment
     uint32_t stream_slots_ = 0;   // and segments staged at once
     Pool<SegStage> stages_;
     std::vector<std::pair<uint8_t*, size_t>> stage_bufs_;  // freed slot buffers, kept for reuse
     std::vector<Request*> streams_;  // streamed sends under way (pumped by progress)
     std::unique_ptr<uint8_t[]> self_scratch_;  // self-sends between two layouts
-    std::string transports_;
-
-    std::unique_ptr<Endpoint> local_;
-    std::unique_ptr<Endpoint> net_;
+    TransportSet set_;
     std::vector<Peer> peers_;
     MatchQueue mq_;
 
@@ -399,39 +386,11 @@ private:
     SizedBlocks blocks_;        // bounce buffers and payload copies of unexpected messages
     int64_t credit_ = 0;        // eager credit per peer (EFAMPI_UNEXPECTED_LIMIT / peers)
     uint64_t credit_return_ = 0;  // consumed bytes that trigger a credit message
-    std::vector<std::unique_ptr<RecvBuf[]>> recvbuf_sets_;
-    std::vector<std::unique_ptr<uint8_t[]>> slabs_;
     IntrusiveList<SendBuf> pending_sends_;  // retry: posted again by progress(), in order
     IntrusiveList<ReadOp> pending_reads_;
-    std::vector<RecvBuf*> pending_recvs_;  // consumed or refused: reposted by progress()
     size_t sends_in_flight_ = 0;
     Request blocking_recv_;
-    Endpoint* eps_[2] = {nullptr, nullptr};  // the open endpoints, polled by progress()
-    int neps_ = 0;
-    // Native shared memory (shm_ring.hpp): our segment (a ring per local sender), the peers'.
-    bool rings_ = false;
-    // Rendezvous reads between ring peers with process_vm_readv (cross-memory attach) instead of
-    // libfabric's shm: a job whose ranks all share this host then never initialises libfabric
-    // (whose first fi_getinfo costs ~0.15 s of CPU per process, docs/performance.md).
-    bool cma_ = false;
-    std::vector<int> peer_pids_;  // by job rank, when cma_
-    // A block (cma_bounce_bytes + two pages) for reads at slow page offsets (transport.cpp).
-    std::unique_ptr<uint8_t[]> cma_bounce_;
-    RingShape ring_shape_;
-    std::vector<int> local_ranks_;  // every rank of this host, ours included, in rank order
-    std::unique_ptr<ShmSegment> own_seg_;
-    std::vector<std::unique_ptr<ShmSegment>> peer_segs_;
-    std::vector<OutRing> out_rings_;
-    std::vector<InRing> in_rings_;
-    Loopback* loop_inbox_ = nullptr;  // tests: messages from loopback peers
     std::string last_failure_;
-    // While the transports are being opened: what each peer will be reached through.
-    struct PeerSetup {
-        Endpoint* ep = nullptr;
-        uint64_t addr = 0;
-        OutRing* ring = nullptr;
-    };
-    std::vector<PeerSetup> setup_;
     Hook hook_ = nullptr;
     ReleaseHook release_hook_ = nullptr;
 };

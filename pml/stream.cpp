@@ -140,7 +140,7 @@ bool Engine::pump_stream(Request* r) {
     uint64_t end = r->seg_left;
     while (r->seg_off < end) {
         uint64_t off = r->seg_off;
-        uint64_t len = std::min(ring_frag_, end - off);
+        uint64_t len = std::min(set_.ring_frag(), end - off);
         uint8_t* at = p.t.reserve(seg_data_bytes + len);
         if (!at) return false;  // full: progress() tries again
         frag_header(at, r, rank_, off);

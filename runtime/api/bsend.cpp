@@ -4,6 +4,7 @@
 #include <climits>
 #include <string>
 
+#include "base/undo.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/api/staging.hpp"
@@ -27,13 +28,8 @@ int bsend_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt, in
             } else {  // packed first; the attached buffer then takes the packed bytes
                 uint64_t bytes;
                 uint8_t* p = api::pack_staged(*d, buf, static_cast<uint64_t>(count), &bytes);
-                try {
-                    c->bsend_buffer().send(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx);
-                } catch (...) {
-                    api::free_staged_bytes(p);
-                    throw;
-                }
-                api::free_staged_bytes(p);
+                Undo free_packed([&] { api::free_staged_bytes(p); });  // copied or not: freed
+                c->bsend_buffer().send(p, bytes, c->peer_world(dest), c->rank, tag, c->ctx);
             }
         }
         if (nonblocking) {  // the data is copied: the request is complete

@@ -4,6 +4,7 @@
 // schedule and runs it (blocking), starts it (nonblocking) or keeps it (persistent).
 #include <string>
 
+#include "base/undo.hpp"
 #include "collectives/executor.hpp"
 #include "collectives/schedule.hpp"
 #include "runtime/api/check.hpp"
@@ -67,26 +68,18 @@ int launch(rt::Comm* c, Form f, MPI_Request* req, Build&& build) {
     if (f == Form::blocking) {
         Schedule& s = coll::blocking_schedule();
         s.reset(c->coll_view(), tag);
-        try {
-            build(s);
-        } catch (...) {
-            s.release_held();
-            throw;
-        }
+        Undo release([&] { s.release_held(); });  // datatypes the packing steps held (coll_pack.hpp)
+        build(s);
         int err = coll::run_blocking();
-        s.release_held();  // datatypes the packing steps held (coll_pack.hpp)
         if (err) failed(err);
         return MPI_SUCCESS;
     }
     coll::Exec* x = coll::exec_acquire();
-    try {
-        Schedule& s = coll::exec_schedule(x);
-        s.reset(c->coll_view(), tag);
-        build(s);
-    } catch (...) {
-        coll::exec_drop(x);
-        throw;
-    }
+    Undo drop([&] { coll::exec_drop(x); });
+    Schedule& s = coll::exec_schedule(x);
+    s.reset(c->coll_view(), tag);
+    build(s);
+    drop.keep();
     pml::Request* r = f == Form::nonblocking ? coll::start_nonblocking(x, c)
                                              : coll::make_persistent(x, c);
     *req = to_handle(r);

@@ -18,6 +18,7 @@
 // each round is the AND over each group, then the leaders swap and broadcast the other
 // group's, so both groups decide on the same masks.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "collectives/algorithms.hpp"
@@ -128,14 +129,9 @@ int idup(const char* fn, MPI_Comm comm, MPI_Info info, MPI_Comm* newcomm, MPI_Re
             throw Error(MPI_ERR_INFO, "info is not a valid info object (freed or never created)");
         if (!newcomm) api::bad_arg("newcomm pointer is NULL");
         if (!request) api::bad_arg("request pointer is NULL");
-        auto* d = new Idup;
+        auto d = std::make_unique<Idup>();
         d->comm = rt::comm_new_pending(rt::comm_members(*c), c->rank, c->errh);
-        try {
-            api::dup_contents(c, d->comm);  // frees d->comm when a copy callback fails
-        } catch (...) {
-            delete d;
-            throw;
-        }
+        api::dup_contents(c, d->comm);  // frees d->comm when a copy callback fails
         coll::CommView v = c->coll_view();
         d->world = rt::comm_members(*c);
         d->remote = c->remote;  // empty unless an intercommunicator (both groups agree)
@@ -147,8 +143,9 @@ int idup(const char* fn, MPI_Comm comm, MPI_Info info, MPI_Comm* newcomm, MPI_Re
         d->mine.mask = rt::context_ids().mask();
         coll::Exec* x = coll::exec_acquire();
         build(*d, coll::exec_schedule(x));
-        coll::exec_then(x, next_round, d);
-        *newcomm = d->comm->handle;  // before the start: a one-rank agreement ends inside it
+        coll::exec_then(x, next_round, d.get());
+        Idup* agreement = d.release();  // the continuation owns it from here
+        *newcomm = agreement->comm->handle;  // before the start: a one-rank agreement ends inside it
         *request = api::to_handle(coll::start_nonblocking(x, c));
         return MPI_SUCCESS;
     });

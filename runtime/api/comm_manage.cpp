@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/undo.hpp"
 #include "collectives/allgather.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -82,16 +83,15 @@ void dup_contents(rt::Comm* c, rt::Comm* d) {
     d->inter = c->inter;
     d->remote = c->remote;
     if (c->topo) d->topo = std::make_unique<rt::Topology>(*c->topo);
-    try {
-        rt::attr_copy_all(*c, *d);
-    } catch (...) {
+    Undo drop([&] {  // a copy callback failed: what was copied goes, and the new communicator
         try {
             rt::attr_delete_all(*d);
-        } catch (...) {
+        } catch (...) {  // a failing delete callback cannot replace the copy's error
         }
         rt::comm_free(d);
-        throw;
-    }
+    });
+    rt::attr_copy_all(*c, *d);
+    drop.keep();
 }
 
 }  // namespace efampi::api

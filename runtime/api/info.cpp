@@ -4,6 +4,7 @@
 #include <new>
 #include <string>
 
+#include "base/undo.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 #include "runtime/objects/info.hpp"
@@ -167,12 +168,9 @@ extern "C" int PMPI_Info_dup(MPI_Info info, MPI_Info* newinfo) {
         rt::Info* i = check_info(info);
         check_out(newinfo, "newinfo");
         rt::Info* d = rt::info_create();
-        try {
-            for (const auto& e : i->entries()) d->set(e.first, e.second);
-        } catch (...) {
-            rt::info_free(d);
-            throw;
-        }
+        Undo drop([&] { rt::info_free(d); });
+        for (const auto& e : i->entries()) d->set(e.first, e.second);
+        drop.keep();
         *newinfo = d->handle();
         return MPI_SUCCESS;
     });
@@ -199,12 +197,9 @@ extern "C" int PMPI_Info_create_env(int argc, char* argv[], MPI_Info* info) {
         check_out(info, "info");
         if (argc < 0) throw Error(MPI_ERR_ARG, "argc = " + std::to_string(argc) + " is negative");
         rt::Info* i = rt::info_create();
-        try {
-            rt::fill_env(*i, argc, argv);
-        } catch (...) {
-            rt::info_free(i);
-            throw;
-        }
+        Undo drop([&] { rt::info_free(i); });
+        rt::fill_env(*i, argc, argv);
+        drop.keep();
         *info = i->handle();
         return MPI_SUCCESS;
     };
@@ -227,14 +222,11 @@ extern "C" int PMPI_Abi_get_info(MPI_Info* info) {
     return api::call(MPI_COMM_SELF, "MPI_Abi_get_info", [&] {
         check_out(info, "info");
         rt::Info* i = rt::info_create();
-        try {
-            i->set("mpi_aint_size", std::to_string(sizeof(MPI_Aint)));
-            i->set("mpi_count_size", std::to_string(sizeof(MPI_Count)));
-            i->set("mpi_offset_size", std::to_string(sizeof(MPI_Offset)));
-        } catch (...) {
-            rt::info_free(i);
-            throw;
-        }
+        Undo drop([&] { rt::info_free(i); });
+        i->set("mpi_aint_size", std::to_string(sizeof(MPI_Aint)));
+        i->set("mpi_count_size", std::to_string(sizeof(MPI_Count)));
+        i->set("mpi_offset_size", std::to_string(sizeof(MPI_Offset)));
+        drop.keep();
         *info = i->handle();
         return MPI_SUCCESS;
     });

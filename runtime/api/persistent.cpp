@@ -4,6 +4,7 @@
 // tests leave the completed request inactive instead of freeing it (runtime/api/request.cpp).
 #include <string>
 
+#include "base/undo.hpp"
 #include "collectives/executor.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -43,14 +44,12 @@ int send_init_impl(const char* fn, const void* buf, Count count, MPI_Datatype dt
             lay = api::staging_layout(st);
             bytes = api::staging_bytes(st);
         }
-        pml::Request* r;
-        try {
-            r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest), c->rank,
-                                        tag, c->ctx, mode == Mode::sync, lay);
-        } catch (...) {
+        Undo drop([&] {
             if (st) api::drop_staging(st);
-            throw;
-        }
+        });
+        pml::Request* r = pml::engine().send_init(from, bytes, null_peer ? -1 : c->peer_world(dest),
+                                                  c->rank, tag, c->ctx, mode == Mode::sync, lay);
+        drop.keep();
         if (st) api::attach_staging(r, st);
         r->proc_null = null_peer;
         r->buffered = mode == Mode::buffered;
@@ -79,13 +78,11 @@ int recv_init_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int 
             lay = api::staging_layout(st);
             capacity = api::staging_bytes(st);
         }
-        pml::Request* r;
-        try {
-            r = pml::engine().recv_init(into, capacity, source, tag, c->ctx, lay);
-        } catch (...) {
+        Undo drop([&] {
             if (st) api::drop_staging(st);
-            throw;
-        }
+        });
+        pml::Request* r = pml::engine().recv_init(into, capacity, source, tag, c->ctx, lay);
+        drop.keep();
         if (st) api::attach_staging(r, st);
         r->proc_null = source == MPI_PROC_NULL;
         r->owner = c;

@@ -1,3 +1,4 @@
+#include "base/undo.hpp"
 #include "runtime/api/staging.hpp"
 
 #include <cassert>
@@ -132,12 +133,9 @@ uint64_t staging_bytes(Staging* s) { return s->bytes; }
 
 Staging* stage_persistent_send(const rt::Datatype& d, const void* buf, uint64_t count) {
     Staging* s = new_staging(d, buf, count);
-    try {
-        s->data = alloc(s->bytes);
-    } catch (...) {
-        drop_staging(s);
-        throw;
-    }
+    Undo drop([&] { drop_staging(s); });
+    s->data = alloc(s->bytes);
+    drop.keep();
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "base/undo.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
 
@@ -132,17 +133,16 @@ extern "C" int PMPI_Type_dup(MPI_Datatype old, MPI_Datatype* nt) {
         int64_t lb = o->lb, ub = o->lb + o->extent;
         rt::Datatype* d = rt::type_from_blocks({rt::Block{0, 1, old}}, std::move(a), &lb, &ub);
         d->committed = o->committed;
-        try {
-            rt::attr_copy_all(rt::AttrHost{rt::AttrKind::type, old, &o->attrs},
-                              rt::AttrHost{rt::AttrKind::type, d->handle, &d->attrs});
-        } catch (...) {  // a failing copy callback fails the dup, which leaves no new type
+        Undo drop([&] {  // a failing copy callback fails the dup, which leaves no new type
             try {
                 rt::attr_delete_all(rt::AttrHost{rt::AttrKind::type, d->handle, &d->attrs});
-            } catch (...) {
+            } catch (...) {  // a failing delete callback cannot replace the copy's error
             }
             rt::type_release(d);
-            throw;
-        }
+        });
+        rt::attr_copy_all(rt::AttrHost{rt::AttrKind::type, old, &o->attrs},
+                          rt::AttrHost{rt::AttrKind::type, d->handle, &d->attrs});
+        drop.keep();
         *nt = d->handle;
         return MPI_SUCCESS;
     });

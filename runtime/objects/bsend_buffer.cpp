@@ -1,3 +1,4 @@
+#include "base/undo.hpp"
 #include "runtime/objects/bsend_buffer.hpp"
 
 #include <mpi.h>
@@ -119,14 +120,14 @@ void BsendBuffer::send(const void* data, uint64_t bytes, int dst, int src_rank, 
         s->copy = buf_ + s->off;
     }
     if (bytes) std::memcpy(s->copy, data, bytes);
-    try {
-        s->req = e.isend(s->copy, bytes, dst, src_rank, tag, ctx, false);
-    } catch (...) {
-        Segment dead = *s;
-        live_.erase(live_.begin() + (s - live_.data()));
+    size_t at = static_cast<size_t>(s - live_.data());
+    Undo forget([&] {  // the send could not start: its segment goes
+        Segment dead = live_[at];
+        live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(at));
         if (automatic_) std::free(dead.copy);
-        throw;
-    }
+    });
+    s->req = e.isend(s->copy, bytes, dst, src_rank, tag, ctx, false);
+    forget.keep();
 }
 
 }  // namespace efampi::rt

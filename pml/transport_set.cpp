@@ -1,6 +1,7 @@
-// Engine setup: tunables, the transports (libfabric endpoints, shared-memory rings,
-// cross-memory attach, loopback for tests), address exchange and receive buffers.
-#include "pml/engine.hpp"
+// Opening, polling and closing the transports of one process (transport_set.hpp): libfabric
+// endpoints, shared-memory rings, cross-memory attach, loopback for tests; address exchange
+// and receive buffers.
+#include "pml/transport_set.hpp"
 
 #include <rdma/fi_errno.h>
 #include <sched.h>
@@ -57,69 +58,19 @@ void drop_foreign_fatal_handlers() {
 }
 }  // namespace
 
-void Engine::init(Bootstrap& boot) {
+void TransportSet::open(Bootstrap& boot, const Limits& lim) {
     boot_ = &boot;
-    read_tunables(boot.rank(), boot.size());
-    {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        long here = 1;
-        for (int i = 0; i < size_; ++i)
-            if (i != rank_ && boot.is_local(i)) ++here;
-        oversubscribed_ = cores > 0 && here > cores;
-        if (oversubscribed_) oversubscription_ = static_cast<double>(here) / static_cast<double>(cores);
-    }
-    // auto: spin while every rank of this host has a core of its own; oversubscribed, yield
-    // almost at once, or a waiting rank burns the time slice its partner needs.
-    if (spin_count_ < 0) spin_count_ = oversubscribed_ ? 20 : 2000;
+    rank_ = boot.rank();
+    size_ = boot.size();
+    lim_ = lim;
+    links_.assign(static_cast<size_t>(size_), Link{});
+    if (size_ == 1) return;
     drop_foreign_fatal_handlers();
-    if (size_ > 1) open_transports(boot);
+    open_all(boot);
     drop_foreign_fatal_handlers();  // in case a provider loaded more of them
 }
 
-void Engine::init_loopback(int rank, int size, Loopback* inbox, const std::vector<LoopLink*>& links) {
-    read_tunables(rank, size);
-    if (spin_count_ < 0) spin_count_ = 20;
-    loop_inbox_ = inbox;
-    uint64_t frag = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_FRAGMENT"));
-    ring_frag_ = frag < 64 ? 64 : frag;
-    for (int i = 0; i < size_; ++i)
-        if (i != rank_) peers_[static_cast<size_t>(i)].t = Transport::loopback(links[static_cast<size_t>(i)]);
-    transports_ = "loopback";
-}
-
-// Everything the engine reads from the tunables, and the state that follows from them.
-void Engine::read_tunables(int rank, int size) {
-    rank_ = rank;
-    size_ = size;
-    eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_EAGER_LIMIT"));
-    rx_buffers_ = static_cast<int>(tunable_int("EFAMPI_RX_BUFFERS"));
-    spin_count_ = static_cast<int>(tunable_int("EFAMPI_SPIN_COUNT"));
-    chunk_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_RNDV_CHUNK"));
-    stream_seg_ = static_cast<uint64_t>(std::max<int64_t>(tunable_int("EFAMPI_STREAM_SEGMENT"), 4096));
-    stream_slots_ = static_cast<uint32_t>(
-        std::clamp<int64_t>(tunable_int("EFAMPI_STREAM_SLOTS"), 1, max_stream_slots));
-    if (rx_buffers_ < 1) rx_buffers_ = 1;
-    buf_bytes_ = sizeof(Header) + std::max<uint64_t>(eager_limit_, sizeof(SegReady));
-    buf_bytes_ = (buf_bytes_ + 63) & ~size_t{63};  // blocks and buffers stay cache-line aligned
-    ring_eager_limit_ = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_EAGER_LIMIT"));
-    if (ring_eager_limit_ < eager_limit_) ring_eager_limit_ = eager_limit_;
-    // Payload copies and bounce buffers come in size classes up to the largest eager message.
-    blocks_.init(std::max<size_t>(buf_bytes_, sizeof(Header) + ring_eager_limit_));
-    // Eager flow control: what one receiver may hold of unconsumed eager messages is split
-    // between its peers, with a floor of 64 full eager messages each.
-    int64_t limit = tunable_int("EFAMPI_UNEXPECTED_LIMIT");
-    int64_t floor = 64 * static_cast<int64_t>(eager_limit_ + credit_overhead);
-    credit_ = size_ > 1 ? limit / (size_ - 1) : limit;
-    if (credit_ < floor) credit_ = floor;
-    credit_return_ = static_cast<uint64_t>(credit_ / 4);
-    peers_.assign(static_cast<size_t>(size_), Peer{});
-    for (Peer& p : peers_) {
-        p.credit = credit_;
-        p.eager_limit = eager_limit_;
-    }
-}
-
-void Engine::open_transports(Bootstrap& boot) {
+void TransportSet::open_all(Bootstrap& boot) {
     setup_.assign(static_cast<size_t>(size_), PeerSetup{});
     bool any_local = false, any_remote = false;
     for (int i = 0; i < size_; ++i) {
@@ -139,7 +90,7 @@ void Engine::open_transports(Bootstrap& boot) {
         for (int i = 0; i < size_; ++i)
             if (i == rank_ || boot.is_local(i)) local_ranks_.push_back(i);
         // Each ring holds at least two of the largest records.
-        size_t largest = RingShape::record(sizeof(Header) + ring_eager_limit_);
+        size_t largest = RingShape::record(sizeof(Header) + lim_.ring_eager_limit);
         uint64_t want = static_cast<uint64_t>(tunable_int("EFAMPI_SHM_RING_BYTES"));
         uint32_t b = 4096;
         while ((b < want || b < 2 * largest) && b < (1u << 30)) b <<= 1;
@@ -155,7 +106,7 @@ void Engine::open_transports(Bootstrap& boot) {
         // The shape travels with the name: ranks started with different ring sizes or eager
         // limits would otherwise misread each other's rings.
         std::string value = name + " " + std::to_string(ring_shape_.bytes) + " " +
-                            std::to_string(ring_eager_limit_);
+                            std::to_string(lim_.ring_eager_limit);
         boot.put(key_ring, std::vector<uint8_t>(value.begin(), value.end()));
         if (try_cma) {
             uint64_t probe[2] = {static_cast<uint64_t>(getpid()),
@@ -174,21 +125,21 @@ void Engine::open_transports(Bootstrap& boot) {
         boot.fence();
         insert_peers(boot);
     }
-    if (cma_) transports_ = "shm-ring,cma";
-    make_transports();
+    if (cma_) names_ = "shm-ring,cma";
+    make_links();
     if (tunable_int("EFAMPI_VERBOSE") > 0) {
         std::string s;
         for (int i = 0; i < size_; ++i) {
-            s += " " + std::to_string(i) + ":" + peers_[static_cast<size_t>(i)].t.name();
+            s += " " + std::to_string(i) + ":" + links_[static_cast<size_t>(i)].t.name();
         }
         Endpoint* ep = local_ ? local_.get() : net_.get();
         std::fprintf(stderr, "efampi: rank %d: transports %s (inject %zu, multi-recv %d); peers%s\n",
-                     rank_, transports_.c_str(), ep ? ep->inject_size() : size_t{0},
+                     rank_, names_.c_str(), ep ? ep->inject_size() : size_t{0},
                      ep && ep->multi_recv() ? 1 : 0, s.c_str());
     }
 }
 
-void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
+void TransportSet::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
     // A job on one host talks over loopback: tell the socket providers so, unless told
     // otherwise. (Not FI_SOCKETS_IFACE: with it, sockets 1.17 refuses fi_av_open, EINVAL.)
     if (!any_remote) {
@@ -212,7 +163,7 @@ void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
     if (net_ && net_->multi_recv()) {
         const std::string& prov = net_->provider();
         bool rxd = prov.find("rxd") != std::string::npos;
-        bool fits = buf_bytes_ <= 16384;
+        bool fits = lim_.buf_bytes <= 16384;
         if (rxd || (multi == "auto" && (prov.find("rxm") == std::string::npos || !fits)))
             net_->disable_multi_recv();
     }
@@ -222,13 +173,13 @@ void Engine::open_endpoints(Bootstrap& boot, bool any_local, bool any_remote) {
         if (!ep) continue;
         if (!ep->has_rma())
             throw Error(errc::other, "provider " + ep->provider() + " offers no FI_RMA");
-        ep->enable(buf_bytes_);
+        ep->enable(lim_.buf_bytes);
     }
     if (local_) boot.put(key_local, local_->name());
     if (net_) boot.put(key_net, net_->name());
 }
 
-void Engine::insert_peers(Bootstrap& boot) {
+void TransportSet::insert_peers(Bootstrap& boot) {
     // Insert every peer an endpoint serves, in rank order (FI_AV_TABLE indices follow it).
     for (Endpoint* ep : {local_.get(), net_.get()}) {
         if (!ep) continue;
@@ -248,14 +199,14 @@ void Engine::insert_peers(Bootstrap& boot) {
         }
         post_recv_buffers(ep);
         eps_[neps_++] = ep;
-        transports_ += (transports_.empty() ? "" : ",") + ep->provider();
+        names_ += (names_.empty() ? "" : ",") + ep->provider();
     }
 }
 
 // Maps every local peer's segment and points the peer at our ring in it; our own rings are
 // read by progress(). A peer that published no segment (EFAMPI_SHM_RING differs between the
 // ranks) keeps the libfabric path both ways. Once everyone has mapped, the names go.
-void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
+void TransportSet::open_rings(Bootstrap& boot, bool probe_cma) {
     auto index = [this](int r) {
         for (size_t k = 0; k < local_ranks_.size(); ++k)
             if (local_ranks_[k] == r) return k;
@@ -280,7 +231,7 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
         }
         std::string value(name.begin(), name.end());
         std::string mine = " " + std::to_string(ring_shape_.bytes) + " " +
-                           std::to_string(ring_eager_limit_);
+                           std::to_string(lim_.ring_eager_limit);
         size_t cut = value.find(' ');
         if (cut == std::string::npos || value.substr(cut) != mine)
             throw Error(errc::other,
@@ -293,7 +244,7 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
         OutRing& out = out_rings_[static_cast<size_t>(r)];
         out.attach(seg->base() + me * ring_bytes, ring_shape_);
         setup_[static_cast<size_t>(r)].ring = &out;
-        peers_[static_cast<size_t>(r)].eager_limit = ring_eager_limit_;
+        links_[static_cast<size_t>(r)].ring = true;
         in_rings_.emplace_back();
         in_rings_.back().attach(own_seg_->base() + index(r) * ring_bytes, ring_shape_);
         peer_segs_.push_back(std::move(seg));
@@ -335,15 +286,15 @@ void Engine::open_rings(Bootstrap& boot, bool probe_cma) {
         if (!cma_) peer_pids_.clear();
         else cma_bounce_.reset(new uint8_t[cma_bounce_bytes + 2 * 4096]);
     }
-    if (!in_rings_.empty()) transports_ = "shm-ring" + (transports_.empty() ? "" : "," + transports_);
+    if (!in_rings_.empty()) names_ = "shm-ring" + (names_.empty() ? "" : "," + names_);
 }
 
 // Each peer's transport, from what the endpoints and rings set up: our ring with reads by
 // cross-memory attach or through the shm endpoint, else the endpoint that serves the peer.
-void Engine::make_transports() {
+void TransportSet::make_links() {
     for (int i = 0; i < size_; ++i) {
         const PeerSetup& s = setup_[static_cast<size_t>(i)];
-        Transport& t = peers_[static_cast<size_t>(i)].t;
+        Transport& t = links_[static_cast<size_t>(i)].t;
         if (i == rank_) t = Transport::self();
         else if (s.ring && cma_)
             t = Transport::ring(s.ring, nullptr, 0, static_cast<pid_t>(peer_pids_[static_cast<size_t>(i)]),
@@ -359,17 +310,17 @@ void Engine::make_transports() {
     if (!fault.empty() && (std::sscanf(fault.c_str(), "%d:%d:%d", &r, &p, &n) != 3 || p < 0 ||
                            p >= size_ || n < 0))
         throw Error(errc::arg, "EFAMPI_FAULT_SEND=" + fault + " is not RANK:PEER:MESSAGES");
-    if (r == rank_ && p != rank_) peers_[static_cast<size_t>(p)].t.inject_fault(n);
+    if (r == rank_ && p != rank_) links_[static_cast<size_t>(p)].t.inject_fault(n);
 }
 
 // With FI_MULTI_RECV: a few large buffers, each taking many messages (no repost per message).
-// Without: rx_buffers_ buffers of one message each.
-void Engine::post_recv_buffers(Endpoint* ep) {
+// Without: lim_.rx_buffers buffers of one message each.
+void TransportSet::post_recv_buffers(Endpoint* ep) {
     constexpr size_t multi_buffers = 4;
     constexpr size_t messages_per_multi = 64;
     bool multi = ep->multi_recv();
-    size_t count = multi ? multi_buffers : static_cast<size_t>(rx_buffers_);
-    size_t bytes = multi ? buf_bytes_ * messages_per_multi : buf_bytes_;
+    size_t count = multi ? multi_buffers : static_cast<size_t>(lim_.rx_buffers);
+    size_t bytes = multi ? lim_.buf_bytes * messages_per_multi : lim_.buf_bytes;
     auto set = std::make_unique<RecvBuf[]>(count);
     auto slab = std::make_unique<uint8_t[]>(bytes * count);
     for (size_t i = 0; i < count; ++i) {
@@ -386,12 +337,70 @@ void Engine::post_recv_buffers(Endpoint* ep) {
     slabs_.push_back(std::move(slab));
 }
 
-bool Engine::repost(RecvBuf* rb) {
+bool TransportSet::repost(RecvBuf* rb) {
     ssize_t rc = rb->multi ? rb->ep->recv_multi(rb->data, rb->size, &rb->op)
                            : rb->ep->recv(rb->data, rb->size, nullptr, &rb->op);
     if (rc == -FI_EAGAIN) return false;
-    if (rc) fatal("fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
+    if (rc) fatal_error(boot_, rank_, "fi_recv on " + rb->ep->provider() + ": " + fi_error(static_cast<int>(rc)));
     return true;
 }
+
+void TransportSet::repost_pending() {
+    size_t keep = 0;
+    for (RecvBuf* rb : pending_recvs_)
+        if (!repost(rb)) pending_recvs_[keep++] = rb;  // -FI_EAGAIN: next round
+    pending_recvs_.resize(keep);
+}
+
+// The completion queue itself failed: nothing on this endpoint can complete again.
+void TransportSet::cq_failed(Endpoint* ep, int rc) {
+    fatal_error(boot_, rank_, "fi_cq_read on " + ep->provider() + ": " + fi_error(rc));
+}
+
+// A receive buffer serves every peer of its endpoint and its failure names none (the sender is
+// only known from the header): nothing can be failed selectively.
+void TransportSet::receive_failed(const RecvBuf* rb, int err) {
+    fatal_error(boot_, rank_, "receive on " + rb->ep->provider() + " failed: " + fi_error(err) +
+                                  (err == FI_ETRUNC ? " (is EFAMPI_EAGER_LIMIT the same on every rank?)"
+                                                    : ""));
+}
+
+bool TransportSet::cancelled(int err) { return err == FI_ECANCELED; }
+
+void TransportSet::open_loopback(int rank, Loopback* inbox, const std::vector<LoopLink*>& links) {
+    rank_ = rank;
+    size_ = static_cast<int>(links.size());
+    loop_inbox_ = inbox;
+    uint64_t frag = static_cast<uint64_t>(tunable_int("EFAMPI_STREAM_FRAGMENT"));
+    ring_frag_ = frag < 64 ? 64 : frag;
+    links_.assign(links.size(), Link{});
+    for (size_t i = 0; i < links.size(); ++i)
+        if (static_cast<int>(i) != rank) links_[i].t = Transport::loopback(links[i]);
+    names_ = "loopback";
+}
+
+void TransportSet::close() {
+    in_rings_.clear();
+    peer_segs_.clear();
+    own_seg_.reset();
+    neps_ = 0;
+    local_.reset();
+    net_.reset();
+    recvbuf_sets_.clear();
+    slabs_.clear();
+    pending_recvs_.clear();
+    loop_inbox_ = nullptr;
+    for (Link& l : links_) l = Link{};
+}
+
+void fatal_error(Bootstrap* boot, int rank, const std::string& msg) {
+    std::fprintf(stderr, "efampi: rank %d: %s\n", rank, msg.c_str());
+    std::fflush(stderr);
+    if (boot) boot->abort(1, msg);
+    std::_Exit(1);
+}
+
+TransportSet::TransportSet() = default;
+TransportSet::~TransportSet() = default;
 
 }  // namespace efampi::pml
