@@ -53,8 +53,9 @@ int reduce_local(const char* fn, const void* in, void* inout, Count count, MPI_D
         // MPI_REPLACE and MPI_NO_OP are accepted here as an extension: they are the kernels
         // one-sided accumulate uses, and Reduce_local is how they are tested from C.
         rt::Reducer r = api::check_reduction(op, dt, true);
-        api::check_data(in, count);
-        api::check_data(inout, count);
+        const rt::Datatype* d = rt::to_type(dt);  // valid: check_reduction took it
+        api::check_data(in, count, d);
+        api::check_data(inout, count, d);
         if (in == MPI_IN_PLACE || inout == MPI_IN_PLACE)
             api::bad_arg("MPI_IN_PLACE is not allowed in MPI_Reduce_local");
         if (count > 0) rt::reduce(r, in, inout, static_cast<uint64_t>(count));

@@ -107,11 +107,20 @@ EFAMPI_ALIAS(Test)
 
 namespace {
 
-// Completes every request of the array; per-request errors go to the statuses and the call
-// returns MPI_ERR_IN_STATUS, as the standard asks of multi-request calls.
+// Completes every request of the array (all are complete); per-request errors go to the
+// statuses and the call returns MPI_ERR_IN_STATUS, as the standard asks of multi-request
+// calls. MPI_ERROR is written only then, in every status (MPI_SUCCESS for the requests that
+// did not fail); a call that succeeds leaves it alone.
 int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statuses) {
     MPI_Comm comm = MPI_COMM_SELF;
     bool any_err = false;
+    for (int i = 0; i < count && !any_err; ++i) {
+        pml::Request* r = api::to_active(reqs[i]);
+        if (r && r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+    }
     for (int i = 0; i < count; ++i) {
         MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[i];
         pml::Request* r = api::to_active(reqs[i]);
@@ -119,12 +128,8 @@ int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statu
             api::set_status_empty(st);
             continue;
         }
-        if (r->err) {
-            any_err = true;
-            comm = owner_comm(r);
-        }
-        finish(&reqs[i], r, st);
-        if (st != MPI_STATUS_IGNORE && !any_err) st->MPI_ERROR = MPI_SUCCESS;
+        int err = finish(&reqs[i], r, st);
+        if (any_err && st != MPI_STATUS_IGNORE) st->MPI_ERROR = err;
     }
     if (!any_err) return MPI_SUCCESS;
     return api::raise(comm, fn, MPI_ERR_IN_STATUS,
@@ -250,11 +255,19 @@ int any_round(const char* fn, int count, MPI_Request* reqs, int* indx, MPI_Statu
 }
 
 // Finishes every complete active request; *outcount = how many (MPI_UNDEFINED when none is
-// active). Per-request errors: MPI_ERR_IN_STATUS.
+// active). Per-request errors: MPI_ERR_IN_STATUS, with MPI_ERROR written in each of the
+// *outcount statuses (and only then, as in complete_all).
 int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int* indices,
                MPI_Status* statuses) {
     bool any_active = false, any_err = false;
     MPI_Comm comm = MPI_COMM_SELF;
+    for (int i = 0; i < count && !any_err; ++i) {
+        pml::Request* r = api::to_active(reqs[i]);
+        if (r && r->done && r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+    }
     int n = 0;
     for (int i = 0; i < count; ++i) {
         pml::Request* r = api::to_active(reqs[i]);
@@ -262,11 +275,8 @@ int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int*
         any_active = true;
         if (!r->done) continue;
         MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[n];
-        if (r->err) {
-            any_err = true;
-            comm = owner_comm(r);
-        }
-        finish(&reqs[i], r, st);
+        int err = finish(&reqs[i], r, st);
+        if (any_err && st != MPI_STATUS_IGNORE) st->MPI_ERROR = err;
         indices[n++] = i;
     }
     *outcount = any_active ? n : MPI_UNDEFINED;
