@@ -77,12 +77,19 @@ std::vector<int> expand_ranges(int n, const int (*ranges)[3], int size) {
     return out;
 }
 
+// A new group of `members`; an empty result is MPI_GROUP_EMPTY itself (MPI 4.1 §7.3.2: codes
+// compare the handle with MPI_GROUP_EMPTY), which MPI_Group_free accepts.
+MPI_Group group_handle(std::vector<int> members) {
+    if (members.empty()) return MPI_GROUP_EMPTY;
+    return rt::group_make(std::move(members))->handle();
+}
+
 // The members of `g` at the group ranks `picked`, as a new group.
 MPI_Group make_from(const rt::Group& g, const std::vector<int>& picked) {
     std::vector<int> members;
     members.reserve(picked.size());
     for (int r : picked) members.push_back(g.world_rank(r));
-    return rt::group_make(std::move(members))->handle();
+    return group_handle(std::move(members));
 }
 
 // The members of `g` except the group ranks marked in `drop`, as a new group.
@@ -90,7 +97,7 @@ MPI_Group make_without(const rt::Group& g, const std::vector<char>& drop) {
     std::vector<int> members;
     for (int r = 0; r < g.size(); ++r)
         if (!drop[static_cast<size_t>(r)]) members.push_back(g.world_rank(r));
-    return rt::group_make(std::move(members))->handle();
+    return group_handle(std::move(members));
 }
 
 }  // namespace
@@ -166,7 +173,7 @@ int set_operation(const char* fn, MPI_Group group1, MPI_Group group2, MPI_Group*
         rt::Group* a = check_group(group1, "group1");
         rt::Group* b = check_group(group2, "group2");
         check_out(newgroup, "newgroup");
-        *newgroup = rt::group_make(op(a->ranks(), b->ranks()))->handle();
+        *newgroup = group_handle(op(a->ranks(), b->ranks()));
         return MPI_SUCCESS;
     });
 }
@@ -249,9 +256,10 @@ extern "C" int PMPI_Group_free(MPI_Group* group) {
     return api::call(MPI_COMM_SELF, "MPI_Group_free", [&] {
         check_out(group, "group");
         rt::Group* g = check_group(*group);
-        if (g->predefined())
-            throw Error(MPI_ERR_GROUP, "MPI_GROUP_EMPTY is predefined and cannot be freed");
-        rt::group_release(g);
+        // MPI_GROUP_EMPTY is what constructors return for an empty result, and codes free
+        // every group they made: freeing it sets the handle to MPI_GROUP_NULL and nothing else
+        // (as MPICH and Open MPI do).
+        rt::group_release(g);  // no-op on the predefined group
         *group = MPI_GROUP_NULL;
         return MPI_SUCCESS;
     });
