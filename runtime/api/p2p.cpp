@@ -415,7 +415,7 @@ int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
 template <class Count>
 int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Message* message,
                MPI_Status* status, MPI_Request* request, bool nonblocking = false) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (nonblocking && !request) api::bad_arg("request pointer is NULL");
         const rt::Datatype* d = api::check_type(dt);
         api::check_data(buf, count, d);

@@ -44,7 +44,7 @@ namespace {
 
 MPI_Comm owner_comm(const pml::Request* r) {
     auto* c = static_cast<const rt::Comm*>(r->owner);
-    return c ? c->handle : MPI_COMM_SELF;
+    return c ? c->handle : api::no_object;
 }
 
 // Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL; a persistent
@@ -66,7 +66,7 @@ int finish(MPI_Request* h, pml::Request* r, MPI_Status* st, uint64_t* capacity =
 
 extern "C" int PMPI_Wait(MPI_Request* request, MPI_Status* status) {
     const char* fn = "MPI_Wait";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_active(*request);
         if (!r) {
@@ -84,7 +84,7 @@ EFAMPI_ALIAS(Wait)
 
 extern "C" int PMPI_Test(MPI_Request* request, int* flag, MPI_Status* status) {
     const char* fn = "MPI_Test";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!request || !flag) api::bad_arg("request or flag pointer is NULL");
         pml::Request* r = api::to_active(*request);
         if (!r) {
@@ -112,7 +112,7 @@ namespace {
 // calls. MPI_ERROR is written only then, in every status (MPI_SUCCESS for the requests that
 // did not fail); a call that succeeds leaves it alone.
 int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statuses) {
-    MPI_Comm comm = MPI_COMM_SELF;
+    MPI_Comm comm = api::no_object;
     bool any_err = false;
     for (int i = 0; i < count && !any_err; ++i) {
         pml::Request* r = api::to_active(reqs[i]);
@@ -146,7 +146,7 @@ void check_array(int count, const MPI_Request* reqs) {
 
 extern "C" int PMPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[]) {
     const char* fn = "MPI_Waitall";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_array(count, reqs);
         pml::Engine& e = pml::engine();
         for (int i = 0; i < count; ++i)
@@ -158,7 +158,7 @@ EFAMPI_ALIAS(Waitall)
 
 extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
     const char* fn = "MPI_Testall";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_array(count, reqs);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::Engine& e = pml::engine();
@@ -177,7 +177,7 @@ extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status
 EFAMPI_ALIAS(Testall)
 
 extern "C" int PMPI_Cancel(MPI_Request* request) {
-    return api::call(MPI_COMM_SELF, "MPI_Cancel", [&] {
+    return api::call(api::no_object, "MPI_Cancel", [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
@@ -190,7 +190,7 @@ extern "C" int PMPI_Cancel(MPI_Request* request) {
 EFAMPI_ALIAS(Cancel)
 
 extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Test_cancelled", [&] {
+    return api::call(api::no_object, "MPI_Test_cancelled", [&] {
         if (!status || !flag) api::bad_arg("status or flag pointer is NULL");
         *flag = status->MPI_internal[2] != 0;
         return MPI_SUCCESS;
@@ -199,7 +199,7 @@ extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
 EFAMPI_ALIAS(Test_cancelled)
 
 extern "C" int PMPI_Request_free(MPI_Request* request) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_free", [&] {
+    return api::call(api::no_object, "MPI_Request_free", [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
@@ -212,7 +212,7 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
 EFAMPI_ALIAS(Request_free)
 
 extern "C" int PMPI_Request_get_status(MPI_Request request, int* flag, MPI_Status* status) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status", [&] {
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::Request* r = api::to_active(request);
         if (!r) {
@@ -260,7 +260,7 @@ int any_round(const char* fn, int count, MPI_Request* reqs, int* indx, MPI_Statu
 int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int* indices,
                MPI_Status* statuses) {
     bool any_active = false, any_err = false;
-    MPI_Comm comm = MPI_COMM_SELF;
+    MPI_Comm comm = api::no_object;
     for (int i = 0; i < count && !any_err; ++i) {
         pml::Request* r = api::to_active(reqs[i]);
         if (r && r->done && r->err) {
@@ -294,7 +294,7 @@ void check_some_args(int count, const MPI_Request* reqs, const void* out, const 
 
 extern "C" int PMPI_Waitany(int count, MPI_Request reqs[], int* indx, MPI_Status* status) {
     const char* fn = "MPI_Waitany";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, indx, indx);
         int rc = MPI_SUCCESS;
         pml::engine().wait_until([&] {
@@ -310,7 +310,7 @@ EFAMPI_ALIAS(Waitany)
 extern "C" int PMPI_Testany(int count, MPI_Request reqs[], int* indx, int* flag,
                             MPI_Status* status) {
     const char* fn = "MPI_Testany";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, indx, flag);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -326,7 +326,7 @@ EFAMPI_ALIAS(Testany)
 extern "C" int PMPI_Waitsome(int count, MPI_Request reqs[], int* outcount, int indices[],
                              MPI_Status statuses[]) {
     const char* fn = "MPI_Waitsome";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, outcount, indices);
         int rc = MPI_SUCCESS;
         pml::engine().wait_until([&] {
@@ -341,7 +341,7 @@ EFAMPI_ALIAS(Waitsome)
 extern "C" int PMPI_Testsome(int count, MPI_Request reqs[], int* outcount, int indices[],
                              MPI_Status statuses[]) {
     const char* fn = "MPI_Testsome";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, outcount, indices);
         pml::engine().progress();
         return some_round(fn, count, reqs, outcount, indices, statuses);
@@ -354,7 +354,7 @@ EFAMPI_ALIAS(Testsome)
 
 extern "C" int PMPI_Request_get_status_any(int count, const MPI_Request reqs[], int* indx,
                                            int* flag, MPI_Status* status) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_any", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_any", [&] {
         check_some_args(count, reqs, indx, flag);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -379,7 +379,7 @@ EFAMPI_ALIAS(Request_get_status_any)
 
 extern "C" int PMPI_Request_get_status_all(int count, const MPI_Request reqs[], int* flag,
                                            MPI_Status statuses[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_all", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_all", [&] {
         check_array(count, reqs);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -404,7 +404,7 @@ EFAMPI_ALIAS(Request_get_status_all)
 
 extern "C" int PMPI_Request_get_status_some(int count, const MPI_Request reqs[], int* outcount,
                                             int indices[], MPI_Status statuses[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_some", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_some", [&] {
         check_some_args(count, reqs, outcount, indices);
         pml::engine().progress();
         bool any_active = false;

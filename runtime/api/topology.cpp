@@ -122,7 +122,7 @@ std::vector<long long> balanced_factors(long long n, int k) {
 }  // namespace
 
 extern "C" int PMPI_Dims_create(int nnodes, int ndims, int dims[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Dims_create", [&] {
+    return api::call(api::no_object, "MPI_Dims_create", [&] {
         check_dims_args(ndims, dims, "dims is NULL");
         if (nnodes < 0) throw Error(MPI_ERR_ARG, "nnodes " + std::to_string(nnodes) + " is negative");
         long long fixed = 1;

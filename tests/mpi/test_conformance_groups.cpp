@@ -264,4 +264,58 @@ TEST_F(Communicators, SplitUndefinedGivesNull) {
     EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_free(&null)));
 }
 
+// ---------------------------------------------------------------------------------------------
+// MPI_Comm_split_type with guided types (MPI 4.1 §7.4.2): a resource that is not there, or no
+// resource named, gives MPI_COMM_NULL, not an error.
+
+MPI_Comm split_guided(int type, const char* key, const char* value, bool null_info = false) {
+    MPI_Info info = MPI_INFO_NULL;
+    if (!null_info) {
+        MPI_Info_create(&info);
+        if (value) MPI_Info_set(info, key, value);
+    }
+    MPI_Comm out = MPI_COMM_WORLD;
+    EXPECT_EQ(MPI_SUCCESS, MPI_Comm_split_type(MPI_COMM_WORLD, type, rank(), info, &out))
+        << "type " << type << " " << (value ? value : "(no value)");
+    if (info != MPI_INFO_NULL) MPI_Info_free(&info);
+    return out;
+}
+
+TEST_F(Communicators, HwGuidedWithoutOrWithUnknownResourceGivesNull) {
+    EXPECT_EQ(MPI_COMM_NULL, split_guided(MPI_COMM_TYPE_HW_GUIDED, "", nullptr, true));
+    EXPECT_EQ(MPI_COMM_NULL, split_guided(MPI_COMM_TYPE_HW_GUIDED, "mpi_hw_resource_type", nullptr));
+    EXPECT_EQ(MPI_COMM_NULL,
+              split_guided(MPI_COMM_TYPE_HW_GUIDED, "mpi_hw_resource_type", "NoSuchThing"));
+    EXPECT_EQ(MPI_COMM_NULL, split_guided(MPI_COMM_TYPE_HW_GUIDED, "another_key", "Machine"));
+    // The whole host is a resource every rank is inside.
+    MPI_Comm c = split_guided(MPI_COMM_TYPE_HW_GUIDED, "mpi_hw_resource_type", "mpi_shared_memory");
+    ASSERT_NE(MPI_COMM_NULL, c);
+    MPI_Comm_free(&c);
+    // A bad info handle is still an error.
+    alignas(64) static int not_info[16] = {};
+    MPI_Comm out;
+    EXPECT_EQ(MPI_ERR_INFO, error_class(MPI_Comm_split_type(
+                                MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, 0,
+                                reinterpret_cast<MPI_Info>(not_info), &out)));
+}
+
+TEST_F(Communicators, ResourceGuidedProcessSets) {
+    MPI_Comm c = split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "mpi_pset_name", "mpi://WORLD");
+    ASSERT_NE(MPI_COMM_NULL, c);
+    int n = -1, cmp = -1;
+    MPI_Comm_size(c, &n);
+    EXPECT_EQ(size(), n);
+    MPI_Comm_compare(c, MPI_COMM_WORLD, &cmp);
+    EXPECT_EQ(MPI_CONGRUENT, cmp);
+    MPI_Comm_free(&c);
+    c = split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "mpi_pset_name", "mpi://SELF");
+    ASSERT_NE(MPI_COMM_NULL, c);
+    MPI_Comm_size(c, &n);
+    EXPECT_EQ(1, n);
+    MPI_Comm_free(&c);
+    EXPECT_EQ(MPI_COMM_NULL, split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "", nullptr, true));
+    EXPECT_EQ(MPI_COMM_NULL,
+              split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "mpi_pset_name", "app://nothing"));
+}
+
 }  // namespace
