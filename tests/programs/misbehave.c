@@ -68,6 +68,9 @@ static int anytime_calls(const char* when) {
     ANYTIME_CHECK(MPI_Type_f2c(MPI_Type_c2f(MPI_DOUBLE)) == MPI_DOUBLE);
     ANYTIME_CHECK(MPI_Op_f2c(MPI_Op_c2f(MPI_SUM)) == MPI_SUM);
     ANYTIME_CHECK(MPI_Error_class(MPI_ERR_TAG, &v) == MPI_SUCCESS && v == MPI_ERR_TAG);
+    ANYTIME_CHECK(MPI_T_init_thread(MPI_THREAD_SINGLE, &v) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_T_cvar_get_num(&nkeys) == MPI_SUCCESS && nkeys == 0);
+    ANYTIME_CHECK(MPI_T_finalize() == MPI_SUCCESS);
     /* Bad input: an error comes back, the process goes on. */
     ANYTIME_CHECK(MPI_Info_set(MPI_INFO_NULL, "key", "value") == MPI_ERR_INFO);
     ANYTIME_CHECK(MPI_Info_get_nkeys(MPI_INFO_NULL, &nkeys) == MPI_ERR_INFO);
