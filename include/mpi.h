@@ -1899,6 +1899,14 @@ int PMPI_Win_wait(MPI_Win win);
 double PMPI_Wtick(void);
 double PMPI_Wtime(void);
 
+/* ------------------------------------------------------------------ removed MPI-1 names */
+/* MPI_Address, MPI_Type_struct, MPI_LB, ... (removed in MPI 3.0, still called by legacy
+ * codes) are declared in mpi_legacy.h, included unless the program defines
+ * EFAMPI_STRICT_STANDARD (the standard's names only). */
+#if !defined(EFAMPI_STRICT_STANDARD)
+#include "mpi_legacy.h"
+#endif
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

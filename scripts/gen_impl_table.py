@@ -32,7 +32,7 @@ def family(name):
     return "other"
 
 
-def generate(signatures, implemented):
+def generate(signatures, implemented, legacy=()):
     done = [s for s in signatures if s.short in implemented]
     out = [
         "# Implemented MPI functions",
@@ -59,6 +59,14 @@ def generate(signatures, implemented):
     out += ["", "| function | status |", "|---|---|"]
     for s in signatures:
         out.append("| `%s` | %s |" % (s.name, "implemented" if s.short in implemented else NOT_YET))
+    if legacy:
+        out += ["", "## MPI-1 names removed in MPI 3.0", "",
+                "Not functions of the standard any more; declared in `include/mpi_legacy.h` (which",
+                "`mpi.h` includes unless `EFAMPI_STRICT_STANDARD` is defined) and exported beside the",
+                "standard functions, for the legacy codes that still call them (`abi/legacy_signatures.txt`).",
+                "", "| function | status |", "|---|---|"]
+        for s in legacy:
+            out.append("| `%s` | %s |" % (s.name, "implemented" if s.short in implemented else "missing"))
     return "\n".join(out) + "\n"
 
 
@@ -76,7 +84,9 @@ def main(argv=None):
     if sources is None:
         sources = sorted(glob.glob(os.path.join(ROOT, "runtime", "**", "*.cpp"), recursive=True))
     signatures = abi_common.read_signatures(args.signatures)
-    text = generate(signatures, set(abi_common.implemented_names(sources)))
+    legacy_path = os.path.join(os.path.dirname(os.path.abspath(args.signatures)), "legacy_signatures.txt")
+    legacy = abi_common.read_signatures(legacy_path) if os.path.exists(legacy_path) else []
+    text = generate(signatures, set(abi_common.implemented_names(sources)), legacy)
     if args.check:
         try:
             with open(args.output) as f:

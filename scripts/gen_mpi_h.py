@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Generate include/mpi.h (MPI 5.0 standard ABI) from abi/constants.tsv and abi/signatures.txt.
+"""Generate include/mpi.h (MPI 5.0 standard ABI) from abi/constants.tsv and abi/signatures.txt,
+and include/mpi_legacy.h (the MPI-1 names removed in MPI 3.0, which mpi.h includes unless
+EFAMPI_STRICT_STANDARD is defined) from abi/legacy_constants.tsv and abi/legacy_signatures.txt.
 
-    python3 scripts/gen_mpi_h.py                 # rewrite include/mpi.h
-    python3 scripts/gen_mpi_h.py --check         # exit 1 if include/mpi.h is out of date
+    python3 scripts/gen_mpi_h.py                 # rewrite include/mpi.h and include/mpi_legacy.h
+    python3 scripts/gen_mpi_h.py --check         # exit 1 if either is out of date
 
 The header is committed; tests/abi checks that it equals this script's output, so change the
 tables or this script, never the header. Python 3 standard library only.
@@ -20,6 +22,10 @@ import abi_common  # noqa: E402
 # The standard version whose function set we claim. One place to change it.
 MPI_VERSION = 4
 MPI_SUBVERSION = 1
+
+# Defined by a program that wants the standard's names only: mpi.h then leaves out
+# mpi_legacy.h (the MPI-1 names removed in MPI 3.0).
+STRICT_MACRO = "EFAMPI_STRICT_STANDARD"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -253,6 +259,14 @@ def generate(constants, signatures):
     for s in signatures:
         w("%s;" % s.decl("P"))
     w("")
+    w("/* ------------------------------------------------------------------ removed MPI-1 names */")
+    w("/* MPI_Address, MPI_Type_struct, MPI_LB, ... (removed in MPI 3.0, still called by legacy")
+    w(" * codes) are declared in mpi_legacy.h, included unless the program defines")
+    w(" * %s (the standard's names only). */" % STRICT_MACRO)
+    w("#if !defined(%s)" % STRICT_MACRO)
+    w('#include "mpi_legacy.h"')
+    w("#endif")
+    w("")
     w("#if defined(__GNUC__)")
     w("#pragma GCC visibility pop")
     w("#endif")
@@ -265,34 +279,99 @@ def generate(constants, signatures):
     return "\n".join(out) + "\n"
 
 
+def generate_legacy(constants, signatures):
+    """include/mpi_legacy.h: the MPI-1 names removed in MPI 3.0, included by mpi.h."""
+    out = []
+    w = out.append
+    w("/* mpi_legacy.h: the MPI-1 names removed in MPI 3.0 that legacy codes still call, as")
+    w(" * provided by efampi. Not part of the standard ABI. Included by mpi.h (inside its extern \"C\"")
+    w(" * and default-visibility region) unless %s is defined." % STRICT_MACRO)
+    w(" *")
+    w(" * GENERATED FILE, do not edit. Source: abi/legacy_constants.tsv and")
+    w(" * abi/legacy_signatures.txt. Regenerate with:  python3 scripts/gen_mpi_h.py")
+    w(" */")
+    w("#ifndef EFAMPI_MPI_LEGACY_H_INCLUDED")
+    w("#define EFAMPI_MPI_LEGACY_H_INCLUDED")
+    w("")
+    w("#if !defined(EFAMPI_MPI_H_INCLUDED)")
+    w("#error \"include <mpi.h>, not mpi_legacy.h\"")
+    w("#endif")
+    w("")
+    w("/* The error-handler function type of MPI_Errhandler_create. */")
+    w("typedef MPI_Comm_errhandler_function MPI_Handler_function;")
+    w("")
+    w("/* Bound markers for MPI_Type_struct (and MPI_Type_create_struct): a block of MPI_LB / MPI_UB")
+    w(" * sets the type's lower / upper bound at its displacement. Handle values from 0x400..0xfff,")
+    w(" * which the standard's handle code leaves unused; combiners of the removed constructors")
+    w(" * (never returned by the C functions, kept for codes that name them). */")
+    width = max(len(c.name) for c in constants) + 1
+    kinds_handles = {t for t, _ in abi_common.HANDLE_TYPES}
+    for c in constants:
+        if c.kind == "int":
+            value = int_literal(c.value)
+        elif c.kind in kinds_handles:
+            value = "((%s)%s)" % (c.kind, c.value)
+        else:
+            raise ValueError("legacy constant %s: kind %s not supported" % (c.name, c.kind))
+        w("#define %s %s" % (c.name.ljust(width), value))
+    w("")
+    w("/* ------------------------------------------------------------------ functions */")
+    for s in signatures:
+        w("%s;" % s.decl())
+    w("")
+    w("/* ------------------------------------------------------------------ profiling interface */")
+    for s in signatures:
+        w("%s;" % s.decl("P"))
+    w("")
+    w("#endif /* EFAMPI_MPI_LEGACY_H_INCLUDED */")
+    return "\n".join(out) + "\n"
+
+
+def check_or_write(path, text, check):
+    """--check: 0 when `path` holds `text`, else 1 with a diff. Otherwise writes it."""
+    if check:
+        try:
+            with open(path) as f:
+                current = f.read()
+        except OSError as e:
+            print("cannot read %s: %s" % (path, e), file=sys.stderr)
+            return 1
+        if current == text:
+            return 0
+        sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
+                                                   path, "generated", n=2))
+        print("%s is out of date: run python3 scripts/gen_mpi_h.py" % path, file=sys.stderr)
+        return 1
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--constants", default=os.path.join(ROOT, "abi", "constants.tsv"))
     ap.add_argument("--signatures", default=os.path.join(ROOT, "abi", "signatures.txt"))
     ap.add_argument("--output", default=os.path.join(ROOT, "include", "mpi.h"))
+    ap.add_argument("--legacy-constants", default=None,
+                    help="default: legacy_constants.tsv beside --constants")
+    ap.add_argument("--legacy-signatures", default=None,
+                    help="default: legacy_signatures.txt beside --signatures")
+    ap.add_argument("--legacy-output", default=None, help="default: mpi_legacy.h beside --output")
     ap.add_argument("--check", action="store_true",
-                    help="do not write; exit 1 (with a diff) if --output differs from the generated text")
+                    help="do not write; exit 1 (with a diff) if an output differs from the generated text")
     args = ap.parse_args(argv)
+    beside = lambda path, name: os.path.join(os.path.dirname(os.path.abspath(path)), name)
+    legacy_constants = args.legacy_constants or beside(args.constants, "legacy_constants.tsv")
+    legacy_signatures = args.legacy_signatures or beside(args.signatures, "legacy_signatures.txt")
+    legacy_output = args.legacy_output or beside(args.output, "mpi_legacy.h")
 
     text = generate(abi_common.read_constants(args.constants), abi_common.read_signatures(args.signatures))
-    if args.check:
-        try:
-            with open(args.output) as f:
-                current = f.read()
-        except OSError as e:
-            print("cannot read %s: %s" % (args.output, e), file=sys.stderr)
-            return 1
-        if current == text:
-            return 0
-        sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                                   args.output, "generated", n=2))
-        print("%s is out of date: run python3 scripts/gen_mpi_h.py" % args.output, file=sys.stderr)
-        return 1
-    tmp = args.output + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, args.output)
-    return 0
+    legacy = generate_legacy(abi_common.read_constants(legacy_constants),
+                             abi_common.read_signatures(legacy_signatures))
+    rc = check_or_write(args.output, text, args.check)
+    return check_or_write(legacy_output, legacy, args.check) or rc
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ namespace {
 
 int create_keyval(const char* fn, rt::AttrKind kind, const rt::KeyvalFns& fns, int* keyval,
                   void* extra) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!keyval) api::bad_arg("keyval pointer is NULL");
         *keyval = rt::keyval_create(kind, fns, extra);
         return MPI_SUCCESS;
@@ -26,7 +26,7 @@ int create_keyval(const char* fn, rt::AttrKind kind, const rt::KeyvalFns& fns, i
 }
 
 int free_keyval(const char* fn, rt::AttrKind kind, int* keyval) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!keyval) api::bad_arg("keyval pointer is NULL");
         rt::keyval_free(kind, *keyval);
         *keyval = MPI_KEYVAL_INVALID;
@@ -50,10 +50,10 @@ rt::AttrHost host_of(MPI_Datatype type) {
                              "MPI_Win_create and friends are not implemented)");
 }
 
-// MPI_COMM_SELF for the error handler of calls that have no communicator.
+// api::no_object for the error handler of calls that have no communicator.
 MPI_Comm errh_comm(MPI_Comm c) { return c; }
-MPI_Comm errh_comm(MPI_Datatype) { return MPI_COMM_SELF; }
-MPI_Comm errh_comm(MPI_Win) { return MPI_COMM_SELF; }
+MPI_Comm errh_comm(MPI_Datatype) { return api::no_object; }
+MPI_Comm errh_comm(MPI_Win) { return api::no_object; }
 
 template <class H>
 int set_attr(const char* fn, H obj, int keyval, void* value) {

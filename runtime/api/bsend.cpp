@@ -130,7 +130,7 @@ extern "C" int PMPI_Buffer_detach_c(void* buffer_addr, MPI_Count* size) {
 EFAMPI_ALIAS(Buffer_detach_c)
 
 extern "C" int PMPI_Buffer_flush(void) {
-    return api::call(MPI_COMM_SELF, "MPI_Buffer_flush", [] {
+    return api::call(api::no_object, "MPI_Buffer_flush", [] {
         rt::BsendBuffer& b = rt::process_bsend_buffer();
         if (b.attached()) b.flush();
         return MPI_SUCCESS;

@@ -33,6 +33,23 @@ void bad_buffer(int64_t count, const char* what) {
                                     std::to_string(count));
 }
 
+bool touches_address_zero(const rt::Datatype& d, int64_t count) {
+    if (d.size == 0 || count <= 0) return false;  // no data byte at all
+    // 128-bit so that huge counts and extents cannot wrap.
+    __int128 last = static_cast<__int128>(count - 1) * d.extent;
+    __int128 lo = d.true_lb + (last < 0 ? last : 0);
+    __int128 hi = static_cast<__int128>(d.true_lb) + d.true_extent + (last > 0 ? last : 0);
+    return lo <= 0 && hi > 0;
+}
+
+void bad_buffer_at_zero(int64_t count, const rt::Datatype& d, const char* what) {
+    throw Error(MPI_ERR_BUFFER,
+                "buffer is NULL (MPI_BOTTOM) but " + std::string(what) + " is " +
+                    std::to_string(count) + " and the data of " + (d.name[0] ? d.name : "the derived datatype") +
+                    " would lie at address 0 (with MPI_BOTTOM, build the type from "
+                    "MPI_Get_address results)");
+}
+
 void bad_rank(int rank, const rt::Comm& c, const char* what) {
     throw Error(MPI_ERR_RANK, std::string(what) + " rank " + std::to_string(rank) +
                                   " is out of range for " +
@@ -64,14 +81,20 @@ void not_direct(const rt::Datatype*) {
                 "(it should have been packed)");
 }
 
-void set_status_empty(MPI_Status* st) {
+void set_status_proc_null(MPI_Status* st) {
     if (st == MPI_STATUS_IGNORE) return;
     st->MPI_SOURCE = MPI_PROC_NULL;
     st->MPI_TAG = MPI_ANY_TAG;
-    st->MPI_ERROR = MPI_SUCCESS;
     st->MPI_internal[0] = 0;
     st->MPI_internal[1] = 0;
     st->MPI_internal[2] = 0;
+}
+
+void set_status_empty(MPI_Status* st) {
+    if (st == MPI_STATUS_IGNORE) return;
+    set_status_proc_null(st);
+    st->MPI_SOURCE = MPI_ANY_SOURCE;
+    st->MPI_ERROR = MPI_SUCCESS;
 }
 
 uint64_t status_bytes(const MPI_Status* st) {

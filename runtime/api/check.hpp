@@ -43,10 +43,26 @@ inline const rt::Datatype* check_type(MPI_Datatype h, const char* what = "dataty
     return d;
 }
 
-// count and buffer together: a negative count, or a null buffer holding data.
+// count and buffer together, for a buffer of raw bytes (no datatype to say where the data
+// lies): a negative count, or a null buffer holding data.
 inline void check_data(const void* buf, int64_t count, const char* what = "count") {
     if (__builtin_expect(count < 0, 0)) bad_count(count, what);
     if (__builtin_expect(buf == nullptr && count > 0, 0)) bad_buffer(count, what);
+}
+
+// True when `count` elements of `d` at address 0 would touch address 0: the data of the whole
+// sequence spans from its lowest to its highest data byte and that span holds 0.
+bool touches_address_zero(const rt::Datatype& d, int64_t count);
+[[noreturn]] void bad_buffer_at_zero(int64_t count, const rt::Datatype& d, const char* what);
+
+// count and buffer of `count` elements of `d`. A null buffer is MPI_BOTTOM in the standard
+// ABI, and legal with data when the type's displacements are absolute addresses (a struct
+// built from MPI_Get_address results); only one whose data would lie at address 0 is an error.
+inline void check_data(const void* buf, int64_t count, const rt::Datatype* d,
+                       const char* what = "count") {
+    if (__builtin_expect(count < 0, 0)) bad_count(count, what);
+    if (__builtin_expect(buf == nullptr && count > 0, 0) && touches_address_zero(*d, count))
+        bad_buffer_at_zero(count, *d, what);
 }
 
 inline void check_dest(const rt::Comm& c, int rank, const char* what = "destination") {
@@ -89,14 +105,24 @@ inline uint64_t message_bytes(const rt::Datatype* d, int64_t count) {
     return static_cast<uint64_t>(count) * ext;
 }
 
+// The datatype of a send to / receive from `peer`: MPI_DATATYPE_NULL is accepted with count 0
+// and MPI_PROC_NULL (codes pass it when they move nothing; MPICH and Open MPI take it), and
+// stands for MPI_BYTE then.
+inline const rt::Datatype* check_type_moving(MPI_Datatype h, int64_t count, int peer,
+                                             const char* what = "datatype") {
+    if (__builtin_expect(h == MPI_DATATYPE_NULL, 0) && count == 0 && peer == MPI_PROC_NULL)
+        return rt::to_type(MPI_BYTE);
+    return check_type(h, what);
+}
+
 // The checks of every call that sends `count` elements of `dt` from `buf` to `dest` with
 // `tag` (or receives from `source`): *type is the datatype; no byte count (dense types:
 // message_bytes; others travel packed, count * size: runtime/api/staging.hpp).
 inline rt::Comm* check_send_typed(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
                                   int dest, int tag, const rt::Datatype** type) {
     rt::Comm* c = check_comm(comm);
-    *type = check_type(dt);
-    check_data(buf, count);
+    *type = check_type_moving(dt, count, dest);
+    check_data(buf, count, *type);
     check_dest(*c, dest);
     check_send_tag(tag);
     return c;
@@ -104,24 +130,30 @@ inline rt::Comm* check_send_typed(MPI_Comm comm, const void* buf, int64_t count,
 inline rt::Comm* check_recv_typed(MPI_Comm comm, const void* buf, int64_t count, MPI_Datatype dt,
                                   int source, int tag, const rt::Datatype** type) {
     rt::Comm* c = check_comm(comm);
-    *type = check_type(dt);
-    check_data(buf, count);
+    *type = check_type_moving(dt, count, source);
+    check_data(buf, count, *type);
     check_source(*c, source);
     check_recv_tag(tag);
     return c;
 }
 
-// Status of a finished request (or of an operation with MPI_PROC_NULL when r is null).
+// Status of a finished request. MPI_ERROR is left alone: the standard has only the
+// multiple-completion calls set it, and only when they return MPI_ERR_IN_STATUS (they write
+// it themselves); a single-completion call returns its error instead.
 inline void set_status(MPI_Status* st, const pml::Request* r) {
     if (st == MPI_STATUS_IGNORE) return;
     st->MPI_SOURCE = r->st_source;
     st->MPI_TAG = r->st_tag;
-    st->MPI_ERROR = r->err;
     st->MPI_internal[0] = static_cast<int>(r->st_bytes & 0xffffffffu);  // received bytes, low
     st->MPI_internal[1] = static_cast<int>(r->st_bytes >> 32);          // and high half
     st->MPI_internal[2] = r->cancelled ? 1 : 0;                          // cancelled
 }
-void set_status_empty(MPI_Status* st);  // MPI_PROC_NULL: source PROC_NULL, ANY_TAG, 0 bytes
+// An operation with MPI_PROC_NULL: source MPI_PROC_NULL, tag MPI_ANY_TAG, count 0, not
+// cancelled; MPI_ERROR left alone (as set_status).
+void set_status_proc_null(MPI_Status* st);
+// The standard's empty status, for MPI_REQUEST_NULL and inactive persistent requests: source
+// MPI_ANY_SOURCE, tag MPI_ANY_TAG, error MPI_SUCCESS, count 0, not cancelled.
+void set_status_empty(MPI_Status* st);
 uint64_t status_bytes(const MPI_Status* st);
 
 }  // namespace efampi::api

@@ -43,7 +43,7 @@ inline void check_root(const rt::Comm& c, int root) {
 template <class I>
 uint64_t data_bytes(const void* buf, I count, MPI_Datatype dt, const char* what) {
     const rt::Datatype* d = check_type(dt, what);
-    check_data(buf, static_cast<int64_t>(count), "count");
+    check_data(buf, static_cast<int64_t>(count), d, "count");
     return wire_bytes(d, static_cast<int64_t>(count));
 }
 

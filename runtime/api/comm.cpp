@@ -44,7 +44,7 @@ EFAMPI_ALIAS(Comm_get_name)
 
 extern "C" int PMPI_Comm_create_errhandler(MPI_Comm_errhandler_function* fn,
                                            MPI_Errhandler* errhandler) {
-    return api::call(MPI_COMM_SELF, "MPI_Comm_create_errhandler", [&] {
+    return api::call(api::no_object, "MPI_Comm_create_errhandler", [&] {
         if (!fn) api::bad_arg("error handler function is NULL");
         if (!errhandler) api::bad_arg("errhandler pointer is NULL");
         *errhandler = rt::errhandler_create(fn)->handle;
@@ -79,7 +79,7 @@ extern "C" int PMPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler* errhandle
 EFAMPI_ALIAS(Comm_get_errhandler)
 
 extern "C" int PMPI_Errhandler_free(MPI_Errhandler* errhandler) {
-    return api::call(MPI_COMM_SELF, "MPI_Errhandler_free", [&] {
+    return api::call_anytime(api::no_object, "MPI_Errhandler_free", [&] {
         if (!errhandler) api::bad_arg("errhandler pointer is NULL");
         rt::Errhandler* e = rt::to_errhandler(*errhandler);
         if (!e) throw Error(MPI_ERR_ARG, "errhandler is not a valid error handler");

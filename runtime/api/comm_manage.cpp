@@ -23,8 +23,12 @@ using namespace efampi;
 
 namespace {
 
+// The output argument of a communicator constructor: MPI_COMM_NULL until the new communicator
+// exists, so a call that fails (an attribute copy callback's error, say) leaves no stale
+// handle. The input handle is read before this (the caller may pass the same variable).
 void new_comm_out(MPI_Comm* newcomm) {
     if (!newcomm) api::bad_arg("newcomm pointer is NULL");
+    *newcomm = MPI_COMM_NULL;
 }
 
 // What each member of the parent tells the others when splitting: its colour and key, and its
@@ -136,6 +140,16 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
 }
 EFAMPI_ALIAS(Comm_split)
 
+namespace {
+// The value of `key` in `info` (MPI_INFO_NULL: none); a handle that is no info is MPI_ERR_INFO.
+const std::string* info_value(MPI_Info info, const char* key) {
+    if (info == MPI_INFO_NULL) return nullptr;
+    const rt::Info* in = rt::to_info(info);
+    if (!in) throw Error(MPI_ERR_INFO, "info is not a valid info object");
+    return in->find(key);
+}
+}  // namespace
+
 extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
                                     MPI_Comm* newcomm) {
     return api::call(comm, "MPI_Comm_split_type", [&] {
@@ -159,28 +173,31 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
         } else if (split_type == MPI_COMM_TYPE_HW_GUIDED) {
             // The info key names the kind of hardware resource; ranks bound inside the same
             // one (and on the same host) share a communicator; a rank that may run across
-            // several such resources, or asks for a type this host does not know, gets
-            // MPI_COMM_NULL (the standard's rule for resources it cannot be placed in).
-            const rt::Info* in = info == MPI_INFO_NULL ? nullptr : rt::to_info(info);
-            if (info != MPI_INFO_NULL && !in) throw Error(MPI_ERR_INFO, "info is not a valid info object");
-            const std::string* type = in ? in->find("mpi_hw_resource_type") : nullptr;
-            if (!type)
-                throw Error(MPI_ERR_ARG, "MPI_COMM_TYPE_HW_GUIDED needs the info key "
-                                         "mpi_hw_resource_type (e.g. NUMANode, Package, L3Cache, "
-                                         "Core, or mpi_shared_memory)");
-            if (*type == "mpi_shared_memory") {
+            // several such resources, asks for a type this host does not know, or gives no
+            // type at all, gets MPI_COMM_NULL (MPI 4.1 §7.4.2: not an error).
+            const std::string* type = info_value(info, "mpi_hw_resource_type");
+            if (!type) {
+                color = MPI_UNDEFINED;
+            } else if (*type == "mpi_shared_memory") {
                 color = host_colour();
             } else {
                 int idx = rt::hw_object_index(*type);
                 if (idx >= 0 && idx < 4096) color = host_colour() * 4096 + idx;
             }
+        } else if (split_type == MPI_COMM_TYPE_RESOURCE_GUIDED) {
+            // The info key mpi_pset_name names a process set: the two every MPI defines are
+            // known (mpi://WORLD: everyone together; mpi://SELF: each rank alone); no name or
+            // another name gives MPI_COMM_NULL, as for a hardware type that is not there.
+            const std::string* pset = info_value(info, "mpi_pset_name");
+            if (pset && *pset == "mpi://WORLD") color = 0;
+            else if (pset && *pset == "mpi://SELF") color = c->rank;
         } else if (split_type != MPI_UNDEFINED) {
             // The type is the same on every rank (the standard requires it), so every rank
             // refuses alike and nobody is left waiting in the exchange.
-            if (split_type == MPI_COMM_TYPE_HW_UNGUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED)
+            if (split_type == MPI_COMM_TYPE_HW_UNGUIDED)
                 throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
-                            "MPI_Comm_split_type: MPI_COMM_TYPE_HW_UNGUIDED and "
-                            "MPI_COMM_TYPE_RESOURCE_GUIDED are not implemented yet in efampi");
+                            "MPI_Comm_split_type: MPI_COMM_TYPE_HW_UNGUIDED is not implemented "
+                            "yet in efampi");
             throw Error(MPI_ERR_ARG, "split_type " + std::to_string(split_type) +
                                          " is not a split type");
         }
@@ -191,7 +208,7 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
 EFAMPI_ALIAS(Comm_split_type)
 
 extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
-    return api::call(comm ? *comm : MPI_COMM_SELF, "MPI_Comm_free", [&] {
+    return api::call(comm ? *comm : api::no_object, "MPI_Comm_free", [&] {
         if (!comm) api::bad_arg("comm pointer is NULL");
         rt::Comm* c = api::check_comm(*comm);
         if (c == rt::comm_world() || c == rt::comm_self())

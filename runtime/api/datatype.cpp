@@ -11,7 +11,7 @@ namespace {
 
 template <class Out>
 int type_size(const char* fn, MPI_Datatype dt, Out* size) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         const rt::Datatype* d = rt::to_type(dt);
         if (!d) api::bad_type(dt, "datatype");  // uncommitted types may be queried
         if (!size) api::bad_arg("size pointer is NULL");
@@ -26,7 +26,7 @@ int type_size(const char* fn, MPI_Datatype dt, Out* size) {
 
 template <class Out>
 int type_extent(const char* fn, MPI_Datatype dt, Out* lb, Out* extent) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         const rt::Datatype* d = rt::to_type(dt);
         if (!d) api::bad_type(dt, "datatype");  // uncommitted types may be queried
         if (!lb || !extent) api::bad_arg("lb or extent pointer is NULL");
@@ -40,7 +40,7 @@ int type_extent(const char* fn, MPI_Datatype dt, Out* lb, Out* extent) {
 // number of elements or do not fit the output type.
 template <class Out>
 int get_count(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* count) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         const rt::Datatype* d = api::check_type(dt);
         if (!st || !count) api::bad_arg("status or count pointer is NULL");
         uint64_t bytes = api::status_bytes(st);
@@ -91,7 +91,7 @@ extern "C" int PMPI_Type_get_extent_x(MPI_Datatype dt, MPI_Count* lb, MPI_Count*
 EFAMPI_ALIAS(Type_get_extent_x)
 
 extern "C" int PMPI_Type_get_name(MPI_Datatype dt, char* name, int* resultlen) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_get_name", [&] {
+    return api::call(api::no_object, "MPI_Type_get_name", [&] {
         const rt::Datatype* d = rt::to_type(dt);
         if (!d) api::bad_type(dt, "datatype");
         if (!name || !resultlen) api::bad_arg("name or resultlen pointer is NULL");
@@ -118,7 +118,7 @@ EFAMPI_ALIAS(Get_count_c)
 
 extern "C" int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void* baseptr) {
     (void)info;  // no info keys are understood yet; the standard lets us ignore them
-    return api::call(MPI_COMM_SELF, "MPI_Alloc_mem", [&] {
+    return api::call(api::no_object, "MPI_Alloc_mem", [&] {
         if (size < 0) throw Error(MPI_ERR_SIZE, "size " + std::to_string(size) + " is negative");
         if (!baseptr) api::bad_arg("baseptr is NULL");
         void* p = nullptr;
@@ -131,7 +131,7 @@ extern "C" int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void* baseptr) {
 EFAMPI_ALIAS(Alloc_mem)
 
 extern "C" int PMPI_Free_mem(void* base) {
-    return api::call(MPI_COMM_SELF, "MPI_Free_mem", [&] {
+    return api::call(api::no_object, "MPI_Free_mem", [&] {
         std::free(base);
         return MPI_SUCCESS;
     });

@@ -18,87 +18,87 @@ namespace efampi::api {
 
 namespace {
 
-const char* const class_text[] = {
-    "no error",                                          // MPI_SUCCESS
-    "invalid buffer pointer",                            // MPI_ERR_BUFFER
-    "invalid count argument",                            // MPI_ERR_COUNT
-    "invalid datatype",                                  // MPI_ERR_TYPE
-    "invalid tag",                                       // MPI_ERR_TAG
-    "invalid communicator",                              // MPI_ERR_COMM
-    "invalid rank",                                      // MPI_ERR_RANK
-    "invalid request",                                   // MPI_ERR_REQUEST
-    "invalid root",                                      // MPI_ERR_ROOT
-    "invalid group",                                     // MPI_ERR_GROUP
-    "invalid operation",                                 // MPI_ERR_OP
-    "invalid topology",                                  // MPI_ERR_TOPOLOGY
-    "invalid dimension argument",                        // MPI_ERR_DIMS
-    "invalid argument",                                  // MPI_ERR_ARG
-    "unknown error",                                     // MPI_ERR_UNKNOWN
-    "message truncated",                                 // MPI_ERR_TRUNCATE
-    "other error",                                       // MPI_ERR_OTHER
-    "internal error",                                    // MPI_ERR_INTERN
-    "pending request",                                   // MPI_ERR_PENDING
-    "error code in status",                              // MPI_ERR_IN_STATUS
-    "permission denied",                                 // MPI_ERR_ACCESS
-    "invalid file access mode",                          // MPI_ERR_AMODE
-    "invalid assert argument",                           // MPI_ERR_ASSERT
-    "invalid file name",                                 // MPI_ERR_BAD_FILE
-    "invalid base argument",                             // MPI_ERR_BASE
-    "data conversion error",                             // MPI_ERR_CONVERSION
-    "invalid displacement argument",                     // MPI_ERR_DISP
-    "data representation already registered",           // MPI_ERR_DUP_DATAREP
-    "file exists",                                       // MPI_ERR_FILE_EXISTS
-    "file in use",                                       // MPI_ERR_FILE_IN_USE
-    "invalid file handle",                               // MPI_ERR_FILE
-    "invalid info key",                                  // MPI_ERR_INFO_KEY
-    "info key not found",                                // MPI_ERR_INFO_NOKEY
-    "invalid info value",                                // MPI_ERR_INFO_VALUE
-    "invalid info object",                               // MPI_ERR_INFO
-    "I/O error",                                         // MPI_ERR_IO
-    "invalid keyval",                                    // MPI_ERR_KEYVAL
-    "invalid lock type",                                 // MPI_ERR_LOCKTYPE
-    "name not found",                                    // MPI_ERR_NAME
-    "out of memory",                                     // MPI_ERR_NO_MEM
-    "collective argument not identical on all processes",  // MPI_ERR_NOT_SAME
-    "no space left",                                     // MPI_ERR_NO_SPACE
-    "no such file",                                      // MPI_ERR_NO_SUCH_FILE
-    "invalid port name",                                 // MPI_ERR_PORT
-    "quota exceeded",                                    // MPI_ERR_QUOTA
-    "read-only file or file system",                     // MPI_ERR_READ_ONLY
-    "invalid window attach",                             // MPI_ERR_RMA_ATTACH
-    "conflicting RMA accesses",                          // MPI_ERR_RMA_CONFLICT
-    "RMA target outside the window",                     // MPI_ERR_RMA_RANGE
-    "RMA shared-memory error",                           // MPI_ERR_RMA_SHARED
-    "wrong RMA synchronisation",                         // MPI_ERR_RMA_SYNC
-    "name service error",                                // MPI_ERR_SERVICE
-    "invalid size argument",                             // MPI_ERR_SIZE
-    "spawn failed",                                      // MPI_ERR_SPAWN
-    "unsupported data representation",                  // MPI_ERR_UNSUPPORTED_DATAREP
-    "operation not supported (yet) by efampi",           // MPI_ERR_UNSUPPORTED_OPERATION
-    "invalid window",                                    // MPI_ERR_WIN
-    "invalid window flavor",                             // MPI_ERR_RMA_FLAVOR
-    "process aborted",                                   // MPI_ERR_PROC_ABORTED
-    "value too large",                                   // MPI_ERR_VALUE_TOO_LARGE
-    "invalid session",                                   // MPI_ERR_SESSION
-    "invalid error handler",                             // MPI_ERR_ERRHANDLER
+// Name and text of every predefined error class, indexed by class: messages print the name
+// (so a user can grep the standard for it), MPI_Error_string gives the text.
+struct ClassInfo {
+    const char* name;
+    const char* text;
 };
-constexpr int n_classes = static_cast<int>(sizeof class_text / sizeof class_text[0]);
-static_assert(MPI_ERR_ERRHANDLER + 1 == sizeof class_text / sizeof class_text[0],
-              "one text per error class");
+const ClassInfo classes[] = {
+    {"MPI_SUCCESS", "no error"},
+    {"MPI_ERR_BUFFER", "invalid buffer pointer"},
+    {"MPI_ERR_COUNT", "invalid count argument"},
+    {"MPI_ERR_TYPE", "invalid datatype"},
+    {"MPI_ERR_TAG", "invalid tag"},
+    {"MPI_ERR_COMM", "invalid communicator"},
+    {"MPI_ERR_RANK", "invalid rank"},
+    {"MPI_ERR_REQUEST", "invalid request"},
+    {"MPI_ERR_ROOT", "invalid root"},
+    {"MPI_ERR_GROUP", "invalid group"},
+    {"MPI_ERR_OP", "invalid operation"},
+    {"MPI_ERR_TOPOLOGY", "invalid topology"},
+    {"MPI_ERR_DIMS", "invalid dimension argument"},
+    {"MPI_ERR_ARG", "invalid argument"},
+    {"MPI_ERR_UNKNOWN", "unknown error"},
+    {"MPI_ERR_TRUNCATE", "message truncated"},
+    {"MPI_ERR_OTHER", "other error"},
+    {"MPI_ERR_INTERN", "internal error"},
+    {"MPI_ERR_PENDING", "pending request"},
+    {"MPI_ERR_IN_STATUS", "error code in status"},
+    {"MPI_ERR_ACCESS", "permission denied"},
+    {"MPI_ERR_AMODE", "invalid file access mode"},
+    {"MPI_ERR_ASSERT", "invalid assert argument"},
+    {"MPI_ERR_BAD_FILE", "invalid file name"},
+    {"MPI_ERR_BASE", "invalid base argument"},
+    {"MPI_ERR_CONVERSION", "data conversion error"},
+    {"MPI_ERR_DISP", "invalid displacement argument"},
+    {"MPI_ERR_DUP_DATAREP", "data representation already registered"},
+    {"MPI_ERR_FILE_EXISTS", "file exists"},
+    {"MPI_ERR_FILE_IN_USE", "file in use"},
+    {"MPI_ERR_FILE", "invalid file handle"},
+    {"MPI_ERR_INFO_KEY", "invalid info key"},
+    {"MPI_ERR_INFO_NOKEY", "info key not found"},
+    {"MPI_ERR_INFO_VALUE", "invalid info value"},
+    {"MPI_ERR_INFO", "invalid info object"},
+    {"MPI_ERR_IO", "I/O error"},
+    {"MPI_ERR_KEYVAL", "invalid keyval"},
+    {"MPI_ERR_LOCKTYPE", "invalid lock type"},
+    {"MPI_ERR_NAME", "name not found"},
+    {"MPI_ERR_NO_MEM", "out of memory"},
+    {"MPI_ERR_NOT_SAME", "collective argument not identical on all processes"},
+    {"MPI_ERR_NO_SPACE", "no space left"},
+    {"MPI_ERR_NO_SUCH_FILE", "no such file"},
+    {"MPI_ERR_PORT", "invalid port name"},
+    {"MPI_ERR_QUOTA", "quota exceeded"},
+    {"MPI_ERR_READ_ONLY", "read-only file or file system"},
+    {"MPI_ERR_RMA_ATTACH", "invalid window attach"},
+    {"MPI_ERR_RMA_CONFLICT", "conflicting RMA accesses"},
+    {"MPI_ERR_RMA_RANGE", "RMA target outside the window"},
+    {"MPI_ERR_RMA_SHARED", "RMA shared-memory error"},
+    {"MPI_ERR_RMA_SYNC", "wrong RMA synchronisation"},
+    {"MPI_ERR_SERVICE", "name service error"},
+    {"MPI_ERR_SIZE", "invalid size argument"},
+    {"MPI_ERR_SPAWN", "spawn failed"},
+    {"MPI_ERR_UNSUPPORTED_DATAREP", "unsupported data representation"},
+    {"MPI_ERR_UNSUPPORTED_OPERATION", "operation not supported (yet) by efampi"},
+    {"MPI_ERR_WIN", "invalid window"},
+    {"MPI_ERR_RMA_FLAVOR", "invalid window flavor"},
+    {"MPI_ERR_PROC_ABORTED", "process aborted"},
+    {"MPI_ERR_VALUE_TOO_LARGE", "value too large"},
+    {"MPI_ERR_SESSION", "invalid session"},
+    {"MPI_ERR_ERRHANDLER", "invalid error handler"},
+};
+constexpr int n_classes = static_cast<int>(sizeof classes / sizeof classes[0]);
+static_assert(MPI_ERR_ERRHANDLER + 1 == n_classes, "one entry per error class");
 
-const char* class_name(int cls) {
-    static const char* const names[] = {
-        "MPI_SUCCESS", "MPI_ERR_BUFFER", "MPI_ERR_COUNT", "MPI_ERR_TYPE", "MPI_ERR_TAG",
-        "MPI_ERR_COMM", "MPI_ERR_RANK", "MPI_ERR_REQUEST", "MPI_ERR_ROOT", "MPI_ERR_GROUP",
-        "MPI_ERR_OP", "MPI_ERR_TOPOLOGY", "MPI_ERR_DIMS", "MPI_ERR_ARG", "MPI_ERR_UNKNOWN",
-        "MPI_ERR_TRUNCATE", "MPI_ERR_OTHER", "MPI_ERR_INTERN", "MPI_ERR_PENDING",
-        "MPI_ERR_IN_STATUS"};
-    if (cls >= 0 && cls < static_cast<int>(sizeof names / sizeof names[0])) return names[cls];
-    if (cls == MPI_ERR_NO_MEM) return "MPI_ERR_NO_MEM";
-    if (cls == MPI_ERR_UNSUPPORTED_OPERATION) return "MPI_ERR_UNSUPPORTED_OPERATION";
-    if (cls == MPI_ERR_ERRHANDLER) return "MPI_ERR_ERRHANDLER";
-    return "MPI error";
+// The name of class `cls` for messages, into `buf` when it has none of its own (a class or
+// code added by the program). No allocation: the fatal path must not fail.
+const char* class_name(int cls, char* buf, size_t n) {
+    if (cls >= 0 && cls < n_classes) return classes[cls].name;
+    std::snprintf(buf, n, "error code %d, added by the program", cls);
+    return buf;
 }
+
 
 // The detail of the most recent error, so that MPI_Error_string on the code a call returned
 // under MPI_ERRORS_RETURN says what was wrong, not only the class.
@@ -108,12 +108,19 @@ thread_local int last_class = MPI_SUCCESS;
 }  // namespace
 
 int n_classes_public() { return n_classes; }
-const char* class_text_of(int cls) { return class_text[cls]; }
+const char* class_text_of(int cls) { return classes[cls].text; }
 std::string last_detail_for(int cls) { return cls == last_class ? last_detail : std::string(); }
 
 int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept {
     rt::Comm* c = rt::to_comm(comm);
-    if (!c) c = rt::comm_self();
+    if (!c) {
+        // No object (or an invalid handle): SELF's handler unless it is the default
+        // (MPI_ERRORS_ARE_FATAL) and WORLD's is not, then WORLD's (api::no_object).
+        rt::Comm* self = rt::comm_self();
+        rt::Comm* world = rt::comm_world();
+        auto fatal = [](const rt::Comm* x) { return !x->errh || x->errh->kind == rt::ErrKind::fatal; };
+        c = fatal(self) && !fatal(world) ? world : self;
+    }
     rt::Errhandler* e = c->errh ? c->errh : rt::errhandler_fatal();
     try {
         last_detail = std::string(fn) + ": " + msg;
@@ -135,14 +142,15 @@ int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept {
     }
     int rank = rt::comm_world()->rank;
     char line[1024];
+    char name[64];
     std::snprintf(line, sizeof line, "efampi: rank %d: %s: %s (%s)", rank, fn, msg,
-                  class_name(cls));
+                  class_name(cls, name, sizeof name));
     std::fprintf(stderr, "%s\n", line);
     std::fflush(stderr);
     rt::abort_job(cls, line);
 }
 
-int unsupported(const char* fn) noexcept { return unsupported_on(MPI_COMM_SELF, fn); }
+int unsupported(const char* fn) noexcept { return unsupported_on(no_object, fn); }
 
 int unsupported_on(MPI_Comm comm, const char* fn) noexcept {
     require_initialized(fn);
@@ -156,6 +164,33 @@ void not_initialized(const char* fn) noexcept {
                  p == rt::Phase::before_init ? "before MPI_Init" : "after MPI_Finalize");
     std::fflush(stderr);
     std::_Exit(1);
+}
+
+int returned_error(const char* fn) noexcept {
+    int cls = MPI_ERR_INTERN;
+    const char* what = "unknown internal failure";
+    try {
+        throw;
+    } catch (const Error& e) {
+        cls = e.cls;
+        what = e.msg.c_str();
+        try {
+            last_detail = std::string(fn) + ": " + what;
+        } catch (...) {
+        }
+        last_class = cls;
+        return cls;
+    } catch (const std::bad_alloc&) {
+        cls = MPI_ERR_NO_MEM;
+        what = "out of memory";
+    } catch (...) {
+    }
+    try {
+        last_detail = std::string(fn) + ": " + what;
+    } catch (...) {
+    }
+    last_class = cls;
+    return cls;
 }
 
 int call_slow(MPI_Comm comm, const char* fn) noexcept {
@@ -183,7 +218,7 @@ int bad_code(const char* fn, int errorcode) noexcept {
     if (rt::state().phase != rt::Phase::running) return MPI_ERR_ARG;
     char msg[96];
     std::snprintf(msg, sizeof msg, "error code %d is not valid", errorcode);
-    return api::raise(MPI_COMM_SELF, fn, MPI_ERR_ARG, msg);
+    return api::raise(api::no_object, fn, MPI_ERR_ARG, msg);
 }
 }  // namespace
 
@@ -267,7 +302,7 @@ extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
 EFAMPI_ALIAS(Error_string)
 
 extern "C" int PMPI_Add_error_class(int* errorclass) {
-    return api::call(MPI_COMM_SELF, "MPI_Add_error_class", [&] {
+    return api::call(api::no_object, "MPI_Add_error_class", [&] {
         if (!errorclass) api::bad_arg("errorclass pointer is NULL");
         *errorclass = api::add_user_code(-1);
         return MPI_SUCCESS;
@@ -276,7 +311,7 @@ extern "C" int PMPI_Add_error_class(int* errorclass) {
 EFAMPI_ALIAS(Add_error_class)
 
 extern "C" int PMPI_Add_error_code(int errorclass, int* errorcode) {
-    return api::call(MPI_COMM_SELF, "MPI_Add_error_code", [&] {
+    return api::call(api::no_object, "MPI_Add_error_code", [&] {
         if (!errorcode) api::bad_arg("errorcode pointer is NULL");
         bool is_class = (errorclass > MPI_SUCCESS && errorclass < api::n_classes_public()) ||
                         (api::user_code(errorclass) &&
@@ -291,7 +326,7 @@ extern "C" int PMPI_Add_error_code(int errorclass, int* errorcode) {
 EFAMPI_ALIAS(Add_error_code)
 
 extern "C" int PMPI_Add_error_string(int errorcode, const char* string) {
-    return api::call(MPI_COMM_SELF, "MPI_Add_error_string", [&] {
+    return api::call(api::no_object, "MPI_Add_error_string", [&] {
         api::UserCode* u = api::user_code(errorcode);
         if (!u)
             throw Error(MPI_ERR_ARG,

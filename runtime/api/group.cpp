@@ -1,5 +1,5 @@
 // Group entry points (MPI 4.1 chapter 7.3) and MPI_Comm_group. Errors of group calls belong to
-// no communicator, so they go to MPI_COMM_SELF's handler; MPI_Comm_group's go to the comm's.
+// no communicator (api::no_object); MPI_Comm_group's go to the comm's handler.
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -77,12 +77,19 @@ std::vector<int> expand_ranges(int n, const int (*ranges)[3], int size) {
     return out;
 }
 
+// A new group of `members`; an empty result is MPI_GROUP_EMPTY itself (MPI 4.1 §7.3.2: codes
+// compare the handle with MPI_GROUP_EMPTY), which MPI_Group_free accepts.
+MPI_Group group_handle(std::vector<int> members) {
+    if (members.empty()) return MPI_GROUP_EMPTY;
+    return rt::group_make(std::move(members))->handle();
+}
+
 // The members of `g` at the group ranks `picked`, as a new group.
 MPI_Group make_from(const rt::Group& g, const std::vector<int>& picked) {
     std::vector<int> members;
     members.reserve(picked.size());
     for (int r : picked) members.push_back(g.world_rank(r));
-    return rt::group_make(std::move(members))->handle();
+    return group_handle(std::move(members));
 }
 
 // The members of `g` except the group ranks marked in `drop`, as a new group.
@@ -90,13 +97,13 @@ MPI_Group make_without(const rt::Group& g, const std::vector<char>& drop) {
     std::vector<int> members;
     for (int r = 0; r < g.size(); ++r)
         if (!drop[static_cast<size_t>(r)]) members.push_back(g.world_rank(r));
-    return rt::group_make(std::move(members))->handle();
+    return group_handle(std::move(members));
 }
 
 }  // namespace
 
 extern "C" int PMPI_Group_size(MPI_Group group, int* size) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_size", [&] {
+    return api::call(api::no_object, "MPI_Group_size", [&] {
         rt::Group* g = check_group(group);
         check_out(size, "size");
         *size = g->size();
@@ -106,7 +113,7 @@ extern "C" int PMPI_Group_size(MPI_Group group, int* size) {
 EFAMPI_ALIAS(Group_size)
 
 extern "C" int PMPI_Group_rank(MPI_Group group, int* rank) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_rank", [&] {
+    return api::call(api::no_object, "MPI_Group_rank", [&] {
         rt::Group* g = check_group(group);
         check_out(rank, "rank");
         *rank = g->my_rank();
@@ -117,7 +124,7 @@ EFAMPI_ALIAS(Group_rank)
 
 extern "C" int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[],
                                           MPI_Group group2, int ranks2[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_translate_ranks", [&] {
+    return api::call(api::no_object, "MPI_Group_translate_ranks", [&] {
         rt::Group* a = check_group(group1, "group1");
         rt::Group* b = check_group(group2, "group2");
         if (n < 0) throw Error(MPI_ERR_ARG, "n = " + std::to_string(n) + " is negative");
@@ -148,7 +155,7 @@ extern "C" int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ran
 EFAMPI_ALIAS(Group_translate_ranks)
 
 extern "C" int PMPI_Group_compare(MPI_Group group1, MPI_Group group2, int* result) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_compare", [&] {
+    return api::call(api::no_object, "MPI_Group_compare", [&] {
         rt::Group* a = check_group(group1, "group1");
         rt::Group* b = check_group(group2, "group2");
         check_out(result, "result");
@@ -162,11 +169,11 @@ namespace {
 template <class Op>
 int set_operation(const char* fn, MPI_Group group1, MPI_Group group2, MPI_Group* newgroup,
                   Op op) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         rt::Group* a = check_group(group1, "group1");
         rt::Group* b = check_group(group2, "group2");
         check_out(newgroup, "newgroup");
-        *newgroup = rt::group_make(op(a->ranks(), b->ranks()))->handle();
+        *newgroup = group_handle(op(a->ranks(), b->ranks()));
         return MPI_SUCCESS;
     });
 }
@@ -191,7 +198,7 @@ extern "C" int PMPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Gro
 EFAMPI_ALIAS(Group_difference)
 
 extern "C" int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* newgroup) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_incl", [&] {
+    return api::call(api::no_object, "MPI_Group_incl", [&] {
         rt::Group* g = check_group(group);
         check_rank_list(n, ranks, g->size());
         check_out(newgroup, "newgroup");
@@ -208,7 +215,7 @@ extern "C" int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Gr
 EFAMPI_ALIAS(Group_incl)
 
 extern "C" int PMPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* newgroup) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_excl", [&] {
+    return api::call(api::no_object, "MPI_Group_excl", [&] {
         rt::Group* g = check_group(group);
         check_rank_list(n, ranks, g->size());
         check_out(newgroup, "newgroup");
@@ -223,7 +230,7 @@ EFAMPI_ALIAS(Group_excl)
 
 extern "C" int PMPI_Group_range_incl(MPI_Group group, int n, int ranges[][3],
                                      MPI_Group* newgroup) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_range_incl", [&] {
+    return api::call(api::no_object, "MPI_Group_range_incl", [&] {
         rt::Group* g = check_group(group);
         check_out(newgroup, "newgroup");
         *newgroup = make_from(*g, expand_ranges(n, ranges, g->size()));
@@ -234,7 +241,7 @@ EFAMPI_ALIAS(Group_range_incl)
 
 extern "C" int PMPI_Group_range_excl(MPI_Group group, int n, int ranges[][3],
                                      MPI_Group* newgroup) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_range_excl", [&] {
+    return api::call(api::no_object, "MPI_Group_range_excl", [&] {
         rt::Group* g = check_group(group);
         check_out(newgroup, "newgroup");
         std::vector<char> drop(static_cast<size_t>(g->size()), 0);
@@ -246,12 +253,13 @@ extern "C" int PMPI_Group_range_excl(MPI_Group group, int n, int ranges[][3],
 EFAMPI_ALIAS(Group_range_excl)
 
 extern "C" int PMPI_Group_free(MPI_Group* group) {
-    return api::call(MPI_COMM_SELF, "MPI_Group_free", [&] {
+    return api::call(api::no_object, "MPI_Group_free", [&] {
         check_out(group, "group");
         rt::Group* g = check_group(*group);
-        if (g->predefined())
-            throw Error(MPI_ERR_GROUP, "MPI_GROUP_EMPTY is predefined and cannot be freed");
-        rt::group_release(g);
+        // MPI_GROUP_EMPTY is what constructors return for an empty result, and codes free
+        // every group they made: freeing it sets the handle to MPI_GROUP_NULL and nothing else
+        // (as MPICH and Open MPI do).
+        rt::group_release(g);  // no-op on the predefined group
         *group = MPI_GROUP_NULL;
         return MPI_SUCCESS;
     });

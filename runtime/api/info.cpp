@@ -1,5 +1,6 @@
-// Info entry points (MPI 4.1 chapter 10). Errors go to MPI_COMM_SELF's handler: an info object
-// belongs to no communicator.
+// Info entry points (MPI 4.1 chapter 10). An info object belongs to no communicator: errors go
+// to the handler of calls of no object (api::no_object). Every info call works at any time,
+// also before MPI_Init and after MPI_Finalize (MPI 4.1 §11.4.1; api::call_anytime).
 #include <cstring>
 #include <new>
 #include <string>
@@ -60,7 +61,7 @@ void copy_out(const std::string& s, char* out, size_t room) {
 }  // namespace
 
 extern "C" int PMPI_Info_create(MPI_Info* info) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_create", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_create", [&] {
         check_out(info, "info");
         *info = rt::info_create()->handle();
         return MPI_SUCCESS;
@@ -69,7 +70,7 @@ extern "C" int PMPI_Info_create(MPI_Info* info) {
 EFAMPI_ALIAS(Info_create)
 
 extern "C" int PMPI_Info_set(MPI_Info info, const char* key, const char* value) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_set", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_set", [&] {
         rt::Info* i = check_writable(info);
         std::string k = check_key(key);
         i->set(k, check_value(value));
@@ -79,7 +80,7 @@ extern "C" int PMPI_Info_set(MPI_Info info, const char* key, const char* value) 
 EFAMPI_ALIAS(Info_set)
 
 extern "C" int PMPI_Info_delete(MPI_Info info, const char* key) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_delete", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_delete", [&] {
         rt::Info* i = check_writable(info);
         std::string k = check_key(key);
         if (!i->erase(k)) throw Error(MPI_ERR_INFO_NOKEY, "key \"" + k + "\" is not set");
@@ -90,7 +91,7 @@ EFAMPI_ALIAS(Info_delete)
 
 extern "C" int PMPI_Info_get(MPI_Info info, const char* key, int valuelen, char* value,
                              int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_get", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_get", [&] {
         rt::Info* i = check_info(info);
         std::string k = check_key(key);
         if (valuelen < 0)
@@ -108,7 +109,7 @@ EFAMPI_ALIAS(Info_get)
 
 extern "C" int PMPI_Info_get_string(MPI_Info info, const char* key, int* buflen, char* value,
                                     int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_get_string", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_get_string", [&] {
         rt::Info* i = check_info(info);
         std::string k = check_key(key);
         check_out(buflen, "buflen");
@@ -127,7 +128,7 @@ extern "C" int PMPI_Info_get_string(MPI_Info info, const char* key, int* buflen,
 EFAMPI_ALIAS(Info_get_string)
 
 extern "C" int PMPI_Info_get_valuelen(MPI_Info info, const char* key, int* valuelen, int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_get_valuelen", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_get_valuelen", [&] {
         rt::Info* i = check_info(info);
         std::string k = check_key(key);
         check_out(valuelen, "valuelen");
@@ -141,7 +142,7 @@ extern "C" int PMPI_Info_get_valuelen(MPI_Info info, const char* key, int* value
 EFAMPI_ALIAS(Info_get_valuelen)
 
 extern "C" int PMPI_Info_get_nkeys(MPI_Info info, int* nkeys) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_get_nkeys", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_get_nkeys", [&] {
         rt::Info* i = check_info(info);
         check_out(nkeys, "nkeys");
         *nkeys = i->nkeys();
@@ -151,7 +152,7 @@ extern "C" int PMPI_Info_get_nkeys(MPI_Info info, int* nkeys) {
 EFAMPI_ALIAS(Info_get_nkeys)
 
 extern "C" int PMPI_Info_get_nthkey(MPI_Info info, int n, char* key) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_get_nthkey", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_get_nthkey", [&] {
         rt::Info* i = check_info(info);
         if (n < 0 || n >= i->nkeys())
             throw Error(MPI_ERR_ARG, "n = " + std::to_string(n) + " is out of range for " +
@@ -164,7 +165,7 @@ extern "C" int PMPI_Info_get_nthkey(MPI_Info info, int n, char* key) {
 EFAMPI_ALIAS(Info_get_nthkey)
 
 extern "C" int PMPI_Info_dup(MPI_Info info, MPI_Info* newinfo) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_dup", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_dup", [&] {
         rt::Info* i = check_info(info);
         check_out(newinfo, "newinfo");
         rt::Info* d = rt::info_create();
@@ -178,7 +179,7 @@ extern "C" int PMPI_Info_dup(MPI_Info info, MPI_Info* newinfo) {
 EFAMPI_ALIAS(Info_dup)
 
 extern "C" int PMPI_Info_free(MPI_Info* info) {
-    return api::call(MPI_COMM_SELF, "MPI_Info_free", [&] {
+    return api::call_anytime(api::no_object, "MPI_Info_free", [&] {
         check_out(info, "info");
         rt::Info* i = check_info(*info);
         if (i->predefined())
@@ -190,8 +191,6 @@ extern "C" int PMPI_Info_free(MPI_Info* info) {
 }
 EFAMPI_ALIAS(Info_free)
 
-// May be called at any time, also before MPI_Init and after MPI_Finalize (MPI 4.0); then an
-// error is returned, there is no handler to call yet.
 extern "C" int PMPI_Info_create_env(int argc, char* argv[], MPI_Info* info) {
     auto body = [&] {
         check_out(info, "info");
@@ -203,23 +202,13 @@ extern "C" int PMPI_Info_create_env(int argc, char* argv[], MPI_Info* info) {
         *info = i->handle();
         return MPI_SUCCESS;
     };
-    if (rt::state().phase == rt::Phase::running)
-        return api::call(MPI_COMM_SELF, "MPI_Info_create_env", body);
-    try {
-        return body();
-    } catch (const Error& e) {
-        return e.cls;
-    } catch (const std::bad_alloc&) {
-        return MPI_ERR_NO_MEM;
-    } catch (...) {
-        return MPI_ERR_INTERN;
-    }
+    return api::call_anytime(api::no_object, "MPI_Info_create_env", body);
 }
 EFAMPI_ALIAS(Info_create_env)
 
 // MPI 5.0: facts of the ABI the library was built for, as a new info object.
 extern "C" int PMPI_Abi_get_info(MPI_Info* info) {
-    return api::call(MPI_COMM_SELF, "MPI_Abi_get_info", [&] {
+    return api::call_anytime(api::no_object, "MPI_Abi_get_info", [&] {
         check_out(info, "info");
         rt::Info* i = rt::info_create();
         Undo drop([&] { rt::info_free(i); });

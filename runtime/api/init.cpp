@@ -86,7 +86,7 @@ extern "C" int PMPI_Finalized(int* flag) {
 EFAMPI_ALIAS(Finalized)
 
 extern "C" int PMPI_Query_thread(int* provided) {
-    return api::call(MPI_COMM_SELF, "MPI_Query_thread", [&] {
+    return api::call(api::no_object, "MPI_Query_thread", [&] {
         if (!provided) api::bad_arg("provided pointer is NULL");
         *provided = rt::state().thread_level;
         return MPI_SUCCESS;
@@ -95,7 +95,7 @@ extern "C" int PMPI_Query_thread(int* provided) {
 EFAMPI_ALIAS(Query_thread)
 
 extern "C" int PMPI_Is_thread_main(int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Is_thread_main", [&] {
+    return api::call(api::no_object, "MPI_Is_thread_main", [&] {
         if (!flag) api::bad_arg("flag pointer is NULL");
         *flag = pthread_equal(pthread_self(), rt::state().main_thread) != 0;
         return MPI_SUCCESS;
@@ -150,7 +150,7 @@ extern "C" int PMPI_Get_library_version(char* version, int* resultlen) {
 EFAMPI_ALIAS(Get_library_version)
 
 extern "C" int PMPI_Get_processor_name(char* name, int* resultlen) {
-    return api::call(MPI_COMM_SELF, "MPI_Get_processor_name", [&] {
+    return api::call(api::no_object, "MPI_Get_processor_name", [&] {
         if (!name || !resultlen) api::bad_arg("name or resultlen pointer is NULL");
         char host[MPI_MAX_PROCESSOR_NAME] = {};
         if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "unknown");

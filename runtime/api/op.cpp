@@ -38,7 +38,7 @@ namespace {
 
 int op_create(const char* fn, MPI_User_function* f, MPI_User_function_c* fc, int commute,
               MPI_Op* op) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!f && !fc) api::bad_arg("user function is NULL");
         if (!op) api::bad_arg("op pointer is NULL");
         *op = rt::op_create(f, fc, commute != 0)->handle;
@@ -49,12 +49,13 @@ int op_create(const char* fn, MPI_User_function* f, MPI_User_function_c* fc, int
 template <class Count>
 int reduce_local(const char* fn, const void* in, void* inout, Count count, MPI_Datatype dt,
                  MPI_Op op) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         // MPI_REPLACE and MPI_NO_OP are accepted here as an extension: they are the kernels
         // one-sided accumulate uses, and Reduce_local is how they are tested from C.
         rt::Reducer r = api::check_reduction(op, dt, true);
-        api::check_data(in, count);
-        api::check_data(inout, count);
+        const rt::Datatype* d = rt::to_type(dt);  // valid: check_reduction took it
+        api::check_data(in, count, d);
+        api::check_data(inout, count, d);
         if (in == MPI_IN_PLACE || inout == MPI_IN_PLACE)
             api::bad_arg("MPI_IN_PLACE is not allowed in MPI_Reduce_local");
         if (count > 0) rt::reduce(r, in, inout, static_cast<uint64_t>(count));
@@ -75,7 +76,7 @@ extern "C" int PMPI_Op_create_c(MPI_User_function_c* f, int commute, MPI_Op* op)
 EFAMPI_ALIAS(Op_create_c)
 
 extern "C" int PMPI_Op_free(MPI_Op* op) {
-    return api::call(MPI_COMM_SELF, "MPI_Op_free", [&] {
+    return api::call(api::no_object, "MPI_Op_free", [&] {
         if (!op) api::bad_arg("op pointer is NULL");
         rt::Op* o = api::check_op(*op);
         if (o->predefined)
@@ -88,7 +89,7 @@ extern "C" int PMPI_Op_free(MPI_Op* op) {
 EFAMPI_ALIAS(Op_free)
 
 extern "C" int PMPI_Op_commutative(MPI_Op op, int* commute) {
-    return api::call(MPI_COMM_SELF, "MPI_Op_commutative", [&] {
+    return api::call(api::no_object, "MPI_Op_commutative", [&] {
         rt::Op* o = api::check_op(op);
         if (!commute) api::bad_arg("commute pointer is NULL");
         *commute = o->commutative ? 1 : 0;

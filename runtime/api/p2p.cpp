@@ -102,7 +102,7 @@ int recv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, int sourc
         const rt::Datatype* d;
         rt::Comm* c = api::check_recv_typed(comm, buf, count, dt, source, tag, &d);
         if (source == MPI_PROC_NULL) {
-            api::set_status_empty(status);
+            api::set_status_proc_null(status);
             return MPI_SUCCESS;
         }
         pml::Engine& e = pml::engine();
@@ -152,10 +152,10 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
                   MPI_Comm comm, MPI_Status* status) {
     return api::call(comm, fn, [&] {
         rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* sd = api::check_type(stype, "send datatype");
-        const rt::Datatype* rd = api::check_type(rtype, "receive datatype");
-        api::check_data(sbuf, scount, "send count");
-        api::check_data(rbuf, rcount, "receive count");
+        const rt::Datatype* sd = api::check_type_moving(stype, scount, dest, "send datatype");
+        const rt::Datatype* rd = api::check_type_moving(rtype, rcount, source, "receive datatype");
+        api::check_data(sbuf, scount, sd, "send count");
+        api::check_data(rbuf, rcount, rd, "receive count");
         api::check_dest(*c, dest);
         api::check_source(*c, source);
         api::check_send_tag(stag, "send tag");
@@ -191,7 +191,7 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
             e.release(sr);
         }
         if (!rr) {
-            api::set_status_empty(status);
+            api::set_status_proc_null(status);
             return serr ? api::raise(comm, fn, serr, api::failure_text("send failed")) : MPI_SUCCESS;
         }
         e.wait(rr);
@@ -341,7 +341,7 @@ int probe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag, MP
         if (!block && !flag) api::bad_arg("flag pointer is NULL");
         if (source == MPI_PROC_NULL) {
             if (flag) *flag = 1;
-            api::set_status_empty(status);
+            api::set_status_proc_null(status);
             return MPI_SUCCESS;
         }
         pml::Engine& e = pml::engine();
@@ -395,7 +395,7 @@ int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
         if (source == MPI_PROC_NULL) {
             if (flag) *flag = 1;
             *message = MPI_MESSAGE_NO_PROC;
-            api::set_status_empty(status);
+            api::set_status_proc_null(status);
             return MPI_SUCCESS;
         }
         pml::Engine& e = pml::engine();
@@ -415,10 +415,10 @@ int mprobe_impl(const char* fn, int source, int tag, MPI_Comm comm, int* flag,
 template <class Count>
 int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Message* message,
                MPI_Status* status, MPI_Request* request, bool nonblocking = false) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (nonblocking && !request) api::bad_arg("request pointer is NULL");
         const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
+        api::check_data(buf, count, d);
         if (!message) api::bad_arg("message pointer is NULL");
         pml::Incoming* m = to_message(*message, "message");
         pml::Engine& e = pml::engine();
@@ -453,7 +453,7 @@ int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Mess
             if (request) {
                 *request = api::to_handle(api::proc_null_request());
             } else {
-                api::set_status_empty(status);
+                api::set_status_proc_null(status);
             }
             return MPI_SUCCESS;
         }
@@ -522,7 +522,7 @@ int sendrecv_replace_impl(const char* fn, void* buf, Count count, MPI_Datatype d
     return api::call(comm, fn, [&] {
         rt::Comm* c = api::check_comm(comm);
         const rt::Datatype* d = api::check_type(dt);
-        api::check_data(buf, count);
+        api::check_data(buf, count, d);
         api::check_dest(*c, dest);
         api::check_source(*c, source);
         api::check_send_tag(stag, "send tag");
@@ -578,10 +578,10 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
                    MPI_Comm comm, MPI_Request* request, bool replace) {
     return api::call(comm, fn, [&] {
         rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* sd = api::check_type(stype, "send datatype");
-        const rt::Datatype* rd = api::check_type(rtype, "receive datatype");
-        api::check_data(sbuf, scount, "send count");
-        api::check_data(rbuf, rcount, "receive count");
+        const rt::Datatype* sd = api::check_type_moving(stype, scount, dest, "send datatype");
+        const rt::Datatype* rd = api::check_type_moving(rtype, rcount, source, "receive datatype");
+        api::check_data(sbuf, scount, sd, "send count");
+        api::check_data(rbuf, rcount, rd, "receive count");
         api::check_dest(*c, dest);
         api::check_source(*c, source);
         api::check_send_tag(stag, "send tag");

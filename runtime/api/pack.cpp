@@ -25,7 +25,7 @@ int pack(const char* fn, const void* in, I incount, MPI_Datatype dt, void* out, 
         if (comm != MPI_COMM_NULL || !rep) api::check_comm(comm);
         if (rep) check_datarep(rep);
         const rt::Datatype* d = committed(dt);
-        api::check_data(in, static_cast<int64_t>(incount), "incount");
+        api::check_data(in, static_cast<int64_t>(incount), d, "incount");
         if (!position) api::bad_arg("position pointer is NULL");
         int64_t per = rep ? rt::external32_size(*d) : d->size;
         int64_t need = static_cast<int64_t>(incount) * per;
@@ -50,7 +50,7 @@ int unpack(const char* fn, const void* in, P insize, P* position, void* out, I o
         if (!rep) api::check_comm(comm);
         if (rep) check_datarep(rep);
         const rt::Datatype* d = committed(dt);
-        api::check_data(out, static_cast<int64_t>(outcount), "outcount");
+        api::check_data(out, static_cast<int64_t>(outcount), d, "outcount");
         if (!position) api::bad_arg("position pointer is NULL");
         int64_t per = rep ? rt::external32_size(*d) : d->size;
         int64_t need = static_cast<int64_t>(outcount) * per;

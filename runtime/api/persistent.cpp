@@ -124,7 +124,7 @@ void start_one(pml::Request* r) {
 }  // namespace
 
 extern "C" int PMPI_Start(MPI_Request* request) {
-    return api::call(MPI_COMM_SELF, "MPI_Start", [&] {
+    return api::call(api::no_object, "MPI_Start", [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         start_one(startable(*request, "request"));
         return MPI_SUCCESS;
@@ -133,7 +133,7 @@ extern "C" int PMPI_Start(MPI_Request* request) {
 EFAMPI_ALIAS(Start)
 
 extern "C" int PMPI_Startall(int count, MPI_Request reqs[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Startall", [&] {
+    return api::call(api::no_object, "MPI_Startall", [&] {
         if (count < 0) api::bad_count(count, "count");
         if (count > 0 && !reqs) api::bad_arg("array of requests is NULL");
         // Every handle is checked before anything starts, so a bad one starts nothing.

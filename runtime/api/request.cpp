@@ -49,7 +49,7 @@ namespace {
 
 MPI_Comm owner_comm(const pml::Request* r) {
     auto* c = static_cast<const rt::Comm*>(r->owner);
-    return c ? c->handle : MPI_COMM_SELF;
+    return c ? c->handle : api::no_object;
 }
 
 // Finishes a complete request: status, release, handle set to MPI_REQUEST_NULL; a persistent
@@ -71,7 +71,7 @@ int finish(MPI_Request* h, pml::Request* r, MPI_Status* st, uint64_t* capacity =
 
 extern "C" int PMPI_Wait(MPI_Request* request, MPI_Status* status) {
     const char* fn = "MPI_Wait";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_active(*request);
         if (!r) {
@@ -89,7 +89,7 @@ EFAMPI_ALIAS(Wait)
 
 extern "C" int PMPI_Test(MPI_Request* request, int* flag, MPI_Status* status) {
     const char* fn = "MPI_Test";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!request || !flag) api::bad_arg("request or flag pointer is NULL");
         pml::Request* r = api::to_active(*request);
         if (!r) {
@@ -112,11 +112,20 @@ EFAMPI_ALIAS(Test)
 
 namespace {
 
-// Completes every request of the array; per-request errors go to the statuses and the call
-// returns MPI_ERR_IN_STATUS, as the standard asks of multi-request calls.
+// Completes every request of the array (all are complete); per-request errors go to the
+// statuses and the call returns MPI_ERR_IN_STATUS, as the standard asks of multi-request
+// calls. MPI_ERROR is written only then, in every status (MPI_SUCCESS for the requests that
+// did not fail); a call that succeeds leaves it alone.
 int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statuses) {
-    MPI_Comm comm = MPI_COMM_SELF;
+    MPI_Comm comm = api::no_object;
     bool any_err = false;
+    for (int i = 0; i < count && !any_err; ++i) {
+        pml::Request* r = api::to_active(reqs[i]);
+        if (r && r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+    }
     for (int i = 0; i < count; ++i) {
         MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[i];
         pml::Request* r = api::to_active(reqs[i]);
@@ -124,12 +133,8 @@ int complete_all(const char* fn, int count, MPI_Request* reqs, MPI_Status* statu
             api::set_status_empty(st);
             continue;
         }
-        if (r->err) {
-            any_err = true;
-            comm = owner_comm(r);
-        }
-        finish(&reqs[i], r, st);
-        if (st != MPI_STATUS_IGNORE && !any_err) st->MPI_ERROR = MPI_SUCCESS;
+        int err = finish(&reqs[i], r, st);
+        if (any_err && st != MPI_STATUS_IGNORE) st->MPI_ERROR = err;
     }
     if (!any_err) return MPI_SUCCESS;
     return api::raise(comm, fn, MPI_ERR_IN_STATUS,
@@ -146,7 +151,7 @@ void check_array(int count, const MPI_Request* reqs) {
 
 extern "C" int PMPI_Waitall(int count, MPI_Request reqs[], MPI_Status statuses[]) {
     const char* fn = "MPI_Waitall";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_array(count, reqs);
         pml::Engine& e = pml::engine();
         for (int i = 0; i < count; ++i)
@@ -158,7 +163,7 @@ EFAMPI_ALIAS(Waitall)
 
 extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status statuses[]) {
     const char* fn = "MPI_Testall";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_array(count, reqs);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::Engine& e = pml::engine();
@@ -177,7 +182,7 @@ extern "C" int PMPI_Testall(int count, MPI_Request reqs[], int* flag, MPI_Status
 EFAMPI_ALIAS(Testall)
 
 extern "C" int PMPI_Cancel(MPI_Request* request) {
-    return api::call(MPI_COMM_SELF, "MPI_Cancel", [&] {
+    return api::call(api::no_object, "MPI_Cancel", [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
@@ -190,7 +195,7 @@ extern "C" int PMPI_Cancel(MPI_Request* request) {
 EFAMPI_ALIAS(Cancel)
 
 extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
-    return api::call(MPI_COMM_SELF, "MPI_Test_cancelled", [&] {
+    return api::call(api::no_object, "MPI_Test_cancelled", [&] {
         if (!status || !flag) api::bad_arg("status or flag pointer is NULL");
         *flag = status->MPI_internal[2] != 0;
         return MPI_SUCCESS;
@@ -199,7 +204,7 @@ extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
 EFAMPI_ALIAS(Test_cancelled)
 
 extern "C" int PMPI_Request_free(MPI_Request* request) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_free", [&] {
+    return api::call(api::no_object, "MPI_Request_free", [&] {
         if (!request) api::bad_arg("request pointer is NULL");
         pml::Request* r = api::to_request(*request);
         if (!r) throw Error(MPI_ERR_REQUEST, "request is MPI_REQUEST_NULL");
@@ -212,7 +217,7 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
 EFAMPI_ALIAS(Request_free)
 
 extern "C" int PMPI_Request_get_status(MPI_Request request, int* flag, MPI_Status* status) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status", [&] {
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::Request* r = api::to_active(request);
         if (!r) {
@@ -255,11 +260,19 @@ int any_round(const char* fn, int count, MPI_Request* reqs, int* indx, MPI_Statu
 }
 
 // Finishes every complete active request; *outcount = how many (MPI_UNDEFINED when none is
-// active). Per-request errors: MPI_ERR_IN_STATUS.
+// active). Per-request errors: MPI_ERR_IN_STATUS, with MPI_ERROR written in each of the
+// *outcount statuses (and only then, as in complete_all).
 int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int* indices,
                MPI_Status* statuses) {
     bool any_active = false, any_err = false;
-    MPI_Comm comm = MPI_COMM_SELF;
+    MPI_Comm comm = api::no_object;
+    for (int i = 0; i < count && !any_err; ++i) {
+        pml::Request* r = api::to_active(reqs[i]);
+        if (r && r->done && r->err) {
+            any_err = true;
+            comm = owner_comm(r);
+        }
+    }
     int n = 0;
     for (int i = 0; i < count; ++i) {
         pml::Request* r = api::to_active(reqs[i]);
@@ -267,11 +280,8 @@ int some_round(const char* fn, int count, MPI_Request* reqs, int* outcount, int*
         any_active = true;
         if (!r->done) continue;
         MPI_Status* st = statuses == MPI_STATUSES_IGNORE ? MPI_STATUS_IGNORE : &statuses[n];
-        if (r->err) {
-            any_err = true;
-            comm = owner_comm(r);
-        }
-        finish(&reqs[i], r, st);
+        int err = finish(&reqs[i], r, st);
+        if (any_err && st != MPI_STATUS_IGNORE) st->MPI_ERROR = err;
         indices[n++] = i;
     }
     *outcount = any_active ? n : MPI_UNDEFINED;
@@ -289,7 +299,7 @@ void check_some_args(int count, const MPI_Request* reqs, const void* out, const 
 
 extern "C" int PMPI_Waitany(int count, MPI_Request reqs[], int* indx, MPI_Status* status) {
     const char* fn = "MPI_Waitany";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, indx, indx);
         int rc = MPI_SUCCESS;
         pml::engine().wait_until([&] {
@@ -305,7 +315,7 @@ EFAMPI_ALIAS(Waitany)
 extern "C" int PMPI_Testany(int count, MPI_Request reqs[], int* indx, int* flag,
                             MPI_Status* status) {
     const char* fn = "MPI_Testany";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, indx, flag);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -321,7 +331,7 @@ EFAMPI_ALIAS(Testany)
 extern "C" int PMPI_Waitsome(int count, MPI_Request reqs[], int* outcount, int indices[],
                              MPI_Status statuses[]) {
     const char* fn = "MPI_Waitsome";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, outcount, indices);
         int rc = MPI_SUCCESS;
         pml::engine().wait_until([&] {
@@ -336,7 +346,7 @@ EFAMPI_ALIAS(Waitsome)
 extern "C" int PMPI_Testsome(int count, MPI_Request reqs[], int* outcount, int indices[],
                              MPI_Status statuses[]) {
     const char* fn = "MPI_Testsome";
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         check_some_args(count, reqs, outcount, indices);
         pml::engine().progress();
         return some_round(fn, count, reqs, outcount, indices, statuses);
@@ -349,7 +359,7 @@ EFAMPI_ALIAS(Testsome)
 
 extern "C" int PMPI_Request_get_status_any(int count, const MPI_Request reqs[], int* indx,
                                            int* flag, MPI_Status* status) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_any", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_any", [&] {
         check_some_args(count, reqs, indx, flag);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -374,7 +384,7 @@ EFAMPI_ALIAS(Request_get_status_any)
 
 extern "C" int PMPI_Request_get_status_all(int count, const MPI_Request reqs[], int* flag,
                                            MPI_Status statuses[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_all", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_all", [&] {
         check_array(count, reqs);
         if (!flag) api::bad_arg("flag pointer is NULL");
         pml::engine().progress();
@@ -399,7 +409,7 @@ EFAMPI_ALIAS(Request_get_status_all)
 
 extern "C" int PMPI_Request_get_status_some(int count, const MPI_Request reqs[], int* outcount,
                                             int indices[], MPI_Status statuses[]) {
-    return api::call(MPI_COMM_SELF, "MPI_Request_get_status_some", [&] {
+    return api::call(api::no_object, "MPI_Request_get_status_some", [&] {
         check_some_args(count, reqs, outcount, indices);
         pml::engine().progress();
         bool any_active = false;

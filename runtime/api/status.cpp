@@ -10,7 +10,7 @@ namespace {
 
 template <class T, class F>
 int status_field(const char* fn, T* status, F body) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!status) api::bad_arg("status pointer is NULL");
         body(*status);
         return MPI_SUCCESS;
@@ -19,7 +19,7 @@ int status_field(const char* fn, T* status, F body) {
 
 template <class Count>
 int set_elements(const char* fn, MPI_Status* status, MPI_Datatype dt, Count count) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!status) api::bad_arg("status pointer is NULL");
         const rt::Datatype* d = api::check_type(dt);
         if (count < 0) api::bad_count(count, "count");

@@ -2,6 +2,7 @@
 // arguments, reduces them to blocks (n copies of a type at a byte displacement, repeated at a
 // stride for vectors and array dimensions) and records
 // the arguments for MPI_Type_get_contents; rt::type_from_blocks does the rest.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,7 @@ TypeArgs args_of(int combiner) {
 
 template <class I>
 int contiguous(const char* fn, I count, MPI_Datatype old, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         nonneg(count, "count");
         const rt::Datatype* o = old_type(old);
         TypeArgs a = args_of<I>(MPI_COMBINER_CONTIGUOUS);
@@ -82,7 +83,7 @@ int contiguous(const char* fn, I count, MPI_Datatype old, MPI_Datatype* nt) {
 template <class I, class S>
 int vector(const char* fn, I count, I blocklen, S stride, bool stride_bytes, MPI_Datatype old,
            MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         nonneg(count, "count");
         nonneg(blocklen, "blocklength");
         const rt::Datatype* o = old_type(old);
@@ -103,7 +104,7 @@ int vector(const char* fn, I count, I blocklen, S stride, bool stride_bytes, MPI
 template <class I, class D>
 int indexed(const char* fn, int combiner, I count, const I* blens, I one_blen, const D* displs,
             bool bytes, MPI_Datatype old, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         nonneg(count, "count");
         int64_t n = static_cast<int64_t>(count);
         bool per_block = combiner == MPI_COMBINER_INDEXED || combiner == MPI_COMBINER_HINDEXED;
@@ -138,7 +139,7 @@ int indexed(const char* fn, int combiner, I count, const I* blens, I one_blen, c
 template <class I, class D>
 int create_struct(const char* fn, I count, const I* blens, const D* displs,
                   const MPI_Datatype* types, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         nonneg(count, "count");
         int64_t n = static_cast<int64_t>(count);
         check_array(blens, n, "array_of_blocklengths");
@@ -147,19 +148,34 @@ int create_struct(const char* fn, I count, const I* blens, const D* displs,
         TypeArgs a = args_of<I>(MPI_COMBINER_STRUCT);
         put(a, count);
         std::vector<Block> b;
+        // MPI-1's bound markers (MPI_LB / MPI_UB, include/mpi_legacy.h): the lowest MPI_LB
+        // displacement is the lower bound, the highest MPI_UB one the upper bound (no alignment
+        // padding then); they carry no data, so they are no block.
+        bool has_lb = false, has_ub = false;
+        int64_t lb = 0, ub = 0;
         for (int64_t i = 0; i < n; ++i) {
             if (blens[i] < 0)
                 throw Error(MPI_ERR_ARG, "array_of_blocklengths[" + std::to_string(i) + "] is negative");
             old_type(types[i], "array_of_types entry");
             put(a, blens[i]);
-            b.push_back({static_cast<int64_t>(displs[i]), static_cast<int64_t>(blens[i]), types[i]});
+            int64_t disp = static_cast<int64_t>(displs[i]);
+            if (types[i] == MPI_LB || types[i] == MPI_UB) {
+                if (blens[i] == 0) continue;
+                bool low = types[i] == MPI_LB;
+                bool& has = low ? has_lb : has_ub;
+                int64_t& at = low ? lb : ub;
+                at = !has ? disp : low ? std::min(at, disp) : std::max(at, disp);
+                has = true;
+                continue;
+            }
+            b.push_back({disp, static_cast<int64_t>(blens[i]), types[i]});
         }
         for (int64_t i = 0; i < n; ++i) {
             if (a.large) put(a, static_cast<I>(displs[i]));
             else a.aints.push_back(static_cast<MPI_Aint>(displs[i]));
         }
         a.kids.assign(types, types + n);
-        return finish(nt, b, std::move(a));
+        return finish(nt, b, std::move(a), has_lb ? &lb : nullptr, has_ub ? &ub : nullptr);
     });
 }
 
@@ -224,7 +240,7 @@ void check_order(int order) {
 template <class I>
 int subarray(const char* fn, int ndims, const I* sizes, const I* subsizes, const I* starts,
              int order, MPI_Datatype old, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (ndims <= 0) throw Error(MPI_ERR_ARG, "ndims " + std::to_string(ndims) + " is not positive");
         check_array(sizes, ndims, "array_of_sizes");
         check_array(subsizes, ndims, "array_of_subsizes");
@@ -259,7 +275,7 @@ int subarray(const char* fn, int ndims, const I* sizes, const I* subsizes, const
 template <class I>
 int darray(const char* fn, int size, int rank, int ndims, const I* gsizes, const int* distribs,
            const int* dargs, const int* psizes, int order, MPI_Datatype old, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (size <= 0) throw Error(MPI_ERR_ARG, "size " + std::to_string(size) + " is not positive");
         if (rank < 0 || rank >= size)
             throw Error(MPI_ERR_ARG, "rank " + std::to_string(rank) + " is not in 0.." + std::to_string(size - 1));
@@ -324,7 +340,7 @@ int darray(const char* fn, int size, int rank, int ndims, const I* gsizes, const
 
 template <class I>
 int resized(const char* fn, MPI_Datatype old, I lb, I extent, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         old_type(old);
         TypeArgs a = args_of<I>(MPI_COMBINER_RESIZED);
         if (a.large) a.counts = {static_cast<MPI_Count>(lb), static_cast<MPI_Count>(extent)};

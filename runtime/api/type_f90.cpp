@@ -57,7 +57,7 @@ void check_arg(int v, const char* what) {
 }
 
 int create_real(const char* fn, int p, int r, bool cplx, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         if (!nt) api::bad_arg("newtype pointer is NULL");
         check_arg(p, "p");
         check_arg(r, "r");
@@ -89,7 +89,7 @@ extern "C" int PMPI_Type_create_f90_complex(int p, int r, MPI_Datatype* nt) {
 EFAMPI_ALIAS(Type_create_f90_complex)
 
 extern "C" int PMPI_Type_create_f90_integer(int r, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_create_f90_integer", [&] {
+    return api::call(api::no_object, "MPI_Type_create_f90_integer", [&] {
         if (!nt) api::bad_arg("newtype pointer is NULL");
         if (r < 0)
             throw Error(MPI_ERR_ARG, "r " + std::to_string(r) + " is negative");

@@ -21,7 +21,7 @@ rt::Datatype* any_type(MPI_Datatype h, const char* what = "datatype") {
 
 template <class Out>
 int true_extent(const char* fn, MPI_Datatype dt, Out* lb, Out* extent) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         rt::Datatype* d = any_type(dt);
         if (!lb || !extent) api::bad_arg("true_lb or true_extent pointer is NULL");
         *lb = static_cast<Out>(d->true_lb);
@@ -33,7 +33,7 @@ int true_extent(const char* fn, MPI_Datatype dt, Out* lb, Out* extent) {
 template <class Out>
 int envelope(const char* fn, MPI_Datatype dt, Out* ni, Out* na, Out* nc, Out* nd, int* combiner,
              bool large) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         rt::Datatype* d = any_type(dt);
         if (!ni || !na || !nd || !combiner || (large && !nc)) api::bad_arg("an output pointer is NULL");
         *ni = static_cast<Out>(d->ints.size());
@@ -51,7 +51,7 @@ int envelope(const char* fn, MPI_Datatype dt, Out* ni, Out* na, Out* nc, Out* nd
 template <class In>
 int contents(const char* fn, MPI_Datatype dt, In mi, In ma, In mc, In md, int* ints,
              MPI_Aint* aints, MPI_Count* counts, MPI_Datatype* types, bool large) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         rt::Datatype* d = any_type(dt);
         if (d->combiner == MPI_COMBINER_NAMED)
             throw Error(MPI_ERR_TYPE, std::string(d->name) + " is predefined: it has no contents");
@@ -84,7 +84,7 @@ int contents(const char* fn, MPI_Datatype dt, In mi, In ma, In mc, In md, int* i
 
 template <class Out>
 int get_elements(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* count) {
-    return api::call(MPI_COMM_SELF, fn, [&] {
+    return api::call(api::no_object, fn, [&] {
         const rt::Datatype* d = api::check_type(dt);
         if (!st || !count) api::bad_arg("status or count pointer is NULL");
         uint64_t bytes = api::status_bytes(st);  // packed data (or a dense type's bytes)
@@ -99,7 +99,7 @@ int get_elements(const char* fn, const MPI_Status* st, MPI_Datatype dt, Out* cou
 }  // namespace
 
 extern "C" int PMPI_Type_commit(MPI_Datatype* dt) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_commit", [&] {
+    return api::call(api::no_object, "MPI_Type_commit", [&] {
         if (!dt) api::bad_arg("datatype pointer is NULL");
         rt::Datatype* d = any_type(*dt);
         if (!d->predefined) d->committed = true;
@@ -109,7 +109,7 @@ extern "C" int PMPI_Type_commit(MPI_Datatype* dt) {
 EFAMPI_ALIAS(Type_commit)
 
 extern "C" int PMPI_Type_free(MPI_Datatype* dt) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_free", [&] {
+    return api::call(api::no_object, "MPI_Type_free", [&] {
         if (!dt) api::bad_arg("datatype pointer is NULL");
         rt::Datatype* d = any_type(*dt);
         if (d->predefined)
@@ -124,7 +124,7 @@ extern "C" int PMPI_Type_free(MPI_Datatype* dt) {
 EFAMPI_ALIAS(Type_free)
 
 extern "C" int PMPI_Type_dup(MPI_Datatype old, MPI_Datatype* nt) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_dup", [&] {
+    return api::call(api::no_object, "MPI_Type_dup", [&] {
         rt::Datatype* o = any_type(old, "oldtype");
         if (!nt) api::bad_arg("newtype pointer is NULL");
         rt::TypeArgs a;
@@ -150,7 +150,7 @@ extern "C" int PMPI_Type_dup(MPI_Datatype old, MPI_Datatype* nt) {
 EFAMPI_ALIAS(Type_dup)
 
 extern "C" int PMPI_Type_set_name(MPI_Datatype dt, const char* name) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_set_name", [&] {
+    return api::call(api::no_object, "MPI_Type_set_name", [&] {
         rt::Datatype* d = any_type(dt);
         if (!name) api::bad_arg("name is NULL");
         if (d->predefined)
@@ -213,7 +213,7 @@ extern "C" int PMPI_Get_elements_x(const MPI_Status* st, MPI_Datatype dt, MPI_Co
 EFAMPI_ALIAS(Get_elements_x)
 
 extern "C" int PMPI_Get_address(const void* location, MPI_Aint* address) {
-    return api::call(MPI_COMM_SELF, "MPI_Get_address", [&] {
+    return api::call(api::no_object, "MPI_Get_address", [&] {
         if (!address) api::bad_arg("address pointer is NULL");
         *address = reinterpret_cast<MPI_Aint>(location);
         return MPI_SUCCESS;
@@ -232,7 +232,7 @@ extern "C" MPI_Aint PMPI_Aint_diff(MPI_Aint a, MPI_Aint b) {
 EFAMPI_ALIAS(Aint_diff)
 
 extern "C" int PMPI_Type_match_size(int typeclass, int size, MPI_Datatype* dt) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_match_size", [&] {
+    return api::call(api::no_object, "MPI_Type_match_size", [&] {
         if (!dt) api::bad_arg("datatype pointer is NULL");
         MPI_Datatype r = MPI_DATATYPE_NULL;
         if (typeclass == MPI_TYPECLASS_INTEGER) {
@@ -258,7 +258,7 @@ EFAMPI_ALIAS(Type_match_size)
 
 extern "C" int PMPI_Type_get_value_index(MPI_Datatype value, MPI_Datatype index,
                                          MPI_Datatype* pair) {
-    return api::call(MPI_COMM_SELF, "MPI_Type_get_value_index", [&] {
+    return api::call(api::no_object, "MPI_Type_get_value_index", [&] {
         any_type(value, "value_type");
         any_type(index, "index_type");
         if (!pair) api::bad_arg("pair_type pointer is NULL");

@@ -131,8 +131,26 @@ struct Fill {
 } fill;
 }  // namespace
 
+namespace {
+// MPI_LB and MPI_UB (include/mpi_legacy.h, the MPI-1 bound markers): no data, no extent. Only
+// the struct constructors give them a meaning (api/type_create.cpp); anywhere else they are
+// empty types, as in MPI-1.
+Datatype bound_marker(MPI_Datatype h, const char* name) {
+    Datatype d;
+    d.name = name;
+    d.predefined = true;
+    d.handle = h;
+    index_segments(d);
+    return d;
+}
+const Datatype g_lb_marker = bound_marker(MPI_LB, "MPI_LB");
+const Datatype g_ub_marker = bound_marker(MPI_UB, "MPI_UB");
+}  // namespace
+
 const Datatype* to_type_slow(MPI_Datatype h) {
     uintptr_t v = handle_value(h);
+    if (v == handle_value(MPI_LB)) return &g_lb_marker;
+    if (v == handle_value(MPI_UB)) return &g_ub_marker;
     if (v <= predefined_limit) return nullptr;
     if (v % alignof(Datatype) != 0) return nullptr;
     auto* d = reinterpret_cast<const Datatype*>(v);

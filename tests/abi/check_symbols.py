@@ -5,6 +5,8 @@
 
 - every function of functions.txt (less the type names listed in abi_common.NOT_FUNCTIONS)
   is exported as PMPI_X, a strong definition (nm type T), and as MPI_X, a weak one (W);
+- so is every function of --legacy-signatures (the MPI-1 names removed in MPI 3.0 that
+  efampi still provides, include/mpi_legacy.h);
 - nothing is exported outside the MPI_, PMPI_ and MPIX_ prefixes (the linker's own _init,
   _fini, _edata, _end, __bss_start and version-definition symbols aside).
 """
@@ -43,11 +45,14 @@ def main():
     ap.add_argument("--lib", required=True)
     ap.add_argument("--functions", required=True)
     ap.add_argument("--nm", default="nm")
+    ap.add_argument("--legacy-signatures", default=None)
     args = ap.parse_args()
 
     syms = exported(args.nm, args.lib)
     problems = []
     functions = abi_common.read_function_names(args.functions)
+    if args.legacy_signatures:
+        functions += [sig.name for sig in abi_common.read_signatures(args.legacy_signatures)]
     for fn in functions:
         p = "P" + fn
         if p not in syms:

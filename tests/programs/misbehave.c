@@ -32,9 +32,63 @@ static int self_attr_deleted(MPI_Comm comm, int keyval, void* value, void* extra
     return MPI_SUCCESS;
 }
 
+/* The calls MPI 4.1 section 11.4.1 allows before MPI_Init and after MPI_Finalize: each must
+   work (and bad input must come back as an error, not end the process). Returns the number of
+   failed checks, printing each. */
+static int anytime_calls(const char* when) {
+    int bad = 0, flag = -1, v = 0, sv = 0, len = 0, nkeys = -1;
+    char buf[MPI_MAX_LIBRARY_VERSION_STRING];
+    MPI_Info info = MPI_INFO_NULL, dup = MPI_INFO_NULL, env = MPI_INFO_NULL;
+    MPI_Errhandler eh = MPI_ERRORS_RETURN;
+#define ANYTIME_CHECK(cond) \
+    if (!(cond)) { fprintf(stderr, "%s: check failed: %s\n", when, #cond); ++bad; }
+    ANYTIME_CHECK(MPI_Initialized(&flag) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Finalized(&flag) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Get_version(&v, &sv) == MPI_SUCCESS && v >= 3);
+    ANYTIME_CHECK(MPI_Get_library_version(buf, &len) == MPI_SUCCESS && len > 0);
+    ANYTIME_CHECK(MPI_Abi_get_version(&v, &sv) == MPI_SUCCESS && v == 1);
+    ANYTIME_CHECK(MPI_Info_create(&info) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_set(info, "key", "value") == MPI_SUCCESS);
+    len = (int)sizeof buf;
+    ANYTIME_CHECK(MPI_Info_get_string(info, "key", &len, buf, &flag) == MPI_SUCCESS && flag &&
+                  strcmp(buf, "value") == 0);
+    ANYTIME_CHECK(MPI_Info_get_valuelen(info, "key", &len, &flag) == MPI_SUCCESS && len == 5);
+    ANYTIME_CHECK(MPI_Info_dup(info, &dup) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_get_nkeys(dup, &nkeys) == MPI_SUCCESS && nkeys == 1);
+    ANYTIME_CHECK(MPI_Info_get_nthkey(dup, 0, buf) == MPI_SUCCESS && strcmp(buf, "key") == 0);
+    ANYTIME_CHECK(MPI_Info_delete(dup, "key") == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_free(&dup) == MPI_SUCCESS && dup == MPI_INFO_NULL);
+    ANYTIME_CHECK(MPI_Info_free(&info) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_create_env(0, NULL, &env) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_free(&env) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Abi_get_info(&env) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Info_free(&env) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_Errhandler_free(&eh) == MPI_SUCCESS && eh == MPI_ERRHANDLER_NULL);
+    ANYTIME_CHECK(MPI_Comm_f2c(MPI_Comm_c2f(MPI_COMM_WORLD)) == MPI_COMM_WORLD);
+    ANYTIME_CHECK(MPI_Type_f2c(MPI_Type_c2f(MPI_DOUBLE)) == MPI_DOUBLE);
+    ANYTIME_CHECK(MPI_Op_f2c(MPI_Op_c2f(MPI_SUM)) == MPI_SUM);
+    ANYTIME_CHECK(MPI_Error_class(MPI_ERR_TAG, &v) == MPI_SUCCESS && v == MPI_ERR_TAG);
+    ANYTIME_CHECK(MPI_T_init_thread(MPI_THREAD_SINGLE, &v) == MPI_SUCCESS);
+    ANYTIME_CHECK(MPI_T_cvar_get_num(&nkeys) == MPI_SUCCESS && nkeys == 0);
+    ANYTIME_CHECK(MPI_T_finalize() == MPI_SUCCESS);
+    /* Bad input: an error comes back, the process goes on. */
+    ANYTIME_CHECK(MPI_Info_set(MPI_INFO_NULL, "key", "value") == MPI_ERR_INFO);
+    ANYTIME_CHECK(MPI_Info_get_nkeys(MPI_INFO_NULL, &nkeys) == MPI_ERR_INFO);
+#undef ANYTIME_CHECK
+    return bad;
+}
+
 int main(int argc, char** argv) {
     const char* what = argc > 1 ? argv[1] : "hello";
     int x = 0;
+    if (strcmp(what, "anytime") == 0) {
+        int bad = anytime_calls("before MPI_Init");
+        MPI_Init(&argc, &argv);
+        MPI_Finalize();
+        bad += anytime_calls("after MPI_Finalize");
+        if (bad == 0) printf("anytime calls ok\n");
+        return bad ? 1 : 0;
+    }
     if (strcmp(what, "before_init") == 0) {
         MPI_Send(&x, 1, MPI_INT, 0, 0, MPI_COMM_WORLD);
         return 0;
@@ -90,6 +144,15 @@ int main(int argc, char** argv) {
                 }
             }
         }
+    } else if (strcmp(what, "bad_info_key") == 0) {
+        /* Fatal, tied to no communicator: the message names the class MPI_ERR_INFO_KEY. */
+        MPI_Info info;
+        MPI_Info_create(&info);
+        MPI_Info_set(info, "", "value");
+    } else if (strcmp(what, "added_class") == 0) {
+        int cls;
+        MPI_Add_error_class(&cls);
+        MPI_Comm_call_errhandler(MPI_COMM_WORLD, cls);
     } else if (strcmp(what, "truncate") == 0) {
         int big[100] = {0};
         int right = (rank + 1) % size, left = (rank - 1 + size) % size;
