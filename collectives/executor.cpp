@@ -133,8 +133,9 @@ bool step(Exec* x) {
     try {
         return advance(*x);
     } catch (...) {
-        // A message could not be posted (memory registration): the collective fails. Posted
-        // messages of the round still complete; nothing more is posted.
+        // A step could not be carried out (out of memory: the pml reports transport failures
+        // in the requests instead): the collective fails. Posted messages of the round still
+        // complete; nothing more is posted.
         if (!x->err) x->err = pml::err_other;
         for (pml::Request* r : x->reqs)
             if (!r->done) return false;

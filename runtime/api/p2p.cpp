@@ -6,6 +6,7 @@
 #include <new>
 #include <vector>
 
+#include "base/undo.hpp"
 #include "pml/engine.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
@@ -22,14 +23,10 @@ namespace {
 pml::Request* isend_layout(const rt::Datatype& d, const void* buf, uint64_t count, rt::Comm* c,
                            int dest, int tag, bool sync) {
     api::Staging* st = api::stage_layout(d, buf, count);
-    pml::Request* r;
-    try {
-        r = pml::engine().isend(nullptr, api::staging_bytes(st), c->peer_world(dest), c->rank, tag,
-                                c->ctx, sync, api::staging_layout(st));
-    } catch (...) {
-        api::drop_staging(st);
-        throw;
-    }
+    Undo drop([&] { api::drop_staging(st); });
+    pml::Request* r = pml::engine().isend(nullptr, api::staging_bytes(st), c->peer_world(dest),
+                                          c->rank, tag, c->ctx, sync, api::staging_layout(st));
+    drop.keep();
     api::attach_staging(r, st);
     return r;
 }
@@ -37,14 +34,10 @@ pml::Request* isend_layout(const rt::Datatype& d, const void* buf, uint64_t coun
 pml::Request* irecv_layout(const rt::Datatype& d, void* buf, uint64_t count, rt::Comm* c,
                            int source, int tag) {
     api::Staging* st = api::stage_layout(d, buf, count);
-    pml::Request* r;
-    try {
-        r = pml::engine().irecv(nullptr, api::staging_bytes(st), source, tag, c->ctx,
-                                api::staging_layout(st));
-    } catch (...) {
-        api::drop_staging(st);
-        throw;
-    }
+    Undo drop([&] { api::drop_staging(st); });
+    pml::Request* r = pml::engine().irecv(nullptr, api::staging_bytes(st), source, tag, c->ctx,
+                                          api::staging_layout(st));
+    drop.keep();
     api::attach_staging(r, st);
     return r;
 }
@@ -174,18 +167,15 @@ int sendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype s
         }
         int serr = 0;
         if (dest != MPI_PROC_NULL) {
-            pml::Request* sr;
-            try {
-                if (sd->direct())
-                    sr = e.isend(sbuf, api::message_bytes(sd, scount), c->peer_world(dest), c->rank,
-                                 stag, c->ctx, false);
-                else
-                    sr = isend_layout(*sd, sbuf, static_cast<uint64_t>(scount), c, dest, stag,
-                                      false);
-            } catch (...) {
-                if (rr) e.cancel_recv(rr);  // never leave a receive into the caller's buffer
-                throw;
-            }
+            Undo take_back([&] {  // never leave a receive into the caller's buffer
+                if (rr) e.cancel_recv(rr);
+            });
+            pml::Request* sr =
+                sd->direct() ? e.isend(sbuf, api::message_bytes(sd, scount), c->peer_world(dest),
+                                       c->rank, stag, c->ctx, false)
+                             : isend_layout(*sd, sbuf, static_cast<uint64_t>(scount), c, dest,
+                                            stag, false);
+            take_back.keep();
             e.wait(sr);
             serr = sr->err;
             e.release(sr);
@@ -426,13 +416,9 @@ int mrecv_impl(const char* fn, void* buf, Count count, MPI_Datatype dt, MPI_Mess
             auto* c = static_cast<rt::Comm*>(m->owner);
             api::Staging* st = api::stage_layout(*d, buf, static_cast<uint64_t>(count));
             *message = MPI_MESSAGE_NULL;
-            pml::Request* r;
-            try {
-                r = e.imrecv(m, nullptr, api::staging_bytes(st), api::staging_layout(st));
-            } catch (...) {
-                api::drop_staging(st);
-                throw;
-            }
+            Undo drop([&] { api::drop_staging(st); });
+            pml::Request* r = e.imrecv(m, nullptr, api::staging_bytes(st), api::staging_layout(st));
+            drop.keep();
             api::attach_staging(r, st);
             r->owner = c;
             if (request) {
@@ -607,20 +593,22 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
         api::Staging* sst = nullptr;
         api::Staging* rst = nullptr;
         pml::Request* r = nullptr;
-        try {
-            if (do_send && spack && !copy)
-                sst = api::stage_layout(*sd, sbuf, static_cast<uint64_t>(scount));
-            if (rstage) {
-                rst = api::stage_layout(*rd, rbuf, static_cast<uint64_t>(rcount));
-                rbytes = api::staging_bytes(rst);
-            }
-            r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
-        } catch (...) {
+        Undo drop([&] {  // until the request owns them: the copy, then the stagings
             std::free(copy);
+            if (r) {
+                e.release(r);  // frees the stagings attached to it
+                return;
+            }
             if (sst) api::drop_staging(sst);
             if (rst) api::drop_staging(rst);
-            throw;
+        });
+        if (do_send && spack && !copy)
+            sst = api::stage_layout(*sd, sbuf, static_cast<uint64_t>(scount));
+        if (rstage) {
+            rst = api::stage_layout(*rd, rbuf, static_cast<uint64_t>(rcount));
+            rbytes = api::staging_bytes(rst);
         }
+        r = e.compound(static_cast<uint32_t>(do_send) + do_recv);
         if (sst) api::attach_staging(r, sst);
         if (rst) api::attach_staging(r, rst);
         r->owner = c;
@@ -628,16 +616,10 @@ int isendrecv_impl(const char* fn, const void* sbuf, Count scount, MPI_Datatype 
             r->st_source = MPI_PROC_NULL;
             r->st_tag = MPI_ANY_TAG;
         }
-        if (do_send) {
-            try {
-                e.send_part(r, copy ? copy : sbuf, sbytes, c->peer_world(dest), c->rank, stag,
-                            c->ctx, copy != nullptr, sst ? api::staging_layout(sst) : nullptr);
-            } catch (...) {
-                std::free(copy);
-                e.release(r);  // frees the stagings
-                throw;
-            }
-        }
+        if (do_send)  // the part owns the copy from here (it completes, failed or not)
+            e.send_part(r, copy ? copy : sbuf, sbytes, c->peer_world(dest), c->rank, stag,
+                        c->ctx, copy != nullptr, sst ? api::staging_layout(sst) : nullptr);
+        drop.keep();
         if (do_recv)
             e.recv_part(r, rbuf, rbytes, source, rtag, c->ctx,
                         rst ? api::staging_layout(rst) : nullptr);
