@@ -193,9 +193,12 @@ void Engine::on_recv(const uint8_t* data, size_t len) {
     if (h->src_world < 0 || h->src_world >= size_)
         fatal("message from rank " + std::to_string(h->src_world) + " of a job of " +
               std::to_string(size_));
-    // A peer whose transport failed is cut off both ways: its answers could name requests
-    // that have already completed with the failure.
-    if (__builtin_expect(peers_[static_cast<size_t>(h->src_world)].failed, 0)) return;
+    // From a peer whose transport failed, answers naming our requests (ack, fin, the stream
+    // messages) are dropped: those requests completed with the failure and may be gone. Its
+    // messages still arrive and match, so that a receive from it can still complete.
+    if (__builtin_expect(peers_[static_cast<size_t>(h->src_world)].failed, 0) &&
+        !is_matchable(h->kind) && h->kind != Kind::credit)
+        return;
     const uint8_t* payload = data + sizeof(Header);
     size_t plen = len - sizeof(Header);
     switch (h->kind) {

@@ -238,6 +238,14 @@ TEST(Loopback, FailedLinkFailsRequestsToThatPeerOnly) {
     Request* s2 = w[0].isend(big.data(), big.size(), 1, 0, 1, 1, true);
     EXPECT_TRUE(s2->done);
     EXPECT_EQ(s2->err, err_other);
+    // What rank 1 sends still arrives and matches at rank 0.
+    int back = 0, five = 5;
+    Request* rb = w[0].irecv(&back, sizeof back, 1, 77, 1);
+    ASSERT_EQ(w[1].send(&five, sizeof five, 0, 1, 77, 1, false), 0);
+    ASSERT_TRUE(w.run([&] { return rb->done; }));
+    EXPECT_EQ(back, 5);
+    EXPECT_EQ(rb->err, 0);
+    w[0].release(rb);
     // Rank 2 is not affected.
     Request* r2 = w[2].irecv(in.data(), in.size(), 0, 9, 1);
     Request* s3 = w[0].isend(big.data(), big.size(), 2, 0, 9, 1, false);
