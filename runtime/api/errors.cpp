@@ -152,6 +152,16 @@ int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept {
 
 int unsupported(const char* fn) noexcept { return unsupported_on(no_object, fn); }
 
+int unsupported_anytime(const char* fn) noexcept {
+    if (rt::state().phase == rt::Phase::running) return unsupported(fn);
+    try {
+        throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                    "not implemented yet in efampi (see docs/implemented.md)");
+    } catch (...) {
+        return returned_error(fn);
+    }
+}
+
 int unsupported_on(MPI_Comm comm, const char* fn) noexcept {
     require_initialized(fn);
     return raise(comm, fn, MPI_ERR_UNSUPPORTED_OPERATION,
