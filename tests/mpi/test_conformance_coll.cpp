@@ -153,6 +153,74 @@ TEST(Collectives, NeighbourhoodWithProcNullNeighbours) {
     MPI_Comm_free(&line);
 }
 
+// MPI_BOTTOM in the v and w forms: displacements (in extents, or bytes for w) count from
+// address 0 when the type is absolute; a NULL buffer with data at address 0 is refused, not
+// dereferenced.
+TEST(Collectives, BottomInVAndWForms) {
+    int n = size();
+    size_t N = static_cast<size_t>(n);
+    std::vector<int> got(N, -1);
+    int mine = 7 * rank();
+    // Gather every rank's int into `got` through MPI_BOTTOM: a type whose one int sits at the
+    // absolute address of got[0], and displacements i (in extents of it, 4 bytes apart).
+    MPI_Aint base;
+    MPI_Get_address(got.data(), &base);
+    int one = 1;
+    MPI_Datatype at_got, resized;
+    MPI_Type_create_hindexed(1, &one, &base, MPI_INT, &at_got);
+    MPI_Type_create_resized(at_got, 0, sizeof(int), &resized);  // extent: one int
+    MPI_Type_commit(&resized);
+    std::vector<int> ones(N, 1), idx(N);
+    for (int i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allgatherv(&mine, 1, MPI_INT, MPI_BOTTOM, ones.data(), idx.data(),
+                                          resized, MPI_COMM_WORLD));
+    for (int i = 0; i < n; ++i) EXPECT_EQ(7 * i, got[static_cast<size_t>(i)]);
+    // Alltoallw with byte displacements that are absolute addresses and plain MPI_INT.
+    std::vector<int> out(N), in(N, -1);
+    for (int i = 0; i < n; ++i) out[static_cast<size_t>(i)] = 100 * rank() + i;
+    std::vector<int> sd(N), rd(N);
+    std::vector<MPI_Datatype> ty(N, MPI_INT);
+    bool fits = true;  // int displacements: only when the addresses fit (they do below 2 GiB)
+    for (int i = 0; i < n; ++i) {
+        MPI_Aint a, b;
+        MPI_Get_address(&out[static_cast<size_t>(i)], &a);
+        MPI_Get_address(&in[static_cast<size_t>(i)], &b);
+        fits = fits && a <= 0x7fffffff && b <= 0x7fffffff;
+        sd[static_cast<size_t>(i)] = static_cast<int>(a);
+        rd[static_cast<size_t>(i)] = static_cast<int>(b);
+    }
+    if (efampi::test::all_true(fits)) {
+        ASSERT_EQ(MPI_SUCCESS, MPI_Alltoallw(MPI_BOTTOM, ones.data(), sd.data(), ty.data(),
+                                             MPI_BOTTOM, ones.data(), rd.data(), ty.data(),
+                                             MPI_COMM_WORLD));
+        for (int i = 0; i < n; ++i) EXPECT_EQ(100 * i + rank(), in[static_cast<size_t>(i)]);
+    }
+    // The _c form takes MPI_Aint displacements: absolute addresses always fit.
+    std::vector<MPI_Count> onesc(N, 1);
+    std::vector<MPI_Aint> sdc(N), rdc(N);
+    std::fill(in.begin(), in.end(), -1);
+    for (int i = 0; i < n; ++i) {
+        MPI_Get_address(&out[static_cast<size_t>(i)], &sdc[static_cast<size_t>(i)]);
+        MPI_Get_address(&in[static_cast<size_t>(i)], &rdc[static_cast<size_t>(i)]);
+    }
+    ASSERT_EQ(MPI_SUCCESS, MPI_Alltoallw_c(MPI_BOTTOM, onesc.data(), sdc.data(), ty.data(),
+                                           MPI_BOTTOM, onesc.data(), rdc.data(), ty.data(),
+                                           MPI_COMM_WORLD));
+    for (int i = 0; i < n; ++i) EXPECT_EQ(100 * i + rank(), in[static_cast<size_t>(i)]);
+    MPI_Type_free(&at_got);
+    MPI_Type_free(&resized);
+
+    // Bad input, on every rank alike: a NULL buffer whose blocks lie at address 0.
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    std::vector<int> zero(N, 0);
+    EXPECT_EQ(MPI_ERR_BUFFER, error_class(MPI_Allgatherv(&mine, 1, MPI_INT, nullptr, ones.data(),
+                                                         zero.data(), MPI_INT, MPI_COMM_WORLD)));
+    EXPECT_EQ(MPI_ERR_BUFFER,
+              error_class(MPI_Alltoallw(out.data(), ones.data(), zero.data(), ty.data(), nullptr,
+                                        ones.data(), zero.data(), ty.data(), MPI_COMM_WORLD)));
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Datatypes
 
