@@ -150,6 +150,25 @@ TEST(Collectives, NeighbourhoodWithProcNullNeighbours) {
     ASSERT_EQ(MPI_SUCCESS, MPI_Neighbor_alltoall(sends, 1, MPI_INT, recvs, 1, MPI_INT, line));
     EXPECT_EQ(me > 0 ? 100 * (me - 1) + 1 : -7, recvs[0]);
     EXPECT_EQ(me < size() - 1 ? 100 * (me + 1) : -7, recvs[1]);
+    // MPI_BOTTOM with absolute byte displacements in the w form; a NULL buffer whose blocks
+    // lie at address 0 is refused (the v forms count displacements in extents).
+    int got[2] = {-7, -7};
+    MPI_Aint where[2];
+    MPI_Get_address(&got[0], &where[0]);
+    MPI_Get_address(&got[1], &where[1]);
+    int one[2] = {1, 1};
+    MPI_Aint sd[2] = {0, 0};
+    MPI_Datatype ints[2] = {MPI_INT, MPI_INT};
+    ASSERT_EQ(MPI_SUCCESS, MPI_Neighbor_alltoallw(&out, one, sd, ints, MPI_BOTTOM, one, where,
+                                                  ints, line));
+    EXPECT_EQ(me > 0 ? 10 + me - 1 : -7, got[0]);
+    EXPECT_EQ(me < size() - 1 ? 10 + me + 1 : -7, got[1]);
+    MPI_Comm_set_errhandler(line, MPI_ERRORS_RETURN);
+    int zero[2] = {0, 0};
+    // (At 1 rank both neighbours are MPI_PROC_NULL: nothing is received, so nothing is wrong.)
+    EXPECT_EQ(size() > 1 ? MPI_ERR_BUFFER : MPI_SUCCESS,
+              error_class(MPI_Neighbor_alltoallv(&out, one, zero, MPI_INT, nullptr, one, zero,
+                                                 MPI_INT, line)));
     MPI_Comm_free(&line);
 }
 
