@@ -135,6 +135,47 @@ TEST(Collectives, InPlaceEverywhereAllowed) {
     in_place_collectives(MPI_COMM_SELF);
 }
 
+// The nonblocking and persistent forms take MPI_IN_PLACE the same way; a persistent one reads
+// its in-place input again at every start.
+TEST(Collectives, InPlaceNonblockingAndPersistent) {
+    int n = size(), me = rank();
+    size_t N = static_cast<size_t>(n);
+    MPI_Request r;
+    int v = me;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Iallreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    EXPECT_EQ(n - 1, v);
+    std::vector<int> all(N, -1);
+    all[static_cast<size_t>(me)] = me + 1;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Iallgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all.data(), 1,
+                                          MPI_INT, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    for (int i = 0; i < n; ++i) EXPECT_EQ(i + 1, all[static_cast<size_t>(i)]);
+    for (int i = 0; i < n; ++i) all[static_cast<size_t>(i)] = me * 100 + i;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Ialltoall(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all.data(), 1,
+                                         MPI_INT, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    for (int i = 0; i < n; ++i) EXPECT_EQ(i * 100 + me, all[static_cast<size_t>(i)]);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Allreduce_init(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM,
+                                              MPI_COMM_WORLD, MPI_INFO_NULL, &r));
+    for (int round = 1; round <= 3; ++round) {
+        v = round;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Start(&r));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+        EXPECT_EQ(round * n, v) << "round " << round;
+    }
+    MPI_Request_free(&r);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Scan_init(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD,
+                                         MPI_INFO_NULL, &r));
+    for (int round = 1; round <= 2; ++round) {
+        v = round;
+        ASSERT_EQ(MPI_SUCCESS, MPI_Start(&r));
+        ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+        EXPECT_EQ(round * (me + 1), v) << "round " << round;
+    }
+    MPI_Request_free(&r);
+}
+
 // A non-periodic ring: the ends have MPI_PROC_NULL neighbours, whose blocks are left alone.
 TEST(Collectives, NeighbourhoodWithProcNullNeighbours) {
     int dims[1] = {size()}, periods[1] = {0};
@@ -238,6 +279,34 @@ TEST(Collectives, BottomInVAndWForms) {
               error_class(MPI_Alltoallw(out.data(), ones.data(), zero.data(), ty.data(), nullptr,
                                         ones.data(), zero.data(), ty.data(), MPI_COMM_WORLD)));
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+}
+
+// Intercommunicator collectives (MPI 4.1 §6.2.2): in the root's group the root passes MPI_ROOT
+// and the others MPI_PROC_NULL (they take no part in the data movement).
+TEST(Collectives, IntercommRootAndProcNull) {
+    if (size() < 2) GTEST_SKIP() << "needs two groups (2 ranks)";
+    int colour = rank() % 2;
+    MPI_Comm half, inter;
+    MPI_Comm_split(MPI_COMM_WORLD, colour, rank(), &half);
+    // Leaders: world rank 0 (evens) and 1 (odds).
+    ASSERT_EQ(MPI_SUCCESS, MPI_Intercomm_create(half, 0, MPI_COMM_WORLD, colour ? 0 : 1, 77, &inter));
+    int local = -1;
+    MPI_Comm_rank(half, &local);
+    int v = colour == 0 ? (local == 0 ? 4242 : -5) : -1;
+    int root = colour == 0 ? (local == 0 ? MPI_ROOT : MPI_PROC_NULL) : 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Bcast(&v, 1, MPI_INT, root, inter));
+    if (colour == 1) EXPECT_EQ(4242, v);
+    if (colour == 0 && local != 0) EXPECT_EQ(-5, v);  // untouched
+    // Reduce to the even leader from the odd group.
+    int mine = colour == 1 ? rank() : -100, sum = -1;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Reduce(&mine, &sum, 1, MPI_INT, MPI_SUM, root, inter));
+    if (colour == 0 && local == 0) {
+        int want = 0;
+        for (int r = 1; r < size(); r += 2) want += r;
+        EXPECT_EQ(want, sum);
+    }
+    MPI_Comm_free(&inter);
+    MPI_Comm_free(&half);
 }
 
 // ---------------------------------------------------------------------------------------------
