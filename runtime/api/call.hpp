@@ -53,6 +53,10 @@ inline int call(MPI_Comm comm, const char* fn, F&& body) noexcept {
     }
 }
 
+// The name of error class `cls` for messages ("MPI_ERR_TAG"; `buf` holds the text for a class
+// the program added).
+const char* class_name_of(int cls, char* buf, size_t n);
+
 // The in-flight exception as the error class a call returns, without an error handler (for
 // calls outside the running phase); the detail is kept for MPI_Error_string.
 int returned_error(const char* fn) noexcept;

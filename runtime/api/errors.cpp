@@ -108,6 +108,7 @@ thread_local int last_class = MPI_SUCCESS;
 }  // namespace
 
 int n_classes_public() { return n_classes; }
+const char* class_name_of(int cls, char* buf, size_t n) { return class_name(cls, buf, n); }
 const char* class_text_of(int cls) { return classes[cls].text; }
 std::string last_detail_for(int cls) { return cls == last_class ? last_detail : std::string(); }
 
