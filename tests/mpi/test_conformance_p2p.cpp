@@ -457,6 +457,9 @@ TEST_F(ProcNull, DatatypeNullWithCountZero) {
     EXPECT_EQ(MPI_PROC_NULL, ss[3].MPI_SOURCE);
     MPI_Request_free(&rq[2]);
     MPI_Request_free(&rq[3]);
+    EXPECT_EQ(MPI_SUCCESS, MPI_Sendrecv_replace(nullptr, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL, 0,
+                                                MPI_PROC_NULL, 0, MPI_COMM_WORLD, &s));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Bsend(nullptr, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL, 0, MPI_COMM_WORLD));
     // Sendrecv with one side to MPI_PROC_NULL and the other real.
     int out = rank(), in = -1;
     if (size() == 1) {
@@ -486,6 +489,10 @@ TEST_F(ProcNull, DatatypeNullStillAnErrorWhenSomethingMoves) {
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Send(&x, 0, MPI_DATATYPE_NULL, next(), 0, MPI_COMM_WORLD)));
     MPI_Request rq;
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Irecv(&x, 0, MPI_DATATYPE_NULL, prev(), 0, MPI_COMM_WORLD, &rq)));
+    // Sendrecv_replace has one type for both sides: a real peer on either makes it matter.
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Sendrecv_replace(&x, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL,
+                                                             0, prev(), 0, MPI_COMM_WORLD,
+                                                             MPI_STATUS_IGNORE)));
 }
 
 // ---------------------------------------------------------------------------------------------
