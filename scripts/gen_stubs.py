@@ -31,6 +31,12 @@ ZERO_VALUES = {"double": "0.0", "MPI_Aint": "0", "MPI_Fint": "0", "MPI_Count": "
                "MPI_Offset": "0"}
 
 
+# Functions the standard allows before MPI_Init and after MPI_Finalize (MPI 4.1 11.4.1): while
+# not implemented, they say so at any time (an error returned outside the running phase)
+# instead of claiming to be called too early.
+ANYTIME_PREFIXES = ("MPI_Session_",)
+
+
 def return_value(ret):
     if ret in NULL_HANDLES:
         return NULL_HANDLES[ret]
@@ -44,7 +50,9 @@ def stub(sig):
     for p in sig.params:
         if p.name and not (p.name == "comm" and p.type == "MPI_Comm"):
             lines.append("    (void)%s;" % p.name)
-    if sig.has_comm_param():
+    if sig.name.startswith(ANYTIME_PREFIXES):
+        call = 'efampi::api::unsupported_anytime("%s")' % sig.name
+    elif sig.has_comm_param():
         call = 'efampi::api::unsupported_on(comm, "%s")' % sig.name
     else:
         call = 'efampi::api::unsupported("%s")' % sig.name

@@ -28,6 +28,9 @@ int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept;
 // the error handler, with a message naming the function.
 int unsupported(const char* fn) noexcept;
 int unsupported_on(MPI_Comm comm, const char* fn) noexcept;
+// The same for a function allowed at any time (the session calls): outside the running phase
+// MPI_ERR_UNSUPPORTED_OPERATION is returned (no handler can take it), not a phase abort.
+int unsupported_anytime(const char* fn) noexcept;
 
 // Calls before MPI_Init or after MPI_Finalize: print a clear message and abort the process.
 [[noreturn]] void not_initialized(const char* fn) noexcept;
@@ -49,6 +52,10 @@ inline int call(MPI_Comm comm, const char* fn, F&& body) noexcept {
         return call_slow(comm, fn);
     }
 }
+
+// The name of error class `cls` for messages ("MPI_ERR_TAG"; `buf` holds the text for a class
+// the program added).
+const char* class_name_of(int cls, char* buf, size_t n);
 
 // The in-flight exception as the error class a call returns, without an error handler (for
 // calls outside the running phase); the detail is kept for MPI_Error_string.

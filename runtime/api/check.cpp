@@ -33,12 +33,12 @@ void bad_buffer(int64_t count, const char* what) {
                                     std::to_string(count));
 }
 
-bool touches_address_zero(const rt::Datatype& d, int64_t count) {
+bool touches_address_zero(const rt::Datatype& d, int64_t count, int64_t offset) {
     if (d.size == 0 || count <= 0) return false;  // no data byte at all
     // 128-bit so that huge counts and extents cannot wrap.
     __int128 last = static_cast<__int128>(count - 1) * d.extent;
-    __int128 lo = d.true_lb + (last < 0 ? last : 0);
-    __int128 hi = static_cast<__int128>(d.true_lb) + d.true_extent + (last > 0 ? last : 0);
+    __int128 lo = static_cast<__int128>(offset) + d.true_lb + (last < 0 ? last : 0);
+    __int128 hi = static_cast<__int128>(offset) + d.true_lb + d.true_extent + (last > 0 ? last : 0);
     return lo <= 0 && hi > 0;
 }
 

@@ -50,9 +50,9 @@ inline void check_data(const void* buf, int64_t count, const char* what = "count
     if (__builtin_expect(buf == nullptr && count > 0, 0)) bad_buffer(count, what);
 }
 
-// True when `count` elements of `d` at address 0 would touch address 0: the data of the whole
-// sequence spans from its lowest to its highest data byte and that span holds 0.
-bool touches_address_zero(const rt::Datatype& d, int64_t count);
+// True when `count` elements of `d` at address `offset` would touch address 0: the data of
+// the whole sequence spans from its lowest to its highest data byte and that span holds 0.
+bool touches_address_zero(const rt::Datatype& d, int64_t count, int64_t offset = 0);
 [[noreturn]] void bad_buffer_at_zero(int64_t count, const rt::Datatype& d, const char* what);
 
 // count and buffer of `count` elements of `d`. A null buffer is MPI_BOTTOM in the standard

@@ -95,9 +95,19 @@ namespace {
 // Per-rank blocks of a v form: block i is counts[i] elements of `dt` at displs[i] extents of
 // it (checked: the type, the arrays, the counts); one per rank (intercommunicators: per remote
 // rank).
+// A block of a v/w buffer at `buf` (NULL: MPI_BOTTOM): refused when NULL and its data would
+// touch address 0 (displacements then are absolute addresses; check.hpp check_data).
+inline void check_block(const void* buf, const rt::Datatype* t, int64_t count, int64_t off,
+                        const char* what, int i) {
+    if (!buf && touches_address_zero(*t, count, off))
+        throw Error(MPI_ERR_BUFFER, std::string("buffer is NULL (MPI_BOTTOM) but block ") +
+                                        std::to_string(i) + " of " + what +
+                                        " would lie at address 0");
+}
+
 template <class I, class D>
-void v_blocks(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype dt,
-              const char* type_name, const char* displs_name, const char* what,
+void v_blocks(const rt::Comm& c, const void* buf, const I* counts, const D* displs,
+              MPI_Datatype dt, const char* type_name, const char* displs_name, const char* what,
               std::vector<UserBlock>& out) {
     const rt::Datatype* t = check_type(dt, type_name);
     if (!displs) throw Error(MPI_ERR_ARG, std::string(displs_name) + " array is NULL");
@@ -109,8 +119,9 @@ void v_blocks(const rt::Comm& c, const I* counts, const D* displs, MPI_Datatype 
                                            std::to_string(static_cast<int64_t>(counts[i])) +
                                            " is negative");
         wire_bytes(t, static_cast<int64_t>(counts[i]));  // size check
-        out[static_cast<size_t>(i)] = {t, static_cast<uint64_t>(counts[i]),
-                                       static_cast<int64_t>(displs[i]) * t->extent};
+        int64_t off = static_cast<int64_t>(displs[i]) * t->extent;
+        check_block(buf, t, static_cast<int64_t>(counts[i]), off, what, i);
+        out[static_cast<size_t>(i)] = {t, static_cast<uint64_t>(counts[i]), off};
     }
 }
 
@@ -417,7 +428,7 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
             coll::InterRole role = inter_role(*c, root);
             if (role == coll::InterRole::root) {
                 inter_no_in_place(rbuf, "receive buffer");
-                v_blocks(*c, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
+                v_blocks(*c, rbuf, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
             } else if (role == coll::InterRole::member) {
                 inter_no_in_place(sbuf, "send buffer");
                 sb = data_bytes(sbuf, scount, stype, "sendtype");
@@ -438,7 +449,7 @@ int coll_gatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Datatyp
         bool me_root = c->rank == root;
         if (me_root) {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
-            v_blocks(*c, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
+            v_blocks(*c, rbuf, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
             if (!in_place(sbuf)) sb = data_bytes(sbuf, scount, stype, "sendtype");
         } else {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is the send buffer of the root only");
@@ -471,7 +482,7 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
             coll::InterRole role = inter_role(*c, root);
             if (role == coll::InterRole::root) {
                 inter_no_in_place(sbuf, "send buffer");
-                v_blocks(*c, scounts, displs, stype, "sendtype", "displs", "sendcounts", sbl);
+                v_blocks(*c, sbuf, scounts, displs, stype, "sendtype", "displs", "sendcounts", sbl);
             } else if (role == coll::InterRole::member) {
                 inter_no_in_place(rbuf, "receive buffer");
                 rb = data_bytes(rbuf, rcount, rtype, "recvtype");
@@ -494,7 +505,7 @@ int coll_scatterv(const char* fn, Form f, const void* sbuf, const I scounts[],
         bool me_root = c->rank == root;
         if (me_root) {
             if (in_place(sbuf)) bad_arg("MPI_IN_PLACE is not allowed as the send buffer");
-            v_blocks(*c, scounts, displs, stype, "sendtype", "displs", "sendcounts", sbl);
+            v_blocks(*c, sbuf, scounts, displs, stype, "sendtype", "displs", "sendcounts", sbl);
             if (!in_place(rbuf)) rb = data_bytes(rbuf, rcount, rtype, "recvtype");
         } else {
             if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is the receive buffer of the root only");
@@ -555,7 +566,7 @@ int coll_allgatherv(const char* fn, Form f, const void* sbuf, I scount, MPI_Data
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<UserBlock> rb;
-        v_blocks(*c, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
+        v_blocks(*c, rbuf, rcounts, displs, rtype, "recvtype", "displs", "recvcounts", rb);
         if (c->inter) {  // blocks of the remote group in recv; this rank's block to each of them
             inter_no_in_place(sbuf, "send buffer");
             uint64_t sb = data_bytes(sbuf, scount, stype, "sendtype");
@@ -659,9 +670,9 @@ int coll_alltoallv(const char* fn, Form f, const void* sbuf, const I scounts[],
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
         std::vector<UserBlock> rb, sb;
-        v_blocks(*c, rcounts, rdispls, rtype, "recvtype", "rdispls", "recvcounts", rb);
+        v_blocks(*c, rbuf, rcounts, rdispls, rtype, "recvtype", "rdispls", "recvcounts", rb);
         if (!in_place(sbuf))
-            v_blocks(*c, scounts, sdispls, stype, "sendtype", "sdispls", "sendcounts", sb);
+            v_blocks(*c, sbuf, scounts, sdispls, stype, "sendtype", "sdispls", "sendcounts", sb);
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
         return launch_alltoallv(c, f, req, sbuf, sb, rbuf, rb);
     });
@@ -675,8 +686,9 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
     return call(comm, fn, [&] {
         rt::Comm* c = begin(comm, f, info, req);
         if (in_place(rbuf)) bad_arg("MPI_IN_PLACE is not allowed as the receive buffer");
-        auto convert = [&](const I* counts, const D* displs, const MPI_Datatype* types,
-                           std::vector<UserBlock>& b, const char* what) {
+        auto convert = [&](const void* buf, const I* counts, const D* displs,
+                           const MPI_Datatype* types, std::vector<UserBlock>& b,
+                           const char* what) {
             if (!counts || !displs || !types)
                 throw Error(MPI_ERR_ARG, std::string(what) + ": an array is NULL");
             b.resize(static_cast<size_t>(c->peers()));  // intercommunicators: per remote rank
@@ -684,13 +696,15 @@ int coll_alltoallw(const char* fn, Form f, const void* sbuf, const I scounts[],
                 const rt::Datatype* t = check_type(types[i], what);
                 if (counts[i] < 0) bad_count(static_cast<int64_t>(counts[i]), what);
                 wire_bytes(t, static_cast<int64_t>(counts[i]));  // size check
+                check_block(buf, t, static_cast<int64_t>(counts[i]),
+                            static_cast<int64_t>(displs[i]), what, i);
                 b[static_cast<size_t>(i)] = {t, static_cast<uint64_t>(counts[i]),
                                              static_cast<int64_t>(displs[i])};  // bytes
             }
         };
         std::vector<UserBlock> rb, sb;
-        convert(rcounts, rdispls, rtypes, rb, "recvtypes");
-        if (!in_place(sbuf)) convert(scounts, sdispls, stypes, sb, "sendtypes");
+        convert(rbuf, rcounts, rdispls, rtypes, rb, "recvtypes");
+        if (!in_place(sbuf)) convert(sbuf, scounts, sdispls, stypes, sb, "sendtypes");
         if (c->inter) inter_no_in_place(sbuf, "send buffer");
         return launch_alltoallv(c, f, req, sbuf, sb, rbuf, rb);
     });

@@ -105,9 +105,24 @@ struct Side {
     }
 };
 
-// The launch every neighbourhood collective ends with: both sides mapped, one round.
+// A NULL buffer (MPI_BOTTOM) is legal when no block's data lies at address 0 (the
+// displacements are then absolute addresses; check.hpp check_data).
+void check_side(const void* buf, const Side& side, const char* what) {
+    if (buf) return;
+    for (size_t i = 0; i < side.blocks.size(); ++i) {
+        const UserBlock& b = side.blocks[i];
+        if (touches_address_zero(*b.d, static_cast<int64_t>(b.count), b.off))
+            throw Error(MPI_ERR_BUFFER, std::string(what) + " is NULL (MPI_BOTTOM) but block " +
+                                            std::to_string(i) + " would lie at address 0");
+    }
+}
+
+// The launch every neighbourhood collective ends with: both sides mapped, one round. The
+// buffers are checked first, before the collective takes its tag.
 int run(rt::Comm* c, Form f, MPI_Request* req, const Hood& h, const void* sbuf, Side& snd,
         void* rbuf, Side& rcv) {
+    check_side(sbuf, snd, "sendbuf");
+    check_side(rbuf, rcv, "recvbuf");
     return launch(c, f, req, [&](Schedule& s) {
         Packer pk(s);
         snd.map(pk, sbuf, true, false);

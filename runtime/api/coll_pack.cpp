@@ -66,11 +66,23 @@ void* Packer::blocks(const void* buf, const UserBlock* b, size_t n, bool load, b
     bool holes = false;
     for (size_t i = 0; i < n; ++i) holes = holes || (b[i].count && has_holes(b[i].d));
     if (!holes) {
+        // MPI_BOTTOM (NULL) with absolute displacements: the algorithms read a null buffer as
+        // "in place", so such a side is given as its lowest block with data plus displacements
+        // from there (the blocks were checked not to touch address 0: coll.cpp check_block).
+        int64_t base = 0;
+        if (!buf) {
+            bool any = false;
+            for (size_t i = 0; i < n; ++i)
+                if (b[i].count) {
+                    base = any && base < b[i].off ? base : b[i].off;
+                    any = true;
+                }
+        }
         for (size_t i = 0; i < n; ++i) {
             bytes[i] = b[i].count * static_cast<uint64_t>(b[i].d->extent);
-            displs[i] = static_cast<uint64_t>(b[i].off);
+            displs[i] = static_cast<uint64_t>(b[i].off - base);
         }
-        return const_cast<void*>(buf);
+        return buf ? const_cast<void*>(buf) : reinterpret_cast<void*>(base);
     }
     uint64_t total = 0;
     for (size_t i = 0; i < n; ++i) {

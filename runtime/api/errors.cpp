@@ -108,6 +108,7 @@ thread_local int last_class = MPI_SUCCESS;
 }  // namespace
 
 int n_classes_public() { return n_classes; }
+const char* class_name_of(int cls, char* buf, size_t n) { return class_name(cls, buf, n); }
 const char* class_text_of(int cls) { return classes[cls].text; }
 std::string last_detail_for(int cls) { return cls == last_class ? last_detail : std::string(); }
 
@@ -151,6 +152,16 @@ int raise(MPI_Comm comm, const char* fn, int cls, const char* msg) noexcept {
 }
 
 int unsupported(const char* fn) noexcept { return unsupported_on(no_object, fn); }
+
+int unsupported_anytime(const char* fn) noexcept {
+    if (rt::state().phase == rt::Phase::running) return unsupported(fn);
+    try {
+        throw Error(MPI_ERR_UNSUPPORTED_OPERATION,
+                    "not implemented yet in efampi (see docs/implemented.md)");
+    } catch (...) {
+        return returned_error(fn);
+    }
+}
 
 int unsupported_on(MPI_Comm comm, const char* fn) noexcept {
     require_initialized(fn);

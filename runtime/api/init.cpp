@@ -10,6 +10,8 @@
 #include "pml/engine.hpp"
 #include "runtime/api/call.hpp"
 #include "runtime/api/check.hpp"
+#include "runtime/objects/attributes.hpp"
+#include "runtime/objects/comm.hpp"
 #include "runtime/state.hpp"
 
 using namespace efampi;
@@ -18,13 +20,20 @@ namespace {
 
 int init_common(const char* fn, int required, int* provided) {
     rt::State& s = rt::state();
-    if (s.phase != rt::Phase::before_init) {
+    if (s.world_init || s.phase == rt::Phase::finalized) {
         std::fprintf(stderr, "efampi: %s called %s; aborting\n", fn,
-                     s.phase == rt::Phase::running ? "twice" : "after MPI_Finalize");
+                     s.world_finalized || s.phase == rt::Phase::finalized ? "after MPI_Finalize"
+                                                                         : "twice");
         std::_Exit(1);
+    }
+    if (s.phase == rt::Phase::running) {  // a session started the library already
+        s.world_init = true;
+        if (provided) *provided = s.thread_level;
+        return MPI_SUCCESS;
     }
     try {
         int level = rt::initialize(required);
+        s.world_init = true;
         if (provided) *provided = level;
         return MPI_SUCCESS;
     } catch (const Error& e) {
@@ -65,7 +74,14 @@ EFAMPI_ALIAS(Init_thread)
 
 extern "C" int PMPI_Finalize(void) {
     return api::call(MPI_COMM_WORLD, "MPI_Finalize", [] {
-        rt::finalize();
+        rt::State& s = rt::state();
+        if (!s.world_init) throw Error(MPI_ERR_OTHER, "MPI_Init was not called (only sessions)");
+        if (s.world_finalized) throw Error(MPI_ERR_OTHER, "MPI_Finalize was called already");
+        s.world_finalized = true;
+        // Sessions still open keep the library running (the last MPI_Session_finalize ends
+        // it); the world model's part ends here: MPI_COMM_SELF's attributes are deleted.
+        if (s.sessions > 0) rt::attr_delete_all(*rt::comm_self());
+        else rt::finalize();
         return MPI_SUCCESS;
     });
 }
@@ -73,14 +89,14 @@ EFAMPI_ALIAS(Finalize)
 
 extern "C" int PMPI_Initialized(int* flag) {
     if (!flag) return MPI_ERR_ARG;
-    *flag = rt::state().phase != rt::Phase::before_init;
+    *flag = rt::state().world_init;  // MPI_Init was called (sessions do not count)
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Initialized)
 
 extern "C" int PMPI_Finalized(int* flag) {
     if (!flag) return MPI_ERR_ARG;
-    *flag = rt::state().phase == rt::Phase::finalized;
+    *flag = rt::state().world_finalized;
     return MPI_SUCCESS;
 }
 EFAMPI_ALIAS(Finalized)

@@ -507,7 +507,9 @@ int sendrecv_replace_impl(const char* fn, void* buf, Count count, MPI_Datatype d
                           int stag, int source, int rtag, MPI_Comm comm, MPI_Status* status) {
     return api::call(comm, fn, [&] {
         rt::Comm* c = api::check_comm(comm);
-        const rt::Datatype* d = api::check_type(dt);
+        // One type for both sides: MPI_DATATYPE_NULL only when both are MPI_PROC_NULL.
+        const rt::Datatype* d = api::check_type_moving(
+            dt, count, dest == MPI_PROC_NULL ? source : dest);
         api::check_data(buf, count, d);
         api::check_dest(*c, dest);
         api::check_source(*c, source);

@@ -22,6 +22,7 @@ enum class Magic : uint32_t {
     group = 0x6A0B6A0B,
     info = 0x1AF01AF0,
     op = 0x0B0B0B0B,
+    session = 0x5E551045,
     dead = 0xDEADDEAD,
 };
 

@@ -14,7 +14,13 @@ namespace efampi::rt {
 enum class Phase { before_init, running, finalized };
 
 struct State {
+    // `phase` is the library's: running from the first MPI_Init or MPI_Session_init to the
+    // end of the last of MPI_Finalize and MPI_Session_finalize. The world model's own steps
+    // are the two flags (MPI_Initialized / MPI_Finalized); `sessions` counts live sessions.
     Phase phase = Phase::before_init;
+    bool world_init = false;
+    bool world_finalized = false;
+    int sessions = 0;
     int thread_level = 0;
     pthread_t main_thread{};
     std::unique_ptr<Bootstrap> boot;

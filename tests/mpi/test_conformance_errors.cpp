@@ -224,4 +224,55 @@ TEST_F(Attributes, DeleteCallbackFreesItsOwnKeyval) {
     EXPECT_EQ(1, deletes);  // deleted once only
 }
 
+// ---------------------------------------------------------------------------------------------
+// Repeated frees: the second free of a handle (kept in a copy) is a clear error, not a crash.
+
+void user_op(void*, void*, int*, MPI_Datatype*) {}
+
+TEST_F(Handlers, RepeatedFreesAreErrors) {
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+    MPI_Datatype t, t2;
+    MPI_Type_contiguous(2, MPI_INT, &t);
+    t2 = t;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Type_free(&t));
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Type_free(&t2)));
+    MPI_Comm c, c2;
+    MPI_Comm_dup(MPI_COMM_WORLD, &c);
+    c2 = c;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_free(&c));
+    EXPECT_EQ(MPI_ERR_COMM, error_class(MPI_Comm_free(&c2)));
+    MPI_Op op, op2;
+    MPI_Op_create(user_op, 1, &op);
+    op2 = op;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Op_free(&op));
+    EXPECT_EQ(MPI_ERR_OP, error_class(MPI_Op_free(&op2)));
+    MPI_Info i, i2;
+    MPI_Info_create(&i);
+    i2 = i;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Info_free(&i));
+    EXPECT_EQ(MPI_ERR_INFO, error_class(MPI_Info_free(&i2)));
+    MPI_Group g, g2;
+    MPI_Comm_group(MPI_COMM_WORLD, &g);
+    g2 = g;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Group_free(&g));
+    EXPECT_EQ(MPI_ERR_GROUP, error_class(MPI_Group_free(&g2)));
+    int kv, kv2;
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &kv, nullptr);
+    kv2 = kv;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_free_keyval(&kv));
+    EXPECT_EQ(MPI_ERR_KEYVAL, error_class(MPI_Comm_free_keyval(&kv2)));
+    MPI_Errhandler e, e2;
+    MPI_Comm_create_errhandler(on_self, &e);
+    e2 = e;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Errhandler_free(&e));
+    EXPECT_NE(MPI_SUCCESS, MPI_Errhandler_free(&e2));
+    MPI_Request r, r2;
+    int x = 0;
+    MPI_Send_init(&x, 1, MPI_INT, MPI_PROC_NULL, 0, MPI_COMM_WORLD, &r);
+    r2 = r;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_free(&r));
+    EXPECT_EQ(MPI_ERR_REQUEST, error_class(MPI_Request_free(&r2)));
+}
+
 }  // namespace

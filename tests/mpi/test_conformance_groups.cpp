@@ -33,6 +33,8 @@ protected:
 class EmptyGroup : public Conformance {};
 class DimsCreate : public Conformance {};
 class Communicators : public Conformance {};
+class Topologies : public Conformance {};
+class InfoObjects : public Conformance {};
 
 std::vector<int> all_ranks() {
     std::vector<int> v(static_cast<size_t>(size()));
@@ -316,6 +318,86 @@ TEST_F(Communicators, ResourceGuidedProcessSets) {
     EXPECT_EQ(MPI_COMM_NULL, split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "", nullptr, true));
     EXPECT_EQ(MPI_COMM_NULL,
               split_guided(MPI_COMM_TYPE_RESOURCE_GUIDED, "mpi_pset_name", "app://nothing"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topologies (chapter 8): empty neighbourhoods, shifts off the grid, sub-grids.
+
+TEST_F(Topologies, EmptyAndEdgeCases) {
+    // A graph where nobody has an edge: every rank has zero neighbours.
+    std::vector<int> index(static_cast<size_t>(size()), 0);
+    MPI_Comm g;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Graph_create(MPI_COMM_WORLD, size(), index.data(), nullptr, 0, &g));
+    int n = -1;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Graph_neighbors_count(g, rank(), &n));
+    EXPECT_EQ(0, n);
+    int x = 1, y = -1;
+    EXPECT_EQ(MPI_SUCCESS, MPI_Neighbor_allgather(&x, 1, MPI_INT, &y, 1, MPI_INT, g));
+    EXPECT_EQ(-1, y);
+    MPI_Comm_free(&g);
+    // A distributed graph with no edges at all.
+    MPI_Comm d;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 0, nullptr, MPI_UNWEIGHTED,
+                                                          0, nullptr, MPI_UNWEIGHTED,
+                                                          MPI_INFO_NULL, 0, &d));
+    int indeg = -1, outdeg = -1, weighted = -1;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Dist_graph_neighbors_count(d, &indeg, &outdeg, &weighted));
+    EXPECT_EQ(0, indeg);
+    EXPECT_EQ(0, outdeg);
+    MPI_Comm_free(&d);
+    // A non-periodic line: shifts past either end give MPI_PROC_NULL, a shift by 0 oneself.
+    int dims[1] = {size()}, periods[1] = {0};
+    MPI_Comm line;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_create(MPI_COMM_WORLD, 1, dims, periods, 0, &line));
+    int src = 0, dst = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_shift(line, 0, size(), &src, &dst));
+    EXPECT_EQ(MPI_PROC_NULL, src);
+    EXPECT_EQ(MPI_PROC_NULL, dst);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_shift(line, 0, 0, &src, &dst));
+    EXPECT_EQ(rank(), src);
+    EXPECT_EQ(rank(), dst);
+    // Keeping no dimension: a 0-dimensional grid of one rank each.
+    int keep[1] = {0};
+    MPI_Comm point;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_sub(line, keep, &point));
+    MPI_Comm_size(point, &n);
+    EXPECT_EQ(1, n);
+    int nd = -1;
+    MPI_Cartdim_get(point, &nd);
+    EXPECT_EQ(0, nd);
+    MPI_Comm_free(&point);
+    MPI_Comm_free(&line);
+    // Bad input keeps its error: a dimension that is not there.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cart_create(MPI_COMM_WORLD, 1, dims, periods, 0, &line));
+    MPI_Comm_set_errhandler(line, MPI_ERRORS_RETURN);
+    EXPECT_NE(MPI_SUCCESS, MPI_Cart_shift(line, 1, 1, &src, &dst));
+    MPI_Comm_free(&line);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Info (chapter 10): MPI_INFO_ENV is read-only, lengths are reported whatever fits.
+
+TEST_F(InfoObjects, EnvAndLengths) {
+    EXPECT_EQ(MPI_ERR_INFO, error_class(MPI_Info_set(MPI_INFO_ENV, "k", "v")));
+    MPI_Info env = MPI_INFO_ENV;
+    EXPECT_EQ(MPI_ERR_INFO, error_class(MPI_Info_free(&env)));
+    MPI_Info i;
+    MPI_Info_create(&i);
+    MPI_Info_set(i, "key", "a longer value");
+    int buflen = 0, flag = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Info_get_string(i, "key", &buflen, nullptr, &flag));
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(15, buflen);  // the value's length + 1, whatever was copied
+    char small[4];
+    buflen = sizeof small;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Info_get_string(i, "key", &buflen, small, &flag));
+    EXPECT_EQ(15, buflen);
+    EXPECT_EQ('\0', small[3]);  // truncated, terminated
+    ASSERT_EQ(MPI_SUCCESS, MPI_Info_get_string(i, "absent", &buflen, small, &flag));
+    EXPECT_EQ(0, flag);
+    // Deleting a key that is not there is MPI_ERR_INFO_NOKEY.
+    EXPECT_EQ(MPI_ERR_INFO_NOKEY, error_class(MPI_Info_delete(i, "absent")));
+    MPI_Info_free(&i);
 }
 
 }  // namespace

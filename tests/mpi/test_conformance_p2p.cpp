@@ -33,6 +33,7 @@ protected:
 class Bottom : public Conformance {};
 class Status : public Conformance {};
 class ProcNull : public Conformance {};
+class Corners : public Conformance {};
 
 // Three separate variables described by one struct type of absolute addresses: the way codes
 // send several scalars with MPI_BOTTOM.
@@ -456,6 +457,9 @@ TEST_F(ProcNull, DatatypeNullWithCountZero) {
     EXPECT_EQ(MPI_PROC_NULL, ss[3].MPI_SOURCE);
     MPI_Request_free(&rq[2]);
     MPI_Request_free(&rq[3]);
+    EXPECT_EQ(MPI_SUCCESS, MPI_Sendrecv_replace(nullptr, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL, 0,
+                                                MPI_PROC_NULL, 0, MPI_COMM_WORLD, &s));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Bsend(nullptr, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL, 0, MPI_COMM_WORLD));
     // Sendrecv with one side to MPI_PROC_NULL and the other real.
     int out = rank(), in = -1;
     if (size() == 1) {
@@ -485,6 +489,90 @@ TEST_F(ProcNull, DatatypeNullStillAnErrorWhenSomethingMoves) {
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Send(&x, 0, MPI_DATATYPE_NULL, next(), 0, MPI_COMM_WORLD)));
     MPI_Request rq;
     EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Irecv(&x, 0, MPI_DATATYPE_NULL, prev(), 0, MPI_COMM_WORLD, &rq)));
+    // Sendrecv_replace has one type for both sides: a real peer on either makes it matter.
+    EXPECT_EQ(MPI_ERR_TYPE, error_class(MPI_Sendrecv_replace(&x, 0, MPI_DATATYPE_NULL, MPI_PROC_NULL,
+                                                             0, prev(), 0, MPI_COMM_WORLD,
+                                                             MPI_STATUS_IGNORE)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// More corners of chapter 3 that codes rely on.
+
+TEST_F(Corners, ProcNullEverywhere) {
+    int buf[2] = {7, 8};
+    MPI_Status s = poisoned();
+    // Sendrecv_replace with nobody on either side: the buffer is left alone.
+    ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv_replace(buf, 2, MPI_INT, MPI_PROC_NULL, 1, MPI_PROC_NULL,
+                                                1, MPI_COMM_WORLD, &s));
+    EXPECT_EQ(7, buf[0]);
+    EXPECT_EQ(MPI_PROC_NULL, s.MPI_SOURCE);
+    EXPECT_EQ(MPI_ANY_TAG, s.MPI_TAG);
+    // Probes of MPI_PROC_NULL answer at once, with the MPI_PROC_NULL status.
+    int flag = 0, n = -1;
+    s = poisoned();
+    ASSERT_EQ(MPI_SUCCESS, MPI_Iprobe(MPI_PROC_NULL, 0, MPI_COMM_WORLD, &flag, &s));
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(MPI_PROC_NULL, s.MPI_SOURCE);
+    MPI_Get_count(&s, MPI_INT, &n);
+    EXPECT_EQ(0, n);
+    MPI_Message m;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Improbe(MPI_PROC_NULL, 0, MPI_COMM_WORLD, &flag, &m, &s));
+    EXPECT_EQ(MPI_MESSAGE_NO_PROC, m);
+    MPI_Request r;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Imrecv(buf, 2, MPI_INT, &m, &r));
+    EXPECT_EQ(MPI_MESSAGE_NULL, m);
+    s = poisoned();
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, &s));
+    EXPECT_EQ(MPI_PROC_NULL, s.MPI_SOURCE);
+    // Buffered and ready sends to nobody need no buffer and no receiver.
+    EXPECT_EQ(MPI_SUCCESS, MPI_Bsend(buf, 2, MPI_INT, MPI_PROC_NULL, 0, MPI_COMM_WORLD));
+    EXPECT_EQ(MPI_SUCCESS, MPI_Rsend(buf, 2, MPI_INT, MPI_PROC_NULL, 0, MPI_COMM_WORLD));
+}
+
+TEST_F(Corners, CancelledReceiveAndFreedActiveSend) {
+    int x = -1, flag = 0;
+    MPI_Request r;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Irecv(&x, 1, MPI_INT, MPI_ANY_SOURCE, 999, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Cancel(&r));
+    MPI_Status s = poisoned();
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, &s));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Test_cancelled(&s, &flag));
+    EXPECT_EQ(1, flag);
+    EXPECT_EQ(sentinel, s.MPI_ERROR);
+    EXPECT_EQ(-1, x);
+    // A send whose request is freed while active still delivers its message.
+    int out = rank() + 40;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Isend(&out, 1, MPI_INT, next(), 50, MPI_COMM_WORLD, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Request_free(&r));
+    EXPECT_EQ(MPI_REQUEST_NULL, r);
+    ASSERT_EQ(MPI_SUCCESS, MPI_Recv(&x, 1, MPI_INT, prev(), 50, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    EXPECT_EQ(prev() + 40, x);
+    MPI_Barrier(MPI_COMM_WORLD);  // out stays alive until every send was received
+}
+
+TEST_F(Corners, EnvironmentAttributesAndSelfMessages) {
+    int* tag_ub = nullptr;
+    int flag = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &tag_ub, &flag));
+    ASSERT_EQ(1, flag);
+    EXPECT_GE(*tag_ub, 32767);  // the standard's minimum
+    // The largest tag works.
+    int out = 5, in = 0;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Sendrecv(&out, 1, MPI_INT, 0, *tag_ub, &in, 1, MPI_INT, 0, *tag_ub,
+                                        MPI_COMM_SELF, MPI_STATUS_IGNORE));
+    EXPECT_EQ(5, in);
+    EXPECT_EQ(MPI_ERR_TAG, error_class(MPI_Send(&out, 1, MPI_INT, MPI_PROC_NULL, -5, MPI_COMM_WORLD)));
+    // A synchronous send to oneself completes once the receive is posted.
+    MPI_Request r;
+    ASSERT_EQ(MPI_SUCCESS, MPI_Issend(&out, 1, MPI_INT, 0, 3, MPI_COMM_SELF, &r));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Recv(&in, 1, MPI_INT, 0, 3, MPI_COMM_SELF, MPI_STATUS_IGNORE));
+    ASSERT_EQ(MPI_SUCCESS, MPI_Wait(&r, MPI_STATUS_IGNORE));
+    // Info: an index past the keys is an error.
+    MPI_Info info;
+    MPI_Info_create(&info);
+    char key[MPI_MAX_INFO_KEY];
+    EXPECT_EQ(MPI_ERR_ARG, error_class(MPI_Info_get_nthkey(info, 0, key)));
+    MPI_Info_free(&info);
 }
 
 }  // namespace

@@ -32,6 +32,57 @@ static int self_attr_deleted(MPI_Comm comm, int keyval, void* value, void* extra
     return MPI_SUCCESS;
 }
 
+static void session_handler(MPI_Session* session, int* code, ...) {
+    (void)session;
+    (void)code;
+}
+
+/* The sessions model: a communicator of mpi://WORLD without MPI_Init (world = 0), or beside
+   it (world = 1: the session opens first and closes last). Returns the failed checks. */
+static int session_job(int world) {
+    int bad = 0, n = -1, len = 0, size = -1, sum = 0, one = 1, flag = -1;
+    char name[64];
+    MPI_Session s;
+    MPI_Group g;
+    MPI_Comm c;
+    MPI_Info info;
+#define SESSION_CHECK(cond) \
+    if (!(cond)) { fprintf(stderr, "session: check failed: %s\n", #cond); ++bad; }
+    SESSION_CHECK(MPI_Session_init(MPI_INFO_NULL, MPI_ERRORS_RETURN, &s) == MPI_SUCCESS);
+    MPI_Initialized(&flag);
+    SESSION_CHECK(flag == 0);  /* a session is not MPI_Init */
+    if (world) SESSION_CHECK(MPI_Init(NULL, NULL) == MPI_SUCCESS);
+    SESSION_CHECK(MPI_Session_get_num_psets(s, MPI_INFO_NULL, &n) == MPI_SUCCESS && n == 2);
+    len = 0;
+    SESSION_CHECK(MPI_Session_get_nth_pset(s, MPI_INFO_NULL, 0, &len, NULL) == MPI_SUCCESS &&
+                  len == 12);
+    SESSION_CHECK(MPI_Session_get_nth_pset(s, MPI_INFO_NULL, 0, &len, name) == MPI_SUCCESS &&
+                  strcmp(name, "mpi://WORLD") == 0);
+    SESSION_CHECK(MPI_Session_get_pset_info(s, "mpi://WORLD", &info) == MPI_SUCCESS);
+    len = (int)sizeof name;
+    SESSION_CHECK(MPI_Info_get_string(info, "mpi_size", &len, name, &flag) == MPI_SUCCESS && flag);
+    MPI_Info_free(&info);
+    SESSION_CHECK(MPI_Group_from_session_pset(s, "mpi://WORLD", &g) == MPI_SUCCESS);
+    SESSION_CHECK(MPI_Comm_create_from_group(g, "org.efampi.test", MPI_INFO_NULL,
+                                             MPI_ERRORS_RETURN, &c) == MPI_SUCCESS);
+    MPI_Comm_size(c, &size);
+    SESSION_CHECK(size == atoi(name));
+    MPI_Allreduce(&one, &sum, 1, MPI_INT, MPI_SUM, c);
+    SESSION_CHECK(sum == size);
+    /* Errors of session calls go to the session's handler (MPI_ERRORS_RETURN here). */
+    SESSION_CHECK(MPI_Group_from_session_pset(s, "mpi://NOWHERE", &g) == MPI_ERR_ARG);
+    MPI_Comm_free(&c);
+    MPI_Group_free(&g);
+    if (world) {
+        SESSION_CHECK(MPI_Finalize() == MPI_SUCCESS);
+        MPI_Finalized(&flag);
+        SESSION_CHECK(flag == 1);
+    }
+    SESSION_CHECK(MPI_Session_finalize(&s) == MPI_SUCCESS && s == MPI_SESSION_NULL);
+#undef SESSION_CHECK
+    return bad;
+}
+
 /* The calls MPI 4.1 section 11.4.1 allows before MPI_Init and after MPI_Finalize: each must
    work (and bad input must come back as an error, not end the process). Returns the number of
    failed checks, printing each. */
@@ -71,6 +122,11 @@ static int anytime_calls(const char* when) {
     ANYTIME_CHECK(MPI_T_init_thread(MPI_THREAD_SINGLE, &v) == MPI_SUCCESS);
     ANYTIME_CHECK(MPI_T_cvar_get_num(&nkeys) == MPI_SUCCESS && nkeys == 0);
     ANYTIME_CHECK(MPI_T_finalize() == MPI_SUCCESS);
+    {   /* Session error handlers may be made at any time. */
+        MPI_Errhandler seh = MPI_ERRHANDLER_NULL;
+        ANYTIME_CHECK(MPI_Session_create_errhandler(session_handler, &seh) == MPI_SUCCESS);
+        ANYTIME_CHECK(MPI_Errhandler_free(&seh) == MPI_SUCCESS);
+    }
     /* Bad input: an error comes back, the process goes on. */
     ANYTIME_CHECK(MPI_Info_set(MPI_INFO_NULL, "key", "value") == MPI_ERR_INFO);
     ANYTIME_CHECK(MPI_Info_get_nkeys(MPI_INFO_NULL, &nkeys) == MPI_ERR_INFO);
@@ -87,6 +143,11 @@ int main(int argc, char** argv) {
         MPI_Finalize();
         bad += anytime_calls("after MPI_Finalize");
         if (bad == 0) printf("anytime calls ok\n");
+        return bad ? 1 : 0;
+    }
+    if (strcmp(what, "session_only") == 0 || strcmp(what, "session_world") == 0) {
+        int bad = session_job(strcmp(what, "session_world") == 0);
+        if (bad == 0) printf("session ok\n");
         return bad ? 1 : 0;
     }
     if (strcmp(what, "before_init") == 0) {
