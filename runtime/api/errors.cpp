@@ -12,6 +12,7 @@
 #include "runtime/api/check.hpp"
 #include "runtime/objects/comm.hpp"
 #include "runtime/objects/errhandler.hpp"
+#include "runtime/objects/error_codes.hpp"
 #include "runtime/state.hpp"
 
 namespace efampi::api {
@@ -233,40 +234,11 @@ int bad_code(const char* fn, int errorcode) noexcept {
 }
 }  // namespace
 
-// Error classes and codes added by the program (MPI_Add_error_class/code/string). They are
-// numbered from MPI_ERR_LASTCODE + 1 in the order they are added, classes and codes from one
-// counter, so that processes adding them in the same order get the same values (the standard's
-// advice) and MPI_ERR_LASTCODE keeps bounding the predefined ones.
+// Error classes and codes added by the program: runtime/objects/error_codes.hpp.
 namespace efampi::api {
-namespace {
-struct UserCode {
-    int cls;           // its class; a class is its own class
-    std::string text;  // MPI_Add_error_string's, empty until set
-};
-std::vector<UserCode>& user_codes() {
-    static std::vector<UserCode> v;
-    return v;
-}
-constexpr int first_user_code = MPI_ERR_LASTCODE + 1;
-
-UserCode* user_code(int code) {
-    if (code < first_user_code) return nullptr;
-    size_t i = static_cast<size_t>(code - first_user_code);
-    return i < user_codes().size() ? &user_codes()[i] : nullptr;
-}
-
-int add_user_code(int cls) {
-    auto& v = user_codes();
-    if (v.size() >= static_cast<size_t>(INT32_MAX - first_user_code))
-        throw Error(MPI_ERR_OTHER, "no error code values left to add");
-    int code = first_user_code + static_cast<int>(v.size());
-    v.push_back(UserCode{cls < 0 ? code : cls, std::string()});
-    return code;
-}
-}  // namespace
-
-// The largest error code in use (the MPI_LASTUSEDCODE attribute).
-int last_used_code() noexcept { return first_user_code - 1 + static_cast<int>(user_codes().size()); }
+using rt::add_user_code;
+using rt::user_code;
+using rt::UserCode;
 }  // namespace efampi::api
 
 namespace {

@@ -5,10 +5,7 @@
 
 #include "base/error.hpp"
 #include "runtime/objects/comm.hpp"
-
-namespace efampi::api {
-int last_used_code() noexcept;  // runtime/api/errors.cpp
-}
+#include "runtime/objects/error_codes.hpp"
 
 namespace efampi::rt {
 
@@ -125,7 +122,7 @@ bool predefined_comm_attr(int keyval, void** value) {
             return true;
         case MPI_APPNUM: *value = &appnum; return true;
         case MPI_LASTUSEDCODE:
-            last_code = api::last_used_code();
+            last_code = last_used_code();
             *value = &last_code;
             return true;
         default: return false;
