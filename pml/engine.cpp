@@ -22,7 +22,9 @@ namespace efampi::pml {
 Engine g_engine;
 
 Engine::Engine() = default;
-Engine::~Engine() = default;
+Engine::~Engine() {
+    for (auto& b : stage_bufs_) std::free(b.first);  // (finalize empties it when it runs)
+}
 
 void Engine::init(Bootstrap& boot) {
     boot_ = &boot;
@@ -201,8 +203,10 @@ void Engine::fail_peer(int peer, const std::string& why) {
 }
 
 void Engine::finalize() {
-    if (!boot_) {
+    if (!boot_) {  // never initialised, or loopback (tests): nothing to wait for
         set_.close();
+        for (auto& b : stage_bufs_) std::free(b.first);
+        stage_bufs_.clear();
         return;
     }
     // Our own sends must leave before the transports close; peers may still need our acks and

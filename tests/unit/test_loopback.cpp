@@ -34,6 +34,10 @@ struct World {
         }
     }
     ~World() {
+        // The last answers (fins of spilled sends, stream acks) still in the inboxes are
+        // handled, so that nothing the engines hold is left behind.
+        for (int round = 0; round < 100; ++round)
+            for (auto& e : eng) e->progress();
         for (auto& e : eng) e->finalize();
     }
     Engine& operator[](int i) { return *eng[static_cast<size_t>(i)]; }
