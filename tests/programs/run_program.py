@@ -3,6 +3,7 @@
 that must appear on stderr/stdout, and that the job ends within a time bound."""
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,12 +48,18 @@ def main():
         k, _, v = kv.partition("=")
         env[k] = v
     t0 = time.monotonic()
+    # In a session of its own: on a time-out the whole job is killed, ranks included (killing
+    # mpirun alone with SIGKILL leaves its ranks running, orphaned).
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.max_seconds + 30,
-                           env=env, stdin=subprocess.DEVNULL)
+        stdout, stderr = p.communicate(timeout=a.max_seconds + 30)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         print(f"FAIL: {' '.join(cmd)} did not end within {a.max_seconds + 30} s")
         return 1
+    p.stdout, p.stderr = stdout, stderr
     dt = time.monotonic() - t0
     out = p.stdout + p.stderr
     print(f"$ {' '.join(cmd)}\nexit {p.returncode} after {dt:.1f} s\n{out}")
