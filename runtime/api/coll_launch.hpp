@@ -58,7 +58,7 @@ inline void no_alias(const void* s, const void* r, uint64_t bytes) {
     if (err == MPI_ERR_TRUNCATE)
         throw Error(err, "a message of the collective did not have the size this rank expected: "
                          "do all ranks pass the same root and matching counts and types?");
-    throw Error(err, "a message of the collective failed");
+    throw Error(err, failure_text("a message of the collective failed"));
 }
 
 // Builds with `build(schedule)` and runs, starts or keeps the collective.
