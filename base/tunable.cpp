@@ -3,13 +3,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/errclass.hpp"
 #include "base/error.hpp"
 
 namespace efampi {
 
 namespace {
-// MPI_ERR_ARG's value in the standard ABI; base/ does not include mpi.h.
-constexpr int err_arg = 13;
+// MPI_ERR_ARG (base/errclass.hpp: the lower layers do not include mpi.h).
+constexpr int err_arg = errc::arg;
 
 const TunableInfo* find(const char* name) {
     for (const auto& t : tunables())

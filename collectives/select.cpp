@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "base/errclass.hpp"
 #include "base/error.hpp"
 #include "base/tunable.hpp"
 
@@ -10,7 +11,7 @@ namespace efampi::coll {
 
 namespace {
 
-constexpr int err_arg = 13;  // MPI_ERR_ARG in the standard ABI
+constexpr int err_arg = errc::arg;
 
 // The process's selection: its model and forced choices (reload_selection) and the machine.
 struct Selection {
